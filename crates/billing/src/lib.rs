@@ -1,1 +1,18 @@
-//! placeholder
+//! The commercial domain of Docket: plans and support tiers, billing periods, usage ratio,
+//! cost to date and projected cost, health score, quota alerts, plan recommendation and ROI.
+//!
+//! Pure: no I/O, no async. Everything that prices or scores usage is computed here, once.
+
+pub mod period;
+pub mod plans;
+pub mod usage;
+
+pub use period::{BillingPeriod, InvalidPeriod};
+pub use plans::{
+    AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
+    SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
+};
+pub use usage::{
+    AlertLevel, ConsumptionView, HealthComponents, QuotaDimension, UsageAssessment, UsageTotals, assess, consumption,
+    cost_to_date, projected_monthly_cost, usage_ratio,
+};
