@@ -1,0 +1,85 @@
+//! Types shared by the parsers, the extractors and the store.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+/// What a parser made of one file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedDocument {
+    /// Media type the parser handled (e.g. "message/rfc822", "application/pdf").
+    pub media_type: String,
+    /// Name of the parser ("text", "markdown", "html", "email", "pdf", "docx").
+    pub parser: &'static str,
+    pub title: Option<String>,
+    /// Author, or the e-mail's From.
+    pub author: Option<String>,
+    /// E-mail To and Cc, as written (name and address).
+    pub recipients: Vec<String>,
+    /// The document's own date (e-mail Date header, DOCX core properties, PDF info).
+    pub document_date: Option<OffsetDateTime>,
+    /// E-mail subject, when there is one.
+    pub subject: Option<String>,
+    /// The plain text that is indexed and cited; offsets in citations are byte offsets into it.
+    pub text: String,
+    /// Attachments, which become child documents.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file carried inside another (an e-mail attachment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub media_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// How precisely a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePrecision {
+    Day,
+    Month,
+    Year,
+}
+
+/// A date found in a document, with where it was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractedDate {
+    /// The first day the date denotes (the 1st of the month for month precision, etc.).
+    pub date: Date,
+    /// A full timestamp when one is known (e-mail Date header), else None.
+    pub timestamp: Option<OffsetDateTime>,
+    pub precision: DatePrecision,
+    /// Byte range of the date expression in the text (None for header dates).
+    pub span: Option<(usize, usize)>,
+    /// Byte range of the sentence around it (for summary and citation).
+    pub sentence: (usize, usize),
+    /// 0..1: how sure the extractor is that this is an event date.
+    pub confidence: f32,
+    /// "header" or "body".
+    pub origin: &'static str,
+}
+
+/// Kind of a named entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Person,
+    Organization,
+    Email,
+    Money,
+    CaseNumber,
+}
+
+/// An entity mention in a document's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityMention {
+    pub kind: EntityKind,
+    /// Normalised form used as the entity's identity within a tenant
+    /// (e.g. lower-cased e-mail, "Acme Corp." -> "Acme Corp", "$1,200.00" -> "USD 1200.00").
+    pub normalized: String,
+    /// The text as written.
+    pub surface: String,
+    /// Byte range in the text (None when found in headers only).
+    pub span: Option<(usize, usize)>,
+}
