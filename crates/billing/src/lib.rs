@@ -5,6 +5,7 @@
 
 pub mod period;
 pub mod plans;
+pub mod tenant;
 pub mod usage;
 
 pub use period::{BillingPeriod, InvalidPeriod};
@@ -12,6 +13,7 @@ pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
     SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
 };
+pub use tenant::{InvalidTenantId, TenantId};
 pub use usage::{
     AlertLevel, ConsumptionView, HealthComponents, QuotaDimension, UsageAssessment, UsageTotals, assess, consumption,
     cost_to_date, projected_monthly_cost, usage_ratio,
