@@ -1,0 +1,203 @@
+//! What the ledger stores and returns.
+
+use std::fmt;
+use std::str::FromStr;
+
+use docket_billing::{
+    AlertLevel, BillingPeriod, ConsumptionView, HealthComponents, PlanId, QuotaDimension, SupportTier, TenantId,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// What a usage event meters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Ingestion,
+    Query,
+    Timeline,
+    Agent,
+    Signup,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 5] =
+        [EventKind::Ingestion, EventKind::Query, EventKind::Timeline, EventKind::Agent, EventKind::Signup];
+
+    /// The identifier stored in the ledger and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Ingestion => "ingestion",
+            EventKind::Query => "query",
+            EventKind::Timeline => "timeline",
+            EventKind::Agent => "agent",
+            EventKind::Signup => "signup",
+        }
+    }
+
+    /// Whether the event's subject is a person using a seat.
+    pub fn uses_seat(self) -> bool {
+        !matches!(self, EventKind::Signup)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown kind '{s}': expected ingestion, query, timeline, agent or signup"))
+    }
+}
+
+/// One billable action. `event_id` makes it idempotent: a retried event is counted once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UsageEvent {
+    pub event_id: String,
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub kind: EventKind,
+    /// Queries, documents, timeline requests, agent runs or signups, per kind.
+    pub units: u64,
+    /// Content bytes newly accepted (ingestion); 0 otherwise.
+    pub bytes: u64,
+    pub latency_ms: Option<u64>,
+    /// Who acted (the token's subject); each distinct one is an active seat in the period.
+    pub subject: Option<String>,
+    /// Free-form details (job id, query mode...), a JSON object.
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: OffsetDateTime,
+}
+
+impl UsageEvent {
+    /// An event of `kind` for `tenant` happening now, with a fresh time-ordered id.
+    pub fn now(tenant: TenantId, kind: EventKind, units: u64) -> UsageEvent {
+        UsageEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            tenant_id: tenant,
+            kind,
+            units,
+            bytes: 0,
+            latency_ms: None,
+            subject: None,
+            attributes: serde_json::Value::Object(Default::default()),
+            occurred_at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// The billing period the event falls in.
+    pub fn period(&self) -> BillingPeriod {
+        BillingPeriod::containing(self.occurred_at)
+    }
+}
+
+/// What recording a batch of events did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecordOutcome {
+    /// Events newly committed.
+    pub recorded: u64,
+    /// Events whose id was already in the ledger (counted once, earlier).
+    pub duplicates: u64,
+}
+
+/// A tenant in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Tenant {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub organization: String,
+    pub plan_id: PlanId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_event_at: Option<OffsetDateTime>,
+}
+
+/// A quota alert: the first time in a period a tenant crossed a threshold on one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct QuotaAlert {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    #[schema(value_type = String, example = "2026-11")]
+    pub period: BillingPeriod,
+    pub dimension: QuotaDimension,
+    pub level: AlertLevel,
+    /// Consumption share when the alert fired.
+    pub consumption: f64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub triggered_at: OffsetDateTime,
+}
+
+/// A tenant's usage on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DailyUsage {
+    /// YYYY-MM-DD (UTC).
+    pub day: String,
+    pub queries: u64,
+    pub ingest_bytes: u64,
+    pub timeline_requests: u64,
+    pub agent_runs: u64,
+    pub signups: u64,
+}
+
+/// A tenant's current standing: usage in the period and everything computed from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TenantSnapshot {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub organization: String,
+    #[schema(value_type = String, example = "2026-11")]
+    pub period: BillingPeriod,
+    pub plan_id: PlanId,
+    pub support_tier: SupportTier,
+    pub support_sla_hours: u32,
+    pub query_count: u64,
+    pub ingest_bytes: u64,
+    /// Ingest in GB (10^9 bytes).
+    pub ingest_gb: f64,
+    pub timeline_requests: u64,
+    pub agent_runs: u64,
+    pub active_seats: u64,
+    pub usage_ratio: f64,
+    pub consumption: ConsumptionView,
+    pub health_score: f64,
+    pub health_components: HealthComponents,
+    #[schema(value_type = f64)]
+    pub cost_to_date_usd: Decimal,
+    #[schema(value_type = f64)]
+    pub projected_monthly_cost_usd: Decimal,
+    pub alert_level: AlertLevel,
+    pub flagged: bool,
+    /// The onboarding intake, when the tenant came through it.
+    #[schema(value_type = Option<Object>)]
+    pub onboarding: Option<serde_json::Value>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_event_at: Option<OffsetDateTime>,
+}
+
+/// The result of storing an onboarding submission.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OnboardingOutcome {
+    /// A new tenant was created; the stored response is the one given.
+    Created,
+    /// The same Idempotency-Key was seen before: here is the first answer.
+    Replayed(serde_json::Value),
+}

@@ -1,0 +1,473 @@
+//! The ledger: one type over SQLite (embedded default) and PostgreSQL, through sqlx's `Any`
+//! driver, so that both backends run the same SQL and the same tests.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use docket_billing::{BillingPeriod, PlanId, TenantId, UsageTotals, assess};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Row};
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::error::LedgerError;
+use crate::model::{DailyUsage, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent};
+use crate::writer::{self, Committed, WriteRequest};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database the ledger runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn of(url: &str) -> Result<Backend, LedgerError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(LedgerError::Corrupt(format!(
+                "unsupported database URL scheme in '{}': expected sqlite: or postgres:",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    /// The statement that opens a write transaction. SQLite takes the write lock at once, so
+    /// that a concurrent writer (another process) waits instead of failing on upgrade.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
+/// Options for opening the ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerOptions {
+    /// `sqlite:///path/ledger.sqlite3` or `postgres://user@host/db`.
+    pub url: String,
+    /// Connections in the pool.
+    pub max_connections: u32,
+}
+
+/// The durable usage ledger and tenant registry.
+#[derive(Clone)]
+pub struct Ledger {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: AnyPool,
+    backend: Backend,
+    tx: Mutex<Option<mpsc::Sender<WriteRequest>>>,
+    commits: broadcast::Sender<Committed>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Unix milliseconds of an instant.
+pub(crate) fn millis(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The instant of Unix milliseconds.
+pub(crate) fn from_millis(ms: i64) -> Result<OffsetDateTime, LedgerError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| LedgerError::Corrupt(format!("timestamp {ms}: {e}")))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Corrupt(format!("{what}: {e}"))
+}
+
+impl Ledger {
+    /// Open (and migrate) the ledger, and start its writer.
+    pub async fn open(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(&options.url)?;
+        let mut url = options.url.clone();
+        if backend == Backend::Sqlite && !url.contains("mode=") {
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+        let connect: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL makes every commit
+                        // durable before it is acknowledged; the busy timeout lets the CLI
+                        // and the server share the file.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let (tx, rx) = mpsc::channel(4096);
+        let (commits, _) = broadcast::channel(1024);
+        let writer = tokio::spawn(writer::run(pool.clone(), backend, rx, commits.clone()));
+        Ok(Ledger {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                tx: Mutex::new(Some(tx)),
+                commits,
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    /// The database this ledger runs on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// Subscribe to committed batches (for metrics, alerts and the usage.json snapshot).
+    pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
+        self.inner.commits.subscribe()
+    }
+
+    /// Record events durably. Returns once their transaction committed; a repeated
+    /// `event_id` is counted once.
+    pub async fn record(&self, events: Vec<UsageEvent>) -> Result<RecordOutcome, LedgerError> {
+        if events.is_empty() {
+            return Ok(RecordOutcome::default());
+        }
+        let tx = self.inner.tx.lock().map_err(|_| LedgerError::WriterStopped)?.clone();
+        let tx = tx.ok_or(LedgerError::WriterStopped)?;
+        let (ack, done) = oneshot::channel();
+        tx.send(WriteRequest { events, ack }).await.map_err(|_| LedgerError::WriterStopped)?;
+        done.await.map_err(|_| LedgerError::WriterStopped)?
+    }
+
+    /// Stop taking events, commit what is queued, and wait for the writer to finish.
+    pub async fn close(&self) {
+        let tx = self.inner.tx.lock().ok().and_then(|mut t| t.take());
+        drop(tx);
+        let writer = self.inner.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(handle) = writer {
+            let _ = handle.await;
+        }
+        self.inner.pool.close().await;
+    }
+
+    /// Create a tenant on a plan.
+    pub async fn create_tenant(
+        &self,
+        tenant: &TenantId,
+        organization: &str,
+        plan: PlanId,
+    ) -> Result<Tenant, LedgerError> {
+        let now = OffsetDateTime::now_utc();
+        let done = sqlx::query::<Any>(
+            "INSERT INTO tenants (tenant_id, organization, plan_id, created_at, plan_changed_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(tenant.as_str().to_owned())
+        .bind(organization.to_owned())
+        .bind(plan.as_str())
+        .bind(millis(now))
+        .execute(&self.inner.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(LedgerError::TenantExists(tenant.to_string()));
+        }
+        self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
+    }
+
+    /// Store an onboarding submission: create the tenant and keep the intake and the answer
+    /// given, in one transaction. A repeat with the same idempotency key replays the answer.
+    pub async fn onboard(
+        &self,
+        tenant: &TenantId,
+        organization: &str,
+        plan: PlanId,
+        intake: &serde_json::Value,
+        response: &serde_json::Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<OnboardingOutcome, LedgerError> {
+        let now = millis(OffsetDateTime::now_utc());
+        let mut conn = self.inner.pool.acquire().await?;
+        sqlx::query(self.inner.backend.begin_write()).execute(&mut *conn).await?;
+        let result: Result<OnboardingOutcome, LedgerError> = async {
+            let existing = sqlx::query::<Any>("SELECT response, idempotency_key FROM onboarding WHERE tenant_id = $1")
+                .bind(tenant.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(row) = existing {
+                let stored_key: Option<String> = row.try_get(1)?;
+                return match (stored_key.as_deref(), idempotency_key) {
+                    (Some(a), Some(b)) if a == b => {
+                        let body: String = row.try_get(0)?;
+                        Ok(OnboardingOutcome::Replayed(
+                            serde_json::from_str(&body).map_err(|e| corrupt("stored onboarding answer", e))?,
+                        ))
+                    }
+                    _ => Err(LedgerError::TenantExists(tenant.to_string())),
+                };
+            }
+            let created = sqlx::query::<Any>(
+                "INSERT INTO tenants (tenant_id, organization, plan_id, created_at, plan_changed_at) VALUES ($1, $2, $3, $4, $4) \
+                 ON CONFLICT (tenant_id) DO NOTHING",
+            )
+            .bind(tenant.as_str().to_owned())
+            .bind(organization.to_owned())
+            .bind(plan.as_str())
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if created.rows_affected() == 0 {
+                return Err(LedgerError::TenantExists(tenant.to_string()));
+            }
+            sqlx::query::<Any>(
+                "INSERT INTO onboarding (tenant_id, intake, response, idempotency_key, submitted_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(tenant.as_str().to_owned())
+            .bind(intake.to_string())
+            .bind(response.to_string())
+            .bind(idempotency_key.map(str::to_owned))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(OnboardingOutcome::Created)
+        }
+        .await;
+        match result {
+            Ok(outcome) => {
+                sqlx::query("COMMIT").execute(&mut *conn).await?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Move a tenant to another plan.
+    pub async fn set_plan(&self, tenant: &TenantId, plan: PlanId) -> Result<Tenant, LedgerError> {
+        let done = sqlx::query::<Any>("UPDATE tenants SET plan_id = $1, plan_changed_at = $2 WHERE tenant_id = $3")
+            .bind(plan.as_str())
+            .bind(millis(OffsetDateTime::now_utc()))
+            .bind(tenant.as_str().to_owned())
+            .execute(&self.inner.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(LedgerError::TenantNotFound(tenant.to_string()));
+        }
+        self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
+    }
+
+    /// One tenant, if registered.
+    pub async fn tenant(&self, tenant: &TenantId) -> Result<Option<Tenant>, LedgerError> {
+        let row = sqlx::query::<Any>(
+            "SELECT tenant_id, organization, plan_id, created_at, last_event_at FROM tenants WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str().to_owned())
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        row.map(|r| tenant_from_row(&r)).transpose()
+    }
+
+    /// Every tenant, by id.
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT tenant_id, organization, plan_id, created_at, last_event_at FROM tenants ORDER BY tenant_id",
+        )
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(tenant_from_row).collect()
+    }
+
+    /// Snapshots of every tenant (or one) for `period`, as seen at `now`.
+    pub async fn snapshots(
+        &self,
+        period: BillingPeriod,
+        now: OffsetDateTime,
+        only: Option<&TenantId>,
+    ) -> Result<Vec<TenantSnapshot>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, t.last_event_at, \
+                    p.queries, p.ingest_bytes, p.timeline_requests, p.agent_runs, p.active_seats, o.intake \
+             FROM tenants t \
+             LEFT JOIN period_usage p ON p.tenant_id = t.tenant_id AND p.period = $1 \
+             LEFT JOIN onboarding o ON o.tenant_id = t.tenant_id \
+             WHERE ($2 = '' OR t.tenant_id = $2) \
+             ORDER BY t.tenant_id",
+        )
+        .bind(period.to_string())
+        .bind(only.map(|t| t.as_str().to_owned()).unwrap_or_default())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        // A closed period is judged as it stood at its end.
+        let at = if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tenant = tenant_from_row(&row)?;
+            let n = |i: usize| -> Result<u64, LedgerError> {
+                Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64)
+            };
+            let usage = UsageTotals {
+                queries: n(5)?,
+                ingest_bytes: n(6)?,
+                timeline_requests: n(7)?,
+                agent_runs: n(8)?,
+                active_seats: n(9)?,
+            };
+            let onboarding: Option<String> = row.try_get(10)?;
+            let onboarding = onboarding
+                .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("stored onboarding intake", e)))
+                .transpose()?;
+            out.push(snapshot_of(tenant, period, at, usage, onboarding));
+        }
+        Ok(out)
+    }
+
+    /// A tenant's usage for each day of `period` (days without usage are zeros).
+    pub async fn daily(&self, tenant: &TenantId, period: BillingPeriod) -> Result<Vec<DailyUsage>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT day, queries, ingest_bytes, timeline_requests, agent_runs, signups FROM daily_usage \
+             WHERE tenant_id = $1 AND period = $2",
+        )
+        .bind(tenant.as_str().to_owned())
+        .bind(period.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        let mut by_day = std::collections::HashMap::new();
+        for row in rows {
+            let n = |i: usize| -> Result<u64, LedgerError> { Ok(row.try_get::<i64, _>(i)?.max(0) as u64) };
+            let day: String = row.try_get(0)?;
+            by_day.insert(
+                day.clone(),
+                DailyUsage {
+                    day,
+                    queries: n(1)?,
+                    ingest_bytes: n(2)?,
+                    timeline_requests: n(3)?,
+                    agent_runs: n(4)?,
+                    signups: n(5)?,
+                },
+            );
+        }
+        Ok(period
+            .dates()
+            .map(|d| {
+                let day = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+                by_day.remove(&day).unwrap_or(DailyUsage {
+                    day,
+                    queries: 0,
+                    ingest_bytes: 0,
+                    timeline_requests: 0,
+                    agent_runs: 0,
+                    signups: 0,
+                })
+            })
+            .collect())
+    }
+
+    /// Quota alerts of `period`, oldest first, optionally for one tenant.
+    pub async fn alerts(&self, period: BillingPeriod, only: Option<&TenantId>) -> Result<Vec<QuotaAlert>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT tenant_id, period, dimension, level, consumption, triggered_at FROM quota_alerts \
+             WHERE period = $1 AND ($2 = '' OR tenant_id = $2) ORDER BY triggered_at, tenant_id, dimension, level",
+        )
+        .bind(period.to_string())
+        .bind(only.map(|t| t.as_str().to_owned()).unwrap_or_default())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let dimension: String = r.try_get(2)?;
+                let level: String = r.try_get(3)?;
+                Ok(QuotaAlert {
+                    tenant_id: r.try_get::<String, _>(0)?.parse().map_err(|e| corrupt("tenant id", e))?,
+                    period: r.try_get::<String, _>(1)?.parse().map_err(|e| corrupt("period", e))?,
+                    dimension: serde_json::from_value(serde_json::Value::String(dimension))
+                        .map_err(|e| corrupt("alert dimension", e))?,
+                    level: serde_json::from_value(serde_json::Value::String(level))
+                        .map_err(|e| corrupt("alert level", e))?,
+                    consumption: r.try_get(4)?,
+                    triggered_at: from_millis(r.try_get(5)?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Number of events stored for a tenant (all periods).
+    pub async fn event_count(&self, tenant: &TenantId) -> Result<u64, LedgerError> {
+        let n: i64 = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM usage_events WHERE tenant_id = $1")
+            .bind(tenant.as_str().to_owned())
+            .fetch_one(&self.inner.pool)
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Whether an event id is in the ledger.
+    pub async fn has_event(&self, event_id: &str) -> Result<bool, LedgerError> {
+        let n: i64 = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM usage_events WHERE event_id = $1")
+            .bind(event_id.to_owned())
+            .fetch_one(&self.inner.pool)
+            .await?;
+        Ok(n > 0)
+    }
+}
+
+fn tenant_from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, LedgerError> {
+    let id: String = row.try_get(0)?;
+    let plan: String = row.try_get(2)?;
+    Ok(Tenant {
+        tenant_id: id.parse().map_err(|e| corrupt("tenant id", e))?,
+        organization: row.try_get(1)?,
+        plan_id: plan.parse().map_err(|e| corrupt("plan", e))?,
+        created_at: from_millis(row.try_get(3)?)?,
+        last_event_at: row.try_get::<Option<i64>, _>(4)?.map(from_millis).transpose()?,
+    })
+}
+
+fn snapshot_of(
+    tenant: Tenant,
+    period: BillingPeriod,
+    now: OffsetDateTime,
+    usage: UsageTotals,
+    onboarding: Option<serde_json::Value>,
+) -> TenantSnapshot {
+    let plan = tenant.plan_id.plan();
+    let a = assess(plan, &usage, period, now, tenant.last_event_at);
+    TenantSnapshot {
+        tenant_id: tenant.tenant_id,
+        organization: tenant.organization,
+        period,
+        plan_id: tenant.plan_id,
+        support_tier: plan.support_tier,
+        support_sla_hours: plan.support_tier.sla_hours(),
+        query_count: usage.queries,
+        ingest_bytes: usage.ingest_bytes,
+        ingest_gb: usage.ingest_bytes as f64 / docket_billing::BYTES_PER_GB as f64,
+        timeline_requests: usage.timeline_requests,
+        agent_runs: usage.agent_runs,
+        active_seats: usage.active_seats,
+        usage_ratio: a.usage_ratio,
+        consumption: a.consumption,
+        health_score: a.health_score,
+        health_components: a.health_components,
+        cost_to_date_usd: a.cost_to_date_usd,
+        projected_monthly_cost_usd: a.projected_monthly_cost_usd,
+        alert_level: a.alert_level,
+        flagged: a.flagged,
+        onboarding,
+        last_event_at: tenant.last_event_at,
+    }
+}

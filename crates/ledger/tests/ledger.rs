@@ -1,0 +1,242 @@
+//! The ledger suite, run against SQLite and against a real PostgreSQL server.
+
+mod common;
+
+use std::collections::HashSet;
+
+use docket_billing::{AlertLevel, BillingPeriod, PlanId, QuotaDimension, TenantId};
+use docket_ledger::{EventKind, Ledger, LedgerError, OnboardingOutcome, UsageEvent, UsageFile};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+fn tenant(s: &str) -> TenantId {
+    TenantId::parse(s).expect("valid tenant id")
+}
+
+fn event(t: &TenantId, kind: EventKind, units: u64, subject: &str) -> UsageEvent {
+    let mut e = UsageEvent::now(t.clone(), kind, units);
+    e.subject = Some(subject.to_owned());
+    e
+}
+
+async fn counts_once_and_aggregates(ledger: Ledger) {
+    let t = tenant("hale-ward");
+    ledger.create_tenant(&t, "Hale & Ward LLP", PlanId::Professional).await.unwrap();
+    let mut ingest = event(&t, EventKind::Ingestion, 3, "ana");
+    ingest.bytes = 1_500_000_000;
+    let events = vec![
+        event(&t, EventKind::Query, 1, "ana"),
+        event(&t, EventKind::Query, 1, "ben"),
+        event(&t, EventKind::Timeline, 1, "ana"),
+        event(&t, EventKind::Agent, 1, "ben"),
+        ingest,
+    ];
+    let first = ledger.record(events.clone()).await.unwrap();
+    assert_eq!((first.recorded, first.duplicates), (5, 0));
+    // A retry of the same events, and a batch repeating an id inside itself, add nothing.
+    let again = ledger.record(events.clone()).await.unwrap();
+    assert_eq!((again.recorded, again.duplicates), (0, 5));
+    let repeated = event(&t, EventKind::Query, 1, "cara");
+    let twice = ledger.record(vec![repeated.clone(), repeated]).await.unwrap();
+    assert_eq!((twice.recorded, twice.duplicates), (1, 1));
+
+    let now = OffsetDateTime::now_utc();
+    let period = BillingPeriod::containing(now);
+    let snaps = ledger.snapshots(period, now, Some(&t)).await.unwrap();
+    let s = &snaps[0];
+    assert_eq!(s.query_count, 3);
+    assert_eq!(s.ingest_bytes, 1_500_000_000);
+    assert_eq!(s.ingest_gb, 1.5);
+    assert_eq!(s.timeline_requests, 1);
+    assert_eq!(s.agent_runs, 1);
+    assert_eq!(s.active_seats, 3);
+    assert_eq!(s.plan_id, PlanId::Professional);
+    assert_eq!(s.support_sla_hours, 12);
+    assert!(s.last_event_at.is_some());
+    assert_eq!(ledger.event_count(&t).await.unwrap(), 6);
+
+    let daily = ledger.daily(&t, period).await.unwrap();
+    assert_eq!(daily.len(), usize::from(period.days()));
+    assert_eq!(daily.iter().map(|d| d.queries).sum::<u64>(), 3);
+}
+
+async fn past_events_land_in_their_own_period(ledger: Ledger) {
+    let t = tenant("past-co");
+    ledger.create_tenant(&t, "Past Co", PlanId::Community).await.unwrap();
+    let mut old = event(&t, EventKind::Query, 7, "ana");
+    old.occurred_at = datetime!(2024-02-29 23:59:59 UTC);
+    ledger.record(vec![old]).await.unwrap();
+    let feb: BillingPeriod = "2024-02".parse().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let past = ledger.snapshots(feb, now, Some(&t)).await.unwrap();
+    assert_eq!(past[0].query_count, 7);
+    let current = ledger.snapshots(BillingPeriod::containing(now), now, Some(&t)).await.unwrap();
+    assert_eq!(current[0].query_count, 0, "usage resets each period");
+    let daily = ledger.daily(&t, feb).await.unwrap();
+    assert_eq!(daily.len(), 29);
+    assert_eq!(daily[28].queries, 7);
+}
+
+async fn concurrent_writers_count_exactly(ledger: Ledger) {
+    let t = tenant("busy-firm");
+    ledger.create_tenant(&t, "Busy Firm", PlanId::Enterprise).await.unwrap();
+    let batches: Vec<Vec<UsageEvent>> =
+        (0..50).map(|c| (0..200).map(|_| event(&t, EventKind::Query, 1, &format!("user-{c}"))).collect()).collect();
+    let run = |batches: Vec<Vec<UsageEvent>>| {
+        let ledger = ledger.clone();
+        async move {
+            let mut handles = Vec::new();
+            for events in batches {
+                let ledger = ledger.clone();
+                handles.push(tokio::spawn(async move {
+                    let mut recorded = 0;
+                    for e in events {
+                        recorded += ledger.record(vec![e]).await.unwrap().recorded;
+                    }
+                    recorded
+                }));
+            }
+            let mut total = 0;
+            for h in handles {
+                total += h.await.unwrap();
+            }
+            total
+        }
+    };
+    assert_eq!(run(batches.clone()).await, 10_000);
+    assert_eq!(run(batches).await, 0, "the same events sent again add nothing");
+    let now = OffsetDateTime::now_utc();
+    let s = &ledger.snapshots(BillingPeriod::containing(now), now, Some(&t)).await.unwrap()[0];
+    assert_eq!(s.query_count, 10_000);
+    assert_eq!(s.active_seats, 50);
+    assert_eq!(ledger.event_count(&t).await.unwrap(), 10_000);
+}
+
+async fn alerts_fire_once_per_threshold_and_dimension(ledger: Ledger) {
+    let t = tenant("small-shop");
+    ledger.create_tenant(&t, "Small Shop", PlanId::Community).await.unwrap();
+    let mut rx = ledger.subscribe();
+    // 399 of 500 queries: below 80 %.
+    ledger.record(vec![event(&t, EventKind::Query, 399, "ana")]).await.unwrap();
+    let period = BillingPeriod::containing(OffsetDateTime::now_utc());
+    assert!(ledger.alerts(period, Some(&t)).await.unwrap().is_empty());
+    ledger.record(vec![event(&t, EventKind::Query, 1, "ana")]).await.unwrap();
+    let alerts = ledger.alerts(period, Some(&t)).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!((alerts[0].dimension, alerts[0].level), (QuotaDimension::Queries, AlertLevel::Soft));
+    for _ in 0..3 {
+        ledger.record(vec![event(&t, EventKind::Query, 100, "ana")]).await.unwrap();
+    }
+    let alerts = ledger.alerts(period, Some(&t)).await.unwrap();
+    let kinds: Vec<_> = alerts.iter().map(|a| (a.dimension, a.level)).collect();
+    assert_eq!(kinds, vec![(QuotaDimension::Queries, AlertLevel::Soft), (QuotaDimension::Queries, AlertLevel::Hard)]);
+    // Subscribers heard of each alert exactly once.
+    let mut heard = Vec::new();
+    while let Ok(c) = rx.try_recv() {
+        heard.extend(c.alerts.into_iter().map(|a| (a.dimension, a.level)));
+    }
+    assert_eq!(heard, kinds);
+    // Seats: "ana" and 3 more are 4 of 5 seats, 80 %.
+    let people: Vec<_> = ["b", "c", "d"].iter().map(|p| event(&t, EventKind::Timeline, 1, p)).collect();
+    ledger.record(people).await.unwrap();
+    let seats: Vec<_> = ledger
+        .alerts(period, Some(&t))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.dimension == QuotaDimension::Seats)
+        .collect();
+    assert_eq!(seats.len(), 1);
+}
+
+async fn onboarding_is_idempotent_by_key(ledger: Ledger) {
+    let t = tenant("new-client");
+    let intake = json!({"organization": "New Client LLP", "seats": 10});
+    let answer = json!({"tenant_id": "new-client", "recommended_plan": "professional"});
+    let first =
+        ledger.onboard(&t, "New Client LLP", PlanId::Professional, &intake, &answer, Some("key-1")).await.unwrap();
+    assert_eq!(first, OnboardingOutcome::Created);
+    let replay =
+        ledger.onboard(&t, "New Client LLP", PlanId::Professional, &intake, &json!({}), Some("key-1")).await.unwrap();
+    assert_eq!(replay, OnboardingOutcome::Replayed(answer));
+    let other = ledger.onboard(&t, "New Client LLP", PlanId::Professional, &intake, &json!({}), Some("key-2")).await;
+    assert!(matches!(other, Err(LedgerError::TenantExists(_))));
+    let no_key = ledger.onboard(&t, "New Client LLP", PlanId::Professional, &intake, &json!({}), None).await;
+    assert!(matches!(no_key, Err(LedgerError::TenantExists(_))));
+    let now = OffsetDateTime::now_utc();
+    let s = &ledger.snapshots(BillingPeriod::containing(now), now, Some(&t)).await.unwrap()[0];
+    assert_eq!(s.onboarding.as_ref().unwrap()["seats"], 10);
+}
+
+async fn registry_operations(ledger: Ledger) {
+    let a = tenant("alpha");
+    let b = tenant("beta");
+    ledger.create_tenant(&a, "Alpha", PlanId::Community).await.unwrap();
+    ledger.create_tenant(&b, "Beta", PlanId::Enterprise).await.unwrap();
+    assert!(matches!(ledger.create_tenant(&a, "Alpha", PlanId::Community).await, Err(LedgerError::TenantExists(_))));
+    let moved = ledger.set_plan(&a, PlanId::Professional).await.unwrap();
+    assert_eq!(moved.plan_id, PlanId::Professional);
+    assert!(matches!(ledger.set_plan(&tenant("nobody"), PlanId::Community).await, Err(LedgerError::TenantNotFound(_))));
+    let ids: Vec<_> = ledger.tenants().await.unwrap().into_iter().map(|t| t.tenant_id.to_string()).collect();
+    assert_eq!(ids, vec!["alpha", "beta"]);
+    assert!(ledger.tenant(&tenant("nobody")).await.unwrap().is_none());
+}
+
+async fn usage_file_round_trips_and_survives_corruption(ledger: Ledger) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = UsageFile::new(dir.path().join("billing/usage.json"));
+    let t = tenant("file-co");
+    ledger.create_tenant(&t, "File Co", PlanId::Community).await.unwrap();
+    ledger.record(vec![event(&t, EventKind::Query, 2, "ana")]).await.unwrap();
+    assert_eq!(file.set_aside_if_corrupt().unwrap(), None);
+    file.write(&ledger).await.unwrap();
+    let read = file.read().unwrap();
+    assert_eq!(read.schema_version, 1);
+    assert_eq!(read.tenants[0].query_count, 2);
+    std::fs::write(file.path(), b"{\"schema_version\": 1, \"tena").unwrap();
+    let aside = file.set_aside_if_corrupt().unwrap().expect("corrupt file kept aside");
+    assert!(aside.exists());
+    assert_eq!(std::fs::read(&aside).unwrap(), b"{\"schema_version\": 1, \"tena");
+    assert!(!file.path().exists());
+    file.write(&ledger).await.unwrap();
+    assert_eq!(file.read().unwrap().tenants.len(), 1);
+    let leftovers: HashSet<_> =
+        std::fs::read_dir(dir.path().join("billing")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "no temporary files left behind: {leftovers:?}");
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let fresh = crate::common::sqlite().await;
+                    super::$name(fresh.ledger.clone()).await;
+                    fresh.ledger.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(fresh) = crate::common::postgres().await else { return };
+                    super::$name(fresh.ledger.clone()).await;
+                    fresh.ledger.close().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    counts_once_and_aggregates,
+    past_events_land_in_their_own_period,
+    concurrent_writers_count_exactly,
+    alerts_fire_once_per_threshold_and_dimension,
+    onboarding_is_idempotent_by_key,
+    registry_operations,
+    usage_file_round_trips_and_survives_corruption,
+);
