@@ -3,16 +3,20 @@
 //!
 //! Pure: no I/O, no async. Everything that prices or scores usage is computed here, once.
 
+pub mod onboarding;
 pub mod period;
 pub mod plans;
+pub mod recommend;
 pub mod tenant;
 pub mod usage;
 
+pub use onboarding::{FieldError, OnboardingIntake};
 pub use period::{BillingPeriod, InvalidPeriod};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
     SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
 };
+pub use recommend::{Evaluation, PlanOption, Recommendation, RecommendationRequest, Roi, RoiBasis, evaluate};
 pub use tenant::{InvalidTenantId, TenantId};
 pub use usage::{
     AlertLevel, ConsumptionView, HealthComponents, QuotaDimension, UsageAssessment, UsageTotals, assess, consumption,
