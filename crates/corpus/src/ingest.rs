@@ -1,0 +1,631 @@
+//! The ingestion workers: claim a queued job, walk its sources, parse, register, index, meter.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::entities::entity_id;
+use crate::error::CorpusError;
+use crate::index::IndexDoc;
+use crate::jobs::{self, ClaimedJob, Counts, JobError, MAX_FILES_PER_JOB, StoredSource};
+use crate::model::{EntityMention, ExtractedDate, ParsedDocument};
+use crate::registry::{self, SourceType};
+use crate::service::Inner;
+use crate::store::sha256_hex;
+use crate::timeline::{self, NewEvent};
+use crate::util::ts_key;
+
+/// Documents indexed between two index commits within one job.
+const INDEX_BATCH: usize = 1_000;
+/// How often a running job's counters are written for progress polling.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// How long the meter may take to acknowledge a report.
+const METER_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often unacknowledged reports are offered to the meter again.
+const METER_RETRY_EVERY: Duration = Duration::from_secs(30);
+/// A job that hits internal faults this many times is given up (and reported as failed).
+const MAX_ATTEMPTS: i64 = 3;
+
+/// One worker: runs queued jobs until the corpus shuts down.
+pub(crate) async fn worker(inner: Arc<Inner>, n: usize) {
+    let mut stop = inner.stop_tx.subscribe();
+    let mut next_meter_retry = Instant::now();
+    loop {
+        if inner.is_stopping() {
+            break;
+        }
+        if n == 0 && Instant::now() >= next_meter_retry {
+            retry_unmetered(&inner).await;
+            next_meter_retry = Instant::now() + METER_RETRY_EVERY;
+        }
+        match jobs::claim(&inner.pool).await {
+            Ok(Some(job)) => run_claimed(&inner, job).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = inner.wake.notified() => {}
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+            Err(e) => {
+                if inner.is_stopping() {
+                    break;
+                }
+                tracing::error!(error = %e, "claiming an ingestion job failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn run_claimed(inner: &Arc<Inner>, job: ClaimedJob) {
+    let id = job.id;
+    let attempts = job.attempts;
+    let tenant = job.tenant.clone();
+    match run_job(inner, job).await {
+        Ok(true) => report(inner, id).await,
+        Ok(false) => {
+            if let Err(e) = jobs::requeue(&inner.pool, id).await {
+                tracing::error!(job = %id, error = %e, "re-queueing an interrupted job failed; it resumes at the next start");
+            }
+        }
+        Err(e) => {
+            tracing::error!(job = %id, tenant = %tenant, attempt = attempts, error = %e, "ingestion job hit an internal fault");
+            if inner.is_stopping() {
+                let _ = jobs::requeue(&inner.pool, id).await;
+            } else if attempts >= MAX_ATTEMPTS {
+                give_up(inner, id, &e).await;
+            } else {
+                let _ = jobs::requeue(&inner.pool, id).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// A job that keeps failing for internal reasons is closed as failed, keeping whatever it
+/// registered, so it does not block the queue forever; its usage is still reported.
+async fn give_up(inner: &Arc<Inner>, id: Uuid, err: &CorpusError) {
+    let errors = vec![JobError { source: "job".into(), error: format!("internal error, gave up after {MAX_ATTEMPTS} attempts: {err}") }];
+    let row = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
+        "SELECT discovered, ingested, duplicates, failed, bytes FROM jobs WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&inner.pool)
+    .await;
+    let counts = match row {
+        Ok(Some((d, i, du, f, b))) => Counts {
+            discovered: u64::try_from(d).unwrap_or(0),
+            ingested: u64::try_from(i).unwrap_or(0),
+            duplicates: u64::try_from(du).unwrap_or(0),
+            failed: u64::try_from(f).unwrap_or(0) + 1,
+            bytes: u64::try_from(b).unwrap_or(0),
+        },
+        _ => Counts { failed: 1, ..Counts::default() },
+    };
+    mark_reporting(inner, id, true);
+    match jobs::finish(&inner.pool, id, jobs::JobState::Failed, &counts, &errors).await {
+        Ok(()) => report_marked(inner, id).await,
+        Err(e) => {
+            mark_reporting(inner, id, false);
+            tracing::error!(job = %id, error = %e, "closing a failing job failed");
+        }
+    }
+}
+
+fn mark_reporting(inner: &Inner, id: Uuid, on: bool) {
+    if let Ok(mut set) = inner.reporting.lock() {
+        if on {
+            set.insert(id);
+        } else {
+            set.remove(&id);
+        }
+    }
+}
+
+/// Hand a finished job's report to the meter; mark it metered only when the meter says Ok.
+async fn report(inner: &Arc<Inner>, id: Uuid) {
+    mark_reporting(inner, id, true);
+    report_marked(inner, id).await;
+}
+
+async fn report_marked(inner: &Arc<Inner>, id: Uuid) {
+    match jobs::report(&inner.pool, id).await {
+        Ok(Some(report)) => match tokio::time::timeout(METER_TIMEOUT, inner.meter.job_finished(report)).await {
+            Ok(Ok(())) => {
+                if let Err(e) = jobs::mark_metered(&inner.pool, id).await {
+                    // The meter has it; a repeat after restart is counted once by event id.
+                    tracing::warn!(job = %id, error = %e, "recording that a job was metered failed");
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(job = %id, error = %e, "the meter refused a job report; it will be retried"),
+            Err(_) => tracing::warn!(job = %id, "the meter timed out on a job report; it will be retried"),
+        },
+        Ok(None) => {}
+        Err(e) => tracing::warn!(job = %id, error = %e, "reading a job report failed; it will be retried"),
+    }
+    mark_reporting(inner, id, false);
+}
+
+async fn retry_unmetered(inner: &Arc<Inner>) {
+    let ids = match jobs::unmetered(&inner.pool).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing unmetered jobs failed");
+            return;
+        }
+    };
+    for id in ids {
+        if inner.is_stopping() {
+            return;
+        }
+        let busy = inner.reporting.lock().map(|mut s| !s.insert(id)).unwrap_or(true);
+        if !busy {
+            report_marked(inner, id).await;
+        }
+    }
+}
+
+/// A file or attachment waiting to be ingested.
+struct Item {
+    /// Name given to the parser (its extension picks the parser when no media type is known).
+    name: String,
+    /// Provenance: canonical path, file name or attachment name.
+    source: String,
+    /// How errors name it.
+    label: String,
+    source_type: SourceType,
+    media_type: Option<String>,
+    bytes: Vec<u8>,
+    parent: Option<Uuid>,
+    depth: u8,
+}
+
+/// What one file yields after the blocking work.
+struct Analysed {
+    parsed: ParsedDocument,
+    dates: Vec<ExtractedDate>,
+    mentions: Vec<EntityMention>,
+}
+
+struct Run<'a> {
+    inner: &'a Arc<Inner>,
+    job: Uuid,
+    tenant: String,
+    counts: Counts,
+    errors: Vec<JobError>,
+    /// Content hashes met in this run: a second copy within one job is a duplicate.
+    seen: HashSet<String>,
+    /// Documents added to the index since its last commit.
+    pending: Vec<Uuid>,
+    last_progress: Instant,
+}
+
+/// Run a job; Ok(true) when it finished, Ok(false) when a shutdown interrupted it.
+async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusError> {
+    let mut run = Run {
+        inner,
+        job: job.id,
+        tenant: job.tenant.clone(),
+        counts: Counts::default(),
+        errors: Vec::new(),
+        seen: HashSet::new(),
+        pending: Vec::new(),
+        last_progress: Instant::now(),
+    };
+    // A resumed job starts counting from zero: documents it registered before the restart are
+    // recognised by their job id and counted again as ingested.
+    jobs::save_progress(&inner.pool, job.id, &run.counts, &run.errors).await?;
+    for source in &job.sources {
+        match source {
+            StoredSource::Local { path, given } => {
+                if !run.local(path, given).await? {
+                    run.flush().await?;
+                    return Ok(false);
+                }
+            }
+            StoredSource::Content { source_type, name, media_type, sha256, .. } => {
+                if inner.is_stopping() {
+                    run.flush().await?;
+                    return Ok(false);
+                }
+                run.counts.discovered += 1;
+                let inner2 = inner.clone();
+                let sha = sha256.clone();
+                match tokio::task::spawn_blocking(move || inner2.store.get(&sha)).await? {
+                    Ok(bytes) => {
+                        let item = Item {
+                            name: name.clone(),
+                            source: name.clone(),
+                            label: name.clone(),
+                            source_type: *source_type,
+                            media_type: media_type.clone(),
+                            bytes,
+                            parent: None,
+                            depth: 0,
+                        };
+                        run.process(item).await?;
+                    }
+                    Err(e) => run.fail(name, format!("stored content is missing: {e}")),
+                }
+                run.progress(false).await?;
+            }
+        }
+    }
+    run.flush().await?;
+    let state = run.counts.final_state();
+    mark_reporting(inner, job.id, true);
+    if let Err(e) = jobs::finish(&inner.pool, job.id, state, &run.counts, &run.errors).await {
+        mark_reporting(inner, job.id, false);
+        return Err(e);
+    }
+    tracing::info!(job = %job.id, tenant = %job.tenant, status = state.as_str(), ingested = run.counts.ingested,
+        duplicates = run.counts.duplicates, failed = run.counts.failed, bytes = run.counts.bytes, "ingestion job finished");
+    Ok(true)
+}
+
+/// A file found under a folder, or why it is refused.
+type Walked = Result<PathBuf, (String, String)>;
+
+/// Walk a folder depth-first in name order. Every entry is re-resolved: a symlink that leads
+/// out of the roots is refused for that file, and folders are visited once (no symlink loops).
+/// Hidden entries (names starting with '.') are skipped.
+fn walk(dir: &Path, inner: &Inner) -> Vec<Walked> {
+    let mut out = Vec::new();
+    let mut visited: HashSet<PathBuf> = HashSet::new();
+    visited.insert(dir.to_path_buf());
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(&current) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                out.push(Err((current.display().to_string(), format!("cannot read folder: {e}"))));
+                continue;
+            }
+        };
+        entries.sort();
+        let mut subdirs = Vec::new();
+        for path in entries {
+            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            let shown = path.display().to_string();
+            let canonical = match std::fs::canonicalize(&path) {
+                Ok(c) => c,
+                Err(e) => {
+                    out.push(Err((shown, format!("cannot resolve path (broken link?): {e}"))));
+                    continue;
+                }
+            };
+            if !inner.within_roots(&canonical) {
+                out.push(Err((shown, "resolves outside the configured ingest roots (symbolic link?); refused".into())));
+                continue;
+            }
+            if canonical.is_dir() {
+                if visited.insert(canonical.clone()) {
+                    subdirs.push(canonical);
+                }
+            } else if canonical.is_file() {
+                out.push(Ok(canonical));
+            }
+            if out.len() > MAX_FILES_PER_JOB {
+                out.push(Err((dir.display().to_string(), format!("more than {MAX_FILES_PER_JOB} files; the rest were not ingested"))));
+                return out;
+            }
+        }
+        // Reverse so the stack pops sub-folders in name order.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    out
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+impl Run<'_> {
+    fn fail(&mut self, label: &str, error: String) {
+        self.counts.failed += 1;
+        self.errors.push(JobError { source: label.to_owned(), error });
+    }
+
+    async fn progress(&mut self, force: bool) -> Result<(), CorpusError> {
+        if force || self.last_progress.elapsed() >= PROGRESS_EVERY {
+            jobs::save_progress(&self.inner.pool, self.job, &self.counts, &self.errors).await?;
+            self.last_progress = Instant::now();
+        }
+        if self.pending.len() >= INDEX_BATCH {
+            self.commit_index().await?;
+        }
+        Ok(())
+    }
+
+    async fn commit_index(&mut self) -> Result<(), CorpusError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.index.commit()).await??;
+        registry::mark_indexed(&self.inner.pool, &self.pending).await?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), CorpusError> {
+        self.commit_index().await?;
+        self.progress(true).await
+    }
+
+    /// Ingest a local file or folder; Ok(false) when interrupted by a shutdown.
+    async fn local(&mut self, path: &Path, given: &str) -> Result<bool, CorpusError> {
+        // The file system may have changed since submission: resolve and check again.
+        let canonical = match tokio::fs::canonicalize(path).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.counts.discovered += 1;
+                self.fail(given, format!("path no longer exists: {e}"));
+                return Ok(true);
+            }
+        };
+        if !self.inner.within_roots(&canonical) {
+            self.counts.discovered += 1;
+            self.fail(given, "path is outside the configured ingest roots".into());
+            return Ok(true);
+        }
+        let files: Vec<Walked> = if canonical.is_dir() {
+            let inner = self.inner.clone();
+            let dir = canonical.clone();
+            tokio::task::spawn_blocking(move || walk(&dir, &inner)).await?
+        } else {
+            vec![Ok(canonical)]
+        };
+        self.counts.discovered += files.len() as u64;
+        self.progress(true).await?;
+        for file in files {
+            if self.inner.is_stopping() {
+                return Ok(false);
+            }
+            match file {
+                Ok(path) => self.local_file(&path).await?,
+                Err((label, error)) => self.fail(&label, error),
+            }
+            self.progress(false).await?;
+        }
+        Ok(true)
+    }
+
+    async fn local_file(&mut self, path: &Path) -> Result<(), CorpusError> {
+        let label = path.display().to_string();
+        let limit = self.inner.limits.max_file_bytes;
+        let size = match tokio::fs::metadata(path).await {
+            Ok(m) => m.len(),
+            Err(e) => {
+                self.fail(&label, format!("cannot read file: {e}"));
+                return Ok(());
+            }
+        };
+        if size > limit {
+            self.fail(&label, crate::parse::ParseError::TooLarge { size, limit }.to_string());
+            return Ok(());
+        }
+        let bytes = match tokio::fs::read(path).await {
+            Ok(b) => b,
+            Err(e) => {
+                self.fail(&label, format!("cannot read file: {e}"));
+                return Ok(());
+            }
+        };
+        let item = Item {
+            name: file_name_of(path),
+            source: label.clone(),
+            label,
+            source_type: SourceType::Local,
+            media_type: None,
+            bytes,
+            parent: None,
+            depth: 0,
+        };
+        self.process(item).await
+    }
+
+    /// Ingest one file and, depth-first, its attachments.
+    async fn process(&mut self, first: Item) -> Result<(), CorpusError> {
+        let mut stack = vec![first];
+        while let Some(item) = stack.pop() {
+            let (item, sha) = tokio::task::spawn_blocking(move || {
+                let sha = sha256_hex(&item.bytes);
+                (item, sha)
+            })
+            .await?;
+            if !self.seen.insert(sha.clone()) {
+                self.counts.duplicates += 1;
+                continue;
+            }
+            let existing = registry::find_by_hash(&self.inner.pool, &self.tenant, &sha).await?;
+            if let Some(existing) = existing {
+                if existing.job_id != self.job {
+                    self.counts.duplicates += 1;
+                    continue;
+                }
+                // Registered by an earlier run of this very job (before a restart): it counts
+                // as this job's document, and its attachments and index entry are completed.
+                self.counts.ingested += 1;
+                if item.depth == 0 {
+                    self.counts.bytes += existing.bytes;
+                }
+                let label = item.label.clone();
+                let (item, analysed) = self.analyse(item).await?;
+                if let Ok(analysed) = analysed {
+                    if !existing.indexed {
+                        self.index(&item, existing.id, &analysed, true).await?;
+                    }
+                    self.push_attachments(&mut stack, &item, existing.id, analysed.parsed);
+                } else {
+                    tracing::warn!(job = %self.job, source = %label, "a document registered before a restart no longer parses");
+                }
+                continue;
+            }
+
+            let (item, analysed) = self.analyse(item).await?;
+            let analysed = match analysed {
+                Ok(a) => a,
+                Err(e) => {
+                    self.fail(&item.label, e);
+                    continue;
+                }
+            };
+            let inner = self.inner.clone();
+            let (item, stored) = tokio::task::spawn_blocking(move || {
+                let stored = inner.store.put(&item.bytes);
+                (item, stored)
+            })
+            .await?;
+            stored?;
+            let id = Uuid::now_v7();
+            if !self.register(&item, id, &sha, &analysed).await? {
+                // Another job of the same tenant registered the same content a moment ago.
+                self.counts.duplicates += 1;
+                continue;
+            }
+            self.counts.ingested += 1;
+            if item.depth == 0 {
+                self.counts.bytes += item.bytes.len() as u64;
+            }
+            self.index(&item, id, &analysed, false).await?;
+            self.push_attachments(&mut stack, &item, id, analysed.parsed);
+        }
+        Ok(())
+    }
+
+    fn push_attachments(&mut self, stack: &mut Vec<Item>, parent: &Item, parent_id: Uuid, parsed: ParsedDocument) {
+        if parsed.attachments.is_empty() {
+            return;
+        }
+        let depth = parent.depth.saturating_add(1);
+        if depth > self.inner.limits.max_attachment_depth {
+            tracing::info!(job = %self.job, source = %parent.label, "attachments nested deeper than the limit are not ingested");
+            return;
+        }
+        self.counts.discovered += parsed.attachments.len() as u64;
+        // Reversed so the stack yields attachments in their order in the parent.
+        for att in parsed.attachments.into_iter().rev() {
+            let name = if att.file_name.trim().is_empty() { "attachment".to_owned() } else { att.file_name };
+            stack.push(Item {
+                label: format!("{} > {}", parent.label, name),
+                source: name.clone(),
+                name,
+                source_type: SourceType::Attachment,
+                media_type: att.media_type,
+                bytes: att.bytes,
+                parent: Some(parent_id),
+                depth,
+            });
+        }
+    }
+
+    /// Parse and extract on a blocking thread.
+    async fn analyse(&self, item: Item) -> Result<(Item, Result<Analysed, String>), CorpusError> {
+        let limits = self.inner.limits;
+        let out = tokio::task::spawn_blocking(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::parse::parse(&item.name, item.media_type.as_deref(), &item.bytes, &limits).map(|parsed| {
+                    let dates = crate::extract::dates(&parsed);
+                    let mentions = crate::extract::entities(&parsed);
+                    Analysed { parsed, dates, mentions }
+                })
+            }));
+            // A panic on some input is a parser bug; it fails that document, not the job.
+            let result = match result {
+                Ok(Ok(a)) => Ok(a),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("the parser failed unexpectedly on this file".to_owned()),
+            };
+            (item, result)
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Register a document with its events and mentions in one transaction. Ok(false) when
+    /// the tenant already has this content.
+    async fn register(&self, item: &Item, id: Uuid, sha: &str, a: &Analysed) -> Result<bool, CorpusError> {
+        let p = &a.parsed;
+        let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
+        let now = OffsetDateTime::now_utc();
+        let events: Vec<NewEvent> = timeline::build_events(id, &item.source, p, &a.dates, &a.mentions);
+        let media_type = if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
+        let mut tx = self.inner.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
+             ingested_at, title, author, recipients, document_date, subject, parent_id, text, indexed) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (tenant_id, sha256) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(&self.tenant)
+        .bind(item.source_type.as_str())
+        .bind(&item.source)
+        .bind(sha)
+        .bind(i64::try_from(item.bytes.len()).unwrap_or(i64::MAX))
+        .bind(media_type)
+        .bind(p.parser)
+        .bind(self.job.to_string())
+        .bind(ts_key(now))
+        .bind(p.title.as_deref())
+        .bind(p.author.as_deref())
+        .bind(recipients)
+        .bind(p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key))
+        .bind(p.subject.as_deref())
+        .bind(item.parent.map(|u| u.to_string()))
+        .bind(&p.text)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        crate::entities::record_mentions(&mut tx, &self.tenant, id, &a.mentions).await?;
+        timeline::record_events(&mut tx, &self.tenant, &events).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn index(&mut self, item: &Item, id: Uuid, a: &Analysed, replace: bool) -> Result<(), CorpusError> {
+        let p = &a.parsed;
+        let mut entities: Vec<String> = Vec::with_capacity(a.mentions.len() * 2);
+        for m in &a.mentions {
+            if m.normalized.trim().is_empty() {
+                continue;
+            }
+            entities.push(entity_id(m.kind, &m.normalized));
+            entities.push(m.normalized.to_lowercase());
+        }
+        entities.sort();
+        entities.dedup();
+        let mut dates: Vec<OffsetDateTime> = a
+            .dates
+            .iter()
+            .map(|d| d.timestamp.unwrap_or_else(|| d.date.midnight().assume_utc()))
+            .chain(p.document_date)
+            .collect();
+        dates.sort();
+        dates.dedup();
+        let doc = IndexDoc {
+            tenant: self.tenant.clone(),
+            document_id: id,
+            title: Some(crate::util::display_title(p.title.as_deref(), p.subject.as_deref(), &item.source)),
+            source: item.source.clone(),
+            source_type: item.source_type,
+            text: p.text.clone(),
+            entities,
+            dates,
+        };
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.index.add(&doc, replace)).await??;
+        self.pending.push(id);
+        Ok(())
+    }
+}

@@ -1,0 +1,282 @@
+//! The document registry: provenance of every document of every tenant, in SQLite.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::CorpusError;
+use crate::util::{check_range, parse_bound, parse_rfc3339};
+
+/// Largest page of documents returned at once.
+pub const MAX_DOCUMENT_PAGE_SIZE: u32 = 200;
+/// Page size used when a filter gives none.
+pub const DEFAULT_DOCUMENT_PAGE_SIZE: u32 = 50;
+
+/// Open (creating and migrating) the registry database at `path`.
+pub(crate) async fn open_pool(path: &Path) -> Result<SqlitePool, CorpusError> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // WAL with NORMAL survives a process crash; only an OS crash can lose the last commits.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(30))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceType {
+    /// A file under one of the configured ingest roots.
+    Local,
+    /// Text sent in the request body.
+    Inline,
+    /// A file uploaded to the server.
+    Upload,
+    /// A file carried inside another document (an e-mail attachment).
+    Attachment,
+}
+
+impl SourceType {
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceType::Local => "local",
+            SourceType::Inline => "inline",
+            SourceType::Upload => "upload",
+            SourceType::Attachment => "attachment",
+        }
+    }
+}
+
+impl FromStr for SourceType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "local" => Ok(SourceType::Local),
+            "inline" => Ok(SourceType::Inline),
+            "upload" => Ok(SourceType::Upload),
+            "attachment" => Ok(SourceType::Attachment),
+            other => Err(format!("'{other}' is not a source type (local, inline, upload, attachment)")),
+        }
+    }
+}
+
+/// Provenance of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DocumentInfo {
+    pub id: Uuid,
+    pub tenant_id: String,
+    pub source_type: SourceType,
+    /// Canonical path (local), file name (upload, inline) or attachment file name.
+    pub source: String,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    /// Content size in bytes.
+    pub bytes: u64,
+    pub media_type: String,
+    /// Parser that produced the text ("text", "html", "email", ...).
+    pub parser: String,
+    /// The ingestion job that registered the document.
+    pub job_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ingested_at: OffsetDateTime,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub recipients: Vec<String>,
+    /// The document's own date (e-mail Date header, document properties).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub document_date: Option<OffsetDateTime>,
+    pub subject: Option<String>,
+    /// The containing document, for attachments.
+    pub parent_id: Option<Uuid>,
+}
+
+/// One document with its text and the ids of its attachments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DocumentDetail {
+    #[serde(flatten)]
+    pub document: DocumentInfo,
+    /// The extracted plain text; citation offsets are byte offsets into it.
+    pub text: String,
+    pub attachment_ids: Vec<Uuid>,
+}
+
+/// Which documents to list; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentFilter {
+    pub source_type: Option<SourceType>,
+    pub job_id: Option<Uuid>,
+    pub parent_id: Option<Uuid>,
+    /// Earliest document date, `YYYY-MM-DD` or RFC 3339, inclusive.
+    pub date_from: Option<String>,
+    /// Latest document date, `YYYY-MM-DD` (the whole day) or RFC 3339, inclusive.
+    pub date_to: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Documents per page, 1..=200 (default 50).
+    pub page_size: Option<u32>,
+}
+
+/// One page of documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DocumentPage {
+    pub documents: Vec<DocumentInfo>,
+    /// Documents matching the filter, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+const INFO_COLUMNS: &str = "id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
+     ingested_at, title, author, recipients, document_date, subject, parent_id";
+
+pub(crate) fn parse_uuid(s: &str) -> Result<Uuid, CorpusError> {
+    Uuid::parse_str(s).map_err(|e| CorpusError::Corrupt(format!("bad uuid '{s}': {e}")))
+}
+
+fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
+    let source_type: String = row.try_get("source_type")?;
+    let recipients: String = row.try_get("recipients")?;
+    let document_date: Option<String> = row.try_get("document_date")?;
+    let parent_id: Option<String> = row.try_get("parent_id")?;
+    let bytes: i64 = row.try_get("bytes")?;
+    Ok(DocumentInfo {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        tenant_id: row.try_get("tenant_id")?,
+        source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
+        source: row.try_get("source")?,
+        sha256: row.try_get("sha256")?,
+        bytes: u64::try_from(bytes).unwrap_or(0),
+        media_type: row.try_get("media_type")?,
+        parser: row.try_get("parser")?,
+        job_id: parse_uuid(&row.try_get::<String, _>("job_id")?)?,
+        ingested_at: parse_rfc3339(&row.try_get::<String, _>("ingested_at")?)?,
+        title: row.try_get("title")?,
+        author: row.try_get("author")?,
+        recipients: serde_json::from_str(&recipients)
+            .map_err(|e| CorpusError::Corrupt(format!("bad recipients JSON: {e}")))?,
+        document_date: document_date.as_deref().map(parse_rfc3339).transpose()?,
+        subject: row.try_get("subject")?,
+        parent_id: parent_id.as_deref().map(parse_uuid).transpose()?,
+    })
+}
+
+/// List a tenant's documents.
+pub(crate) async fn list(pool: &SqlitePool, tenant: &str, filter: &DocumentFilter) -> Result<DocumentPage, CorpusError> {
+    let page = filter.page.unwrap_or(1);
+    if page == 0 {
+        return Err(CorpusError::filter("page", "pages are numbered from 1"));
+    }
+    let page_size = filter.page_size.unwrap_or(DEFAULT_DOCUMENT_PAGE_SIZE);
+    if page_size == 0 || page_size > MAX_DOCUMENT_PAGE_SIZE {
+        return Err(CorpusError::filter("page_size", format!("must be between 1 and {MAX_DOCUMENT_PAGE_SIZE}")));
+    }
+    let from = filter.date_from.as_deref().map(|v| parse_bound("date_from", v, false)).transpose()?;
+    let to = filter.date_to.as_deref().map(|v| parse_bound("date_to", v, true)).transpose()?;
+    check_range(from.as_ref(), to.as_ref(), "date_from")?;
+
+    let push_filters = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        qb.push(" WHERE tenant_id = ").push_bind(tenant.to_owned());
+        if let Some(st) = filter.source_type {
+            qb.push(" AND source_type = ").push_bind(st.as_str());
+        }
+        if let Some(job) = filter.job_id {
+            qb.push(" AND job_id = ").push_bind(job.to_string());
+        }
+        if let Some(parent) = filter.parent_id {
+            qb.push(" AND parent_id = ").push_bind(parent.to_string());
+        }
+        if let Some(from) = &from {
+            qb.push(" AND document_date >= ").push_bind(from.key.clone());
+        }
+        if let Some(to) = &to {
+            qb.push(if to.inclusive { " AND document_date <= " } else { " AND document_date < " }).push_bind(to.key.clone());
+        }
+    };
+
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM documents");
+    push_filters(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+
+    let offset = i64::from(page - 1) * i64::from(page_size);
+    let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {INFO_COLUMNS} FROM documents"));
+    push_filters(&mut select);
+    select.push(" ORDER BY ingested_at, id LIMIT ").push_bind(i64::from(page_size)).push(" OFFSET ").push_bind(offset);
+    let rows = select.build().fetch_all(pool).await?;
+    let documents = rows.iter().map(info_from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(DocumentPage { documents, total: u64::try_from(total).unwrap_or(0), page, page_size })
+}
+
+/// One document of a tenant, with text and attachment ids; None when the tenant has no such document.
+pub(crate) async fn detail(pool: &SqlitePool, tenant: &str, id: Uuid) -> Result<Option<DocumentDetail>, CorpusError> {
+    let row = sqlx::query(&format!("SELECT {INFO_COLUMNS}, text FROM documents WHERE tenant_id = ? AND id = ?"))
+        .bind(tenant)
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let document = info_from_row(&row)?;
+    let text: String = row.try_get("text")?;
+    let children: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM documents WHERE tenant_id = ? AND parent_id = ? ORDER BY ingested_at, id")
+            .bind(tenant)
+            .bind(id.to_string())
+            .fetch_all(pool)
+            .await?;
+    let attachment_ids = children.iter().map(|c| parse_uuid(c)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(DocumentDetail { document, text, attachment_ids }))
+}
+
+/// A registered document as the ingestion sees it when it meets the same content again.
+#[derive(Debug, Clone)]
+pub(crate) struct Existing {
+    pub id: Uuid,
+    pub job_id: Uuid,
+    pub bytes: u64,
+    pub indexed: bool,
+}
+
+/// The tenant's document with this content, if any.
+pub(crate) async fn find_by_hash(pool: &SqlitePool, tenant: &str, sha256: &str) -> Result<Option<Existing>, CorpusError> {
+    let row = sqlx::query("SELECT id, job_id, bytes, indexed FROM documents WHERE tenant_id = ? AND sha256 = ?")
+        .bind(tenant)
+        .bind(sha256)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| {
+        Ok(Existing {
+            id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+            job_id: parse_uuid(&row.try_get::<String, _>("job_id")?)?,
+            bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or(0),
+            indexed: row.try_get::<i64, _>("indexed")? != 0,
+        })
+    })
+    .transpose()
+}
+
+/// Mark documents as committed to the index.
+pub(crate) async fn mark_indexed(pool: &SqlitePool, ids: &[Uuid]) -> Result<(), CorpusError> {
+    for chunk in ids.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE documents SET indexed = 1 WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(id.to_string());
+        }
+        qb.push(")");
+        qb.build().execute(pool).await?;
+    }
+    Ok(())
+}
