@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::onboarding::{FieldError, Fields, decimal_in_range, whole_number};
+use crate::onboarding::{FieldError, Fields, decimal_in_range, json_kind, whole_number};
 use crate::plans::{BYTES_PER_GB, Plan, PlanId};
 use crate::usage::cost_for;
 
@@ -51,28 +51,30 @@ pub(crate) const SIZING_FIELDS: [&str; 8] = [
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RecommendationRequest {
     /// People who will use Docket (1..=100000).
+    #[schema(minimum = 1, maximum = 100000)]
     pub seats: u64,
     /// New or active matters worked per month (0..=100000).
+    #[schema(minimum = 0, maximum = 100000)]
     pub estimated_matters_per_month: u64,
     /// Hours a matter takes today in the work Docket can take over (over 0, at most 10000).
     #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, exclusive_minimum = 0, maximum = 10000)]
     pub roi_baseline_hours_per_matter: Decimal,
     /// Share of those hours the team expects Docket to take over, in percent (0..=100).
     #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     pub automation_target_percent: Decimal,
     /// Loaded cost of one hour of that work, in USD (over 0, at most 10000; 285 when not given).
     #[serde(default = "default_hourly_rate", with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64, default = 285)]
+    #[schema(value_type = f64, default = 285, exclusive_minimum = 0, maximum = 10000)]
     pub hourly_rate: Decimal,
     /// Document content expected per month, in GB (0..=1000000); derived from matters when absent.
-    #[serde(default)]
-    #[serde(with = "float_option")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, with = "float_option")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000)]
     pub expected_ingest_gb_per_month: Option<Decimal>,
     /// Slowest acceptable support response, in hours (1..=720).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 720)]
     pub required_sla_hours: Option<u32>,
     /// The plan the prospect chose, if any; the ROI is then computed for it.
     #[serde(default)]
@@ -143,7 +145,7 @@ fn sla_hours(v: &Value) -> Result<u32, String> {
 fn plan_id(v: &Value) -> Result<PlanId, String> {
     match v {
         Value::String(s) => s.parse::<PlanId>().map_err(|e| e.to_string()),
-        other => Err(format!("must be a string, not {}", crate::onboarding::json_kind(other))),
+        other => Err(format!("must be a string, not {}", json_kind(other))),
     }
 }
 
@@ -201,7 +203,7 @@ pub fn exclusions(plan: &Plan, seats: u64, required_sla_hours: Option<u32>) -> V
 pub struct Evaluation {
     /// The recommended plan and the comparison of every plan.
     pub recommendation: Recommendation,
-    /// ROI on the selected plan, else on the recommended one; absent when neither exists.
+    /// ROI on the selected plan, else on the recommended one; null when neither exists.
     pub roi: Option<Roi>,
 }
 
@@ -282,12 +284,11 @@ pub struct Roi {
     #[serde(with = "rust_decimal::serde::float")]
     #[schema(value_type = f64)]
     pub net_monthly_value_usd: Decimal,
-    /// Days of value needed to cover one month's cost: cost × 30 / monthly value, 2 decimals;
-    /// 0 for a plan that costs nothing, absent when there is cost but no value.
+    /// Days of value that cover one month's cost (cost × 30 / value); 0 if free, null if no value.
     #[serde(with = "float_option")]
     #[schema(value_type = Option<f64>)]
     pub payback_days: Option<Decimal>,
-    /// Monthly value / monthly cost, 2 decimals; absent for a plan that costs nothing.
+    /// Monthly value / monthly cost, 2 decimals; null for a plan that costs nothing.
     #[serde(with = "float_option")]
     #[schema(value_type = Option<f64>)]
     pub roi_multiple: Option<Decimal>,
