@@ -1,5 +1,12 @@
 //! Parsers: one file's bytes in, a [`ParsedDocument`] out.
 
+pub(crate) mod clean;
+mod docx;
+mod email;
+mod html;
+mod pdf;
+mod text;
+
 use crate::model::ParsedDocument;
 
 /// Limits a parser enforces on one file.
@@ -32,6 +39,49 @@ pub enum ParseError {
     Corrupt { format: &'static str, reason: String },
 }
 
+/// Media type of a DOCX file.
+const DOCX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The formats there is a parser for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Markdown,
+    Html,
+    Email,
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    fn from_media_type(media_type: &str) -> Option<Format> {
+        // Parameters such as "; charset=utf-8" do not change the parser.
+        let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        Some(match essence.as_str() {
+            "text/plain" => Format::Text,
+            "text/markdown" | "text/x-markdown" => Format::Markdown,
+            "text/html" | "application/xhtml+xml" => Format::Html,
+            "message/rfc822" => Format::Email,
+            "application/pdf" => Format::Pdf,
+            DOCX_MEDIA_TYPE => Format::Docx,
+            _ => return None,
+        })
+    }
+
+    fn from_file_name(file_name: &str) -> Option<Format> {
+        let (_, extension) = file_name.rsplit_once('.')?;
+        Some(match extension.to_ascii_lowercase().as_str() {
+            "txt" | "text" => Format::Text,
+            "md" | "markdown" => Format::Markdown,
+            "html" | "htm" => Format::Html,
+            "eml" => Format::Email,
+            "pdf" => Format::Pdf,
+            "docx" => Format::Docx,
+            _ => return None,
+        })
+    }
+}
+
 /// Parse one file. The parser is chosen by `media_type` when given, else by the file name's
 /// extension.
 pub fn parse(
@@ -40,14 +90,21 @@ pub fn parse(
     bytes: &[u8],
     limits: &ParseLimits,
 ) -> Result<ParsedDocument, ParseError> {
-    // Placeholder until the real parsers land: plain UTF-8 text only.
-    let _ = media_type;
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ParseError::TooLarge { size: bytes.len() as u64, limit: limits.max_file_bytes });
+    let size = bytes.len() as u64;
+    if size > limits.max_file_bytes {
+        return Err(ParseError::TooLarge { size, limit: limits.max_file_bytes });
     }
-    if !file_name.ends_with(".txt") {
-        return Err(ParseError::Unsupported(file_name.to_owned()));
+    // A generic media type (application/octet-stream) says nothing: fall back to the name.
+    let format = media_type
+        .and_then(Format::from_media_type)
+        .or_else(|| Format::from_file_name(file_name))
+        .ok_or_else(|| ParseError::Unsupported(media_type.map_or_else(|| file_name.to_owned(), str::to_owned)))?;
+    match format {
+        Format::Text => Ok(text::parse_text(bytes)),
+        Format::Markdown => Ok(text::parse_markdown(bytes)),
+        Format::Html => Ok(html::parse_html(bytes)),
+        Format::Email => email::parse_email(bytes),
+        Format::Pdf => pdf::parse_pdf(bytes, limits),
+        Format::Docx => docx::parse_docx(bytes, limits),
     }
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    Ok(ParsedDocument { media_type: "text/plain".into(), parser: "text", text, ..Default::default() })
 }

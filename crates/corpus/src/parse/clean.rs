@@ -1,0 +1,154 @@
+//! Byte decoding and text sanitising shared by every parser.
+//!
+//! Citations are byte offsets into the cleaned text, so cleaning happens once, here, before
+//! anything else sees the text.
+
+/// Decode a text file: UTF-8 (BOM stripped), UTF-16 with a BOM, else Windows-1252 when the
+/// bytes hold no valid multi-byte UTF-8 at all, else lossy UTF-8.
+pub(crate) fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return decode_utf16(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return decode_utf16(rest, u16::from_be_bytes);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => {
+            let lossy = String::from_utf8_lossy(bytes);
+            // A file with no valid multi-byte sequence is almost surely a legacy single-byte
+            // encoding (smart quotes from Word exports); one with some is damaged UTF-8.
+            let has_real_utf8 = lossy.chars().any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
+            if has_real_utf8 { lossy.into_owned() } else { decode_windows_1252(bytes) }
+        }
+    }
+}
+
+fn decode_utf16(bytes: &[u8], from: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|c| from([c[0], c[1]]));
+    char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+}
+
+/// Windows-1252, the superset of Latin-1 that legacy Windows text uses.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+/// Sanitise extracted text: unify line breaks, drop control and invisible characters (keeping
+/// `\n` and `\t`), turn exotic spaces into plain ones, collapse runs of spaces, trim lines, and
+/// keep at most one blank line between paragraphs.
+pub(crate) fn clean_text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut line = String::new();
+    let mut blank_run = 0usize;
+    let mut chars = input.chars().peekable();
+    let flush = |line: &mut String, out: &mut String, blank_run: &mut usize| {
+        let trimmed = line.trim_matches(|c| c == ' ' || c == '\t');
+        if trimmed.is_empty() {
+            *blank_run += 1;
+        } else {
+            if !out.is_empty() {
+                out.push_str(if *blank_run > 0 { "\n\n" } else { "\n" });
+            }
+            out.push_str(trimmed);
+            *blank_run = 0;
+        }
+        line.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                flush(&mut line, &mut out, &mut blank_run);
+            }
+            '\n' | '\u{0B}' | '\u{85}' | '\u{2028}' => flush(&mut line, &mut out, &mut blank_run),
+            // Form feed and paragraph separator end a page or a paragraph: a blank line.
+            '\u{0C}' | '\u{2029}' => {
+                flush(&mut line, &mut out, &mut blank_run);
+                blank_run += 1;
+            }
+            '\t' => push_space(&mut line, '\t'),
+            c if is_space(c) => push_space(&mut line, ' '),
+            c if c.is_control() || is_invisible(c) => {}
+            c => line.push(c),
+        }
+    }
+    flush(&mut line, &mut out, &mut blank_run);
+    out
+}
+
+/// Collapse whitespace runs: a lone tab survives, anything longer becomes one space.
+fn push_space(line: &mut String, c: char) {
+    match line.chars().last() {
+        Some(' ') => {}
+        Some('\t') => {
+            line.pop();
+            line.push(' ');
+        }
+        _ => line.push(c),
+    }
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Collapse a one-line value (title, subject, name) to single spaces, or None when empty.
+pub(crate) fn clean_line(value: &str) -> Option<String> {
+    let joined = value
+        .split(|c: char| c.is_whitespace() || c.is_control() || is_invisible(c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if joined.is_empty() { None } else { Some(joined) }
+}
+
+/// Compile a pattern written in this crate's source. Only a typo in a literal can fail, and
+/// every pattern is exercised by the tests, so failing loudly is right.
+pub(crate) fn re(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_controls_and_spacing() {
+        let raw = "\u{FEFF}Title\r\n\r\n\r\n\r\nA\u{0}B  \t C\u{A0}\u{A0}D\t\n  indented  \n\u{0C}next";
+        assert_eq!(clean_text(raw), "Title\n\nAB C D\nindented\n\nnext");
+    }
+
+    #[test]
+    fn keeps_single_tab() {
+        assert_eq!(clean_text("a\tb"), "a\tb");
+    }
+
+    #[test]
+    fn decodes_boms_and_legacy() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFhi"), "hi");
+        assert_eq!(decode_text(b"\xFF\xFEh\0i\0"), "hi");
+        assert_eq!(decode_text(b"\x93quoted\x94 \x80 5"), "\u{201C}quoted\u{201D} € 5");
+        assert_eq!(decode_text("caf\u{e9} \u{ff}".as_bytes()), "caf\u{e9} \u{ff}");
+        assert_eq!(decode_text(b"caf\xC3\xA9 \xFF"), "caf\u{e9} \u{FFFD}");
+    }
+}
