@@ -1,1 +1,147 @@
-//! placeholder
+//! The HTTP server of Docket: routes by area, bearer-token auth, metering through the ledger,
+//! OpenAPI, request ids and graceful shutdown.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::IntoResponse;
+use docket_ledger::{Ledger, LedgerOptions, UsageFile};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use auth::{Authenticator, Claims};
+pub use config::{Config, ServeArgs};
+pub use error::ApiError;
+pub use state::AppState;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("opening the ledger at {url}: {source}")]
+    Ledger { url: String, source: docket_ledger::LedgerError },
+    #[error("token configuration: {0}")]
+    Auth(#[from] auth::AuthConfigError),
+    #[error("storage folder {path}: {source}")]
+    Storage { path: String, source: std::io::Error },
+    #[error("serving HTTP: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Docket API", description = "Document intelligence for litigation teams, with its commercial layer: plans, metering, usage and onboarding."),
+    modifiers(&BearerAuth),
+    tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "operations"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Open the ledger (creating the storage folders) with the configuration.
+pub async fn open_ledger(config: &Config) -> Result<Ledger, ServerError> {
+    let billing = config.billing_dir();
+    std::fs::create_dir_all(&billing)
+        .map_err(|source| ServerError::Storage { path: billing.display().to_string(), source })?;
+    let url = config.ledger_url();
+    Ledger::open(&LedgerOptions { url: url.clone(), max_connections: 16 })
+        .await
+        .map_err(|source| ServerError::Ledger { url: redact(&url), source })
+}
+
+/// A database URL with its password hidden, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The application's routes and their OpenAPI description.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::health::health))
+        .routes(routes!(routes::billing::plans))
+        .routes(routes!(routes::billing::recommend))
+        .routes(routes!(routes::billing::usage))
+        .routes(routes!(routes::billing::daily))
+        .routes(routes!(routes::billing::events))
+        .routes(routes!(routes::onboarding::submit))
+        .routes(routes!(routes::usage::own_usage))
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    let request_id = HeaderName::from_static("x-request-id");
+    let max_body = state.config.max_body_bytes;
+    api.route("/openapi.json", axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }))
+        .fallback(|| async { ApiError::NotFound("no such endpoint: see /openapi.json".into()) })
+        .method_not_allowed_fallback(|| async {
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "method not allowed on this endpoint", "details": {}}}))).into_response()
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION]))
+}
+
+/// Serve on `listener` until `shutdown` resolves, then drain: in-flight requests finish, the
+/// ledger writer commits what is queued, and usage.json is written a last time.
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let ledger = open_ledger(&config).await?;
+    let auth = Authenticator::from_config(&config)?;
+    let usage_file = UsageFile::new(config.usage_file());
+    if let Err(e) = usage_file.set_aside_if_corrupt() {
+        tracing::warn!(error = %e, "could not check usage.json; it will be rewritten");
+    }
+    let snapshots =
+        usage_file.spawn(ledger.clone(), Duration::from_millis(config.snapshot_delay_ms), Duration::from_secs(60));
+    let state = AppState::new(config, ledger.clone(), auth);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tracing::info!(addr = %listener.local_addr()?, "docket serving");
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    tracing::info!("draining: committing queued events and writing usage.json");
+    snapshots.finish().await;
+    ledger.close().await;
+    served?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! One typed configuration, read from `DOCKET_*` environment variables or flags, with
+//! defaults that work on a laptop. Every command of `docket` reads the same one.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Configuration shared by every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Folder holding all runtime data (billing/, index/, documents/, secrets/).
+    #[arg(long = "storage", env = "DOCKET_STORAGE_DIR", default_value = "./storage", global = true)]
+    pub storage_dir: PathBuf,
+
+    /// Ledger database URL; defaults to SQLite at <storage>/billing/ledger.sqlite3.
+    /// Use postgres://user:password@host/db to share the ledger between several instances.
+    #[arg(long = "database-url", env = "DOCKET_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Secret for HS256 tokens. When unset, one is generated once under <storage>/secrets/.
+    #[arg(long = "jwt-secret", env = "DOCKET_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// PEM public key that verifies RS256 tokens from an OIDC provider.
+    #[arg(long = "jwt-public-key", env = "DOCKET_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// JWKS file (the provider's keys, by `kid`) that verifies RS256 tokens.
+    #[arg(long = "jwks-file", env = "DOCKET_JWKS_FILE", global = true)]
+    pub jwks_file: Option<PathBuf>,
+
+    /// PEM private key used by `docket token` to sign RS256 tokens (tests, offline setups).
+    #[arg(long = "jwt-private-key", env = "DOCKET_JWT_PRIVATE_KEY_FILE", global = true)]
+    pub jwt_private_key_file: Option<PathBuf>,
+
+    /// Onboarding submissions accepted per client address per minute.
+    #[arg(long = "onboarding-rate", env = "DOCKET_ONBOARDING_RATE_PER_MINUTE", default_value_t = 10, global = true)]
+    pub onboarding_rate_per_minute: u32,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long = "max-body-bytes", env = "DOCKET_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Most a usage.json rewrite lags behind a change, in milliseconds.
+    #[arg(long = "snapshot-delay-ms", env = "DOCKET_SNAPSHOT_DELAY_MS", default_value_t = 1000, global = true)]
+    pub snapshot_delay_ms: u64,
+
+    /// Log format: text or json.
+    #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+}
+
+/// Where `docket serve` listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long = "bind", env = "DOCKET_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+}
+
+impl Config {
+    /// The ledger database URL in force.
+    pub fn ledger_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.billing_dir().join("ledger.sqlite3").display()),
+        }
+    }
+
+    /// storage/billing: the ledger (SQLite) and usage.json.
+    pub fn billing_dir(&self) -> PathBuf {
+        self.storage_dir.join("billing")
+    }
+
+    /// storage/billing/usage.json.
+    pub fn usage_file(&self) -> PathBuf {
+        self.billing_dir().join("usage.json")
+    }
+
+    /// storage/secrets: the generated token secret.
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.storage_dir.join("secrets")
+    }
+}

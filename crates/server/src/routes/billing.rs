@@ -1,0 +1,269 @@
+//! Billing: the plan catalogue, recommendations, usage snapshots and service metering.
+
+use std::collections::HashSet;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use docket_billing::{Catalogue, Evaluation, FieldError, RecommendationRequest, TenantId, catalogue, evaluate};
+use docket_ledger::{DailyUsage, EventKind, QuotaAlert, RecordOutcome, TenantSnapshot, UsageEvent};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{PeriodQuery, period_or_current};
+use crate::auth::{Access, BILLING_AUDIENCE, Principal, roles};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::state::AppState;
+
+/// Who may read billing usage.
+pub const BILLING_READ: Access = Access {
+    audience: BILLING_AUDIENCE,
+    roles: &[roles::CUSTOMER_SUCCESS_MANAGER, roles::PLATFORM_ADMIN],
+    scope: "billing:read",
+};
+
+/// Who may report usage events.
+pub const BILLING_WRITE: Access = Access {
+    audience: BILLING_AUDIENCE,
+    roles: &[roles::AUTOMATION_SERVICE, roles::PLATFORM_ADMIN],
+    scope: "billing:write",
+};
+
+/// Most events one `POST /billing/events` may carry.
+pub const MAX_EVENTS_PER_REQUEST: usize = 1_000;
+
+/// The plan catalogue: pricing, quotas, support tiers and alert thresholds.
+#[utoipa::path(get, path = "/billing/plans", tag = "billing", responses((status = 200, body = Catalogue)))]
+pub async fn plans() -> ApiJson<Catalogue> {
+    ApiJson(catalogue())
+}
+
+/// Recommend a plan and project ROI from sizing inputs; stores nothing. The same code serves
+/// `POST /onboarding`.
+#[utoipa::path(post, path = "/billing/recommend", tag = "billing",
+    request_body = RecommendationRequest,
+    responses((status = 200, body = Evaluation), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn recommend(ApiJson(body): ApiJson<serde_json::Value>) -> Result<ApiJson<Evaluation>, ApiError> {
+    let request = RecommendationRequest::parse(&body).map_err(ApiError::invalid)?;
+    Ok(ApiJson(evaluate(&request)))
+}
+
+/// Filters of `GET /billing/usage`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UsageFilter {
+    /// Only tenants flagged for triage (health < 0.75 or usage ratio > 0.95), or only the others.
+    pub flagged: Option<bool>,
+    /// Only this tenant.
+    pub tenant_id: Option<String>,
+    /// Billing period YYYY-MM; past periods come from history.
+    pub period: Option<String>,
+}
+
+/// Every tenant's snapshot for a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageReport {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub generated_at: OffsetDateTime,
+    pub period: String,
+    pub tenants: Vec<TenantSnapshot>,
+    /// Quota alerts of the period, for the tenants listed.
+    pub alerts: Vec<QuotaAlert>,
+}
+
+/// Customer health snapshots (role CustomerSuccessManager or PlatformAdmin, scope
+/// billing:read, audience docket-billing).
+#[utoipa::path(get, path = "/billing/usage", tag = "billing", params(UsageFilter),
+    security(("bearer" = [])),
+    responses((status = 200, body = UsageReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn usage(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(filter): ApiQuery<UsageFilter>,
+) -> Result<ApiJson<UsageReport>, ApiError> {
+    principal.require(BILLING_READ)?;
+    let period = period_or_current(filter.period.as_deref())?;
+    let tenant = filter
+        .tenant_id
+        .as_deref()
+        .map(|t| TenantId::parse(t).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string())))
+        .transpose()?;
+    let now = OffsetDateTime::now_utc();
+    let mut tenants = state.ledger.snapshots(period, now, tenant.as_ref()).await?;
+    if let Some(flagged) = filter.flagged {
+        tenants.retain(|t| t.flagged == flagged);
+    }
+    let listed: HashSet<_> = tenants.iter().map(|t| t.tenant_id.clone()).collect();
+    let alerts = state
+        .ledger
+        .alerts(period, tenant.as_ref())
+        .await?
+        .into_iter()
+        .filter(|a| listed.contains(&a.tenant_id))
+        .collect();
+    Ok(ApiJson(UsageReport { generated_at: now, period: period.to_string(), tenants, alerts }))
+}
+
+/// A tenant's usage for each day of a period, for charts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DailySeries {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub period: String,
+    pub days: Vec<DailyUsage>,
+}
+
+/// A tenant's daily usage series (same access as `GET /billing/usage`).
+#[utoipa::path(get, path = "/billing/usage/{tenant_id}/daily", tag = "billing", params(("tenant_id" = String, Path), PeriodQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = DailySeries), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn daily(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(tenant): Path<String>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<ApiJson<DailySeries>, ApiError> {
+    principal.require(BILLING_READ)?;
+    let tenant = TenantId::parse(&tenant).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string()))?;
+    let period = period_or_current(query.period.as_deref())?;
+    if state.ledger.tenant(&tenant).await?.is_none() {
+        return Err(ApiError::NotFound(format!("tenant '{tenant}' not found")));
+    }
+    let days = state.ledger.daily(&tenant, period).await?;
+    Ok(ApiJson(DailySeries { tenant_id: tenant, period: period.to_string(), days }))
+}
+
+/// One usage event as reported by a service.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedEvent {
+    /// Unique id chosen by the reporter; a retry with the same id is counted once.
+    pub event_id: String,
+    pub tenant_id: String,
+    pub kind: EventKind,
+    #[serde(default = "one")]
+    pub units: u64,
+    #[serde(default)]
+    pub bytes: u64,
+    pub latency_ms: Option<u64>,
+    pub subject: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+    /// RFC 3339; now when absent.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub occurred_at: Option<OffsetDateTime>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// A batch of usage events.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    pub events: Vec<ReportedEvent>,
+}
+
+/// Record usage reported by another component (role AutomationService or PlatformAdmin,
+/// scope billing:write). Answers once every event is durable.
+#[utoipa::path(post, path = "/billing/events", tag = "billing", request_body = EventBatch,
+    security(("bearer" = [])),
+    responses((status = 200, body = RecordOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(batch): ApiJson<EventBatch>,
+) -> Result<(StatusCode, ApiJson<RecordOutcome>), ApiError> {
+    principal.require(BILLING_WRITE)?;
+    if batch.events.is_empty() {
+        return Err(ApiError::invalid_field("events", "at least one event is required"));
+    }
+    if batch.events.len() > MAX_EVENTS_PER_REQUEST {
+        return Err(ApiError::invalid_field(
+            "events",
+            format!("{} events sent; at most {MAX_EVENTS_PER_REQUEST} per request", batch.events.len()),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut errors = Vec::new();
+    let mut events = Vec::with_capacity(batch.events.len());
+    let mut known: HashSet<String> = HashSet::new();
+    for (i, e) in batch.events.into_iter().enumerate() {
+        let field = |name: &str| format!("events[{i}].{name}");
+        match validate_event(e, now, &principal) {
+            Err((name, message)) => errors.push(FieldError::new(field(name), message)),
+            Ok(event) => {
+                let t = event.tenant_id.to_string();
+                if !known.contains(&t) {
+                    if state.ledger.tenant(&event.tenant_id).await?.is_none() {
+                        errors.push(FieldError::new(field("tenant_id"), format!("tenant '{t}' is not registered")));
+                        continue;
+                    }
+                    known.insert(t);
+                }
+                events.push(event);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let outcome = state.ledger.record(events).await?;
+    Ok((StatusCode::OK, ApiJson(outcome)))
+}
+
+fn validate_event(
+    e: ReportedEvent,
+    now: OffsetDateTime,
+    principal: &Principal,
+) -> Result<UsageEvent, (&'static str, String)> {
+    let id_ok = (1..=128).contains(&e.event_id.len())
+        && e.event_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    if !id_ok {
+        return Err(("event_id", "use 1 to 128 characters of A-Z, a-z, 0-9, '-', '_', '.', ':'".into()));
+    }
+    let tenant = TenantId::parse(&e.tenant_id).map_err(|err| ("tenant_id", err.to_string()))?;
+    if let Some(own) = &principal.tenant_id
+        && own != &tenant
+    {
+        return Err(("tenant_id", format!("this token reports for tenant '{own}' only")));
+    }
+    if e.units > i64::MAX as u64 / 2 || e.bytes > i64::MAX as u64 / 2 {
+        return Err(("units", "value too large".into()));
+    }
+    if let Some(s) = &e.subject
+        && (s.is_empty() || s.len() > 256)
+    {
+        return Err(("subject", "use 1 to 256 characters".into()));
+    }
+    let attributes = match e.attributes {
+        None => serde_json::Value::Object(Default::default()),
+        Some(v @ serde_json::Value::Object(_)) if v.to_string().len() <= 4096 => v,
+        Some(serde_json::Value::Object(_)) => return Err(("attributes", "at most 4 KiB of JSON".into())),
+        Some(_) => return Err(("attributes", "must be a JSON object".into())),
+    };
+    let occurred_at = e.occurred_at.unwrap_or(now);
+    if occurred_at > now + time::Duration::minutes(5) {
+        return Err(("occurred_at", "is in the future".into()));
+    }
+    if occurred_at.year() < 2000 {
+        return Err(("occurred_at", "is before 2000".into()));
+    }
+    Ok(UsageEvent {
+        event_id: e.event_id,
+        tenant_id: tenant,
+        kind: e.kind,
+        units: e.units,
+        bytes: e.bytes,
+        latency_ms: e.latency_ms,
+        subject: e.subject,
+        attributes,
+        occurred_at,
+    })
+}
