@@ -172,7 +172,12 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Entities whose normalised form contains `q` (case-insensitive), most documented first.
-pub(crate) async fn search(pool: &SqlitePool, tenant: &str, q: &str, limit: usize) -> Result<Vec<EntityInfo>, CorpusError> {
+pub(crate) async fn search(
+    pool: &SqlitePool,
+    tenant: &str,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<EntityInfo>, CorpusError> {
     if limit == 0 || limit > MAX_ENTITY_LIMIT {
         return Err(CorpusError::filter("limit", format!("must be between 1 and {MAX_ENTITY_LIMIT}")));
     }
@@ -209,7 +214,11 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
 }
 
 /// The entity, its documents and its co-occurring entities; None when the tenant has no such entity.
-pub(crate) async fn neighbors(pool: &SqlitePool, tenant: &str, entity_id: &str) -> Result<Option<Neighborhood>, CorpusError> {
+pub(crate) async fn neighbors(
+    pool: &SqlitePool,
+    tenant: &str,
+    entity_id: &str,
+) -> Result<Option<Neighborhood>, CorpusError> {
     let row = sqlx::query(&format!("{INFO_SELECT} WHERE e.tenant_id = ? AND e.id = ?"))
         .bind(tenant)
         .bind(entity_id)

@@ -90,7 +90,10 @@ async fn run_claimed(inner: &Arc<Inner>, job: ClaimedJob) {
 /// A job that keeps failing for internal reasons is closed as failed, keeping whatever it
 /// registered, so it does not block the queue forever; its usage is still reported.
 async fn give_up(inner: &Arc<Inner>, id: Uuid, err: &CorpusError) {
-    let errors = vec![JobError { source: "job".into(), error: format!("internal error, gave up after {MAX_ATTEMPTS} attempts: {err}") }];
+    let errors = vec![JobError {
+        source: "job".into(),
+        error: format!("internal error, gave up after {MAX_ATTEMPTS} attempts: {err}"),
+    }];
     let row = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
         "SELECT discovered, ingested, duplicates, failed, bytes FROM jobs WHERE id = ?",
     )
@@ -313,7 +316,10 @@ fn walk(dir: &Path, inner: &Inner) -> Vec<Walked> {
                 out.push(Ok(canonical));
             }
             if out.len() > MAX_FILES_PER_JOB {
-                out.push(Err((dir.display().to_string(), format!("more than {MAX_FILES_PER_JOB} files; the rest were not ingested"))));
+                out.push(Err((
+                    dir.display().to_string(),
+                    format!("more than {MAX_FILES_PER_JOB} files; the rest were not ingested"),
+                )));
                 return out;
             }
         }
@@ -557,7 +563,8 @@ impl Run<'_> {
         let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
         let now = OffsetDateTime::now_utc();
         let events: Vec<NewEvent> = timeline::build_events(id, &item.source, p, &a.dates, &a.mentions);
-        let media_type = if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
+        let media_type =
+            if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
         let mut tx = self.inner.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \

@@ -383,6 +383,10 @@ pub(crate) async fn report(pool: &SqlitePool, id: Uuid) -> Result<Option<JobRepo
 
 /// Note that the meter acknowledged a job's report.
 pub(crate) async fn mark_metered(pool: &SqlitePool, id: Uuid) -> Result<(), CorpusError> {
-    sqlx::query("UPDATE jobs SET metered_at = ? WHERE id = ?").bind(now_text()).bind(id.to_string()).execute(pool).await?;
+    sqlx::query("UPDATE jobs SET metered_at = ? WHERE id = ?")
+        .bind(now_text())
+        .bind(id.to_string())
+        .execute(pool)
+        .await?;
     Ok(())
 }

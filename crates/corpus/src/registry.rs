@@ -175,7 +175,11 @@ fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
 }
 
 /// List a tenant's documents.
-pub(crate) async fn list(pool: &SqlitePool, tenant: &str, filter: &DocumentFilter) -> Result<DocumentPage, CorpusError> {
+pub(crate) async fn list(
+    pool: &SqlitePool,
+    tenant: &str,
+    filter: &DocumentFilter,
+) -> Result<DocumentPage, CorpusError> {
     let page = filter.page.unwrap_or(1);
     if page == 0 {
         return Err(CorpusError::filter("page", "pages are numbered from 1"));
@@ -203,7 +207,8 @@ pub(crate) async fn list(pool: &SqlitePool, tenant: &str, filter: &DocumentFilte
             qb.push(" AND document_date >= ").push_bind(from.key.clone());
         }
         if let Some(to) = &to {
-            qb.push(if to.inclusive { " AND document_date <= " } else { " AND document_date < " }).push_bind(to.key.clone());
+            qb.push(if to.inclusive { " AND document_date <= " } else { " AND document_date < " })
+                .push_bind(to.key.clone());
         }
     };
 
@@ -250,7 +255,11 @@ pub(crate) struct Existing {
 }
 
 /// The tenant's document with this content, if any.
-pub(crate) async fn find_by_hash(pool: &SqlitePool, tenant: &str, sha256: &str) -> Result<Option<Existing>, CorpusError> {
+pub(crate) async fn find_by_hash(
+    pool: &SqlitePool,
+    tenant: &str,
+    sha256: &str,
+) -> Result<Option<Existing>, CorpusError> {
     let row = sqlx::query("SELECT id, job_id, bytes, indexed FROM documents WHERE tenant_id = ? AND sha256 = ?")
         .bind(tenant)
         .bind(sha256)

@@ -300,7 +300,8 @@ fn prepare(index: &CorpusIndex, q: &str, mode: SearchMode) -> Result<Prepared, C
     if let UserInputAst::Clause(top) = &ast {
         for (occur, sub) in top {
             if matches!(occur, Some(Occur::Must) | Some(Occur::MustNot)) {
-                let sub_query = parser.build_query_from_user_input_ast(sub.clone()).map_err(|e| invalid(describe(&e)))?;
+                let sub_query =
+                    parser.build_query_from_user_input_ast(sub.clone()).map_err(|e| invalid(describe(&e)))?;
                 clauses.push((occur.unwrap_or(Occur::Should), sub_query));
             }
         }
@@ -346,8 +347,12 @@ pub(crate) fn run(index: &CorpusIndex, tenant: &str, req: &SearchRequest) -> Res
     for (score, addr) in top {
         let p: StoredPassage = index.passage(&searcher, addr)?;
         let marks = highlights(&mut analyzer, &prepared.terms, &p.text);
-        let citation =
-            Citation { document_id: p.document_id, source: p.source.clone(), passage_start: p.start, passage_end: p.end };
+        let citation = Citation {
+            document_id: p.document_id,
+            source: p.source.clone(),
+            passage_start: p.start,
+            passage_end: p.end,
+        };
         results.push(SearchHit {
             document_id: p.document_id,
             title: p.title,
@@ -405,12 +410,7 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut seen = HashSet::new();
-    candidates
-        .into_iter()
-        .filter(|(_, _, a)| seen.insert(a.sentence.clone()))
-        .take(3)
-        .map(|(_, _, a)| a)
-        .collect()
+    candidates.into_iter().filter(|(_, _, a)| seen.insert(a.sentence.clone())).take(3).map(|(_, _, a)| a).collect()
 }
 
 #[cfg(test)]

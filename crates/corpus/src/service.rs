@@ -43,7 +43,12 @@ impl CorpusConfig {
     /// A configuration with one worker per core (at most 4) and the default parse limits.
     pub fn new(storage_dir: impl Into<PathBuf>, ingest_roots: Vec<PathBuf>) -> CorpusConfig {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        CorpusConfig { storage_dir: storage_dir.into(), ingest_roots, workers: cores.clamp(1, 4), limits: ParseLimits::default() }
+        CorpusConfig {
+            storage_dir: storage_dir.into(),
+            ingest_roots,
+            workers: cores.clamp(1, 4),
+            limits: ParseLimits::default(),
+        }
     }
 }
 
@@ -164,7 +169,12 @@ impl Corpus {
     }
 
     /// Validate the sources, persist a queued job and return it; a worker runs it later.
-    pub async fn submit(&self, tenant: &str, submitted_by: &str, sources: Vec<Source>) -> Result<JobStatus, CorpusError> {
+    pub async fn submit(
+        &self,
+        tenant: &str,
+        submitted_by: &str,
+        sources: Vec<Source>,
+    ) -> Result<JobStatus, CorpusError> {
         let inner = self.live()?;
         check_tenant(tenant)?;
         if submitted_by.len() > 256 {
@@ -186,10 +196,11 @@ impl Corpus {
         let id = Uuid::now_v7();
         let created_at = OffsetDateTime::now_utc();
         jobs::insert(&inner.pool, id, tenant, submitted_by, &stored, created_at).await?;
-        inner.wake.notify_one();
-        jobs::get(&inner.pool, tenant, id)
+        let status = jobs::get(&inner.pool, tenant, id)
             .await?
-            .ok_or_else(|| CorpusError::Corrupt(format!("job {id} vanished right after it was stored")))
+            .ok_or_else(|| CorpusError::Corrupt(format!("job {id} vanished right after it was stored")));
+        inner.wake.notify_one();
+        status
     }
 
     async fn validate_source(&self, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
@@ -202,8 +213,11 @@ impl Corpus {
                 if given.trim().is_empty() {
                     return Err(CorpusError::InvalidSource { field, reason: "the path is empty".into() });
                 }
-                let candidates: Vec<PathBuf> =
-                    if path.is_absolute() { vec![path.clone()] } else { inner.roots.iter().map(|r| r.join(&path)).collect() };
+                let candidates: Vec<PathBuf> = if path.is_absolute() {
+                    vec![path.clone()]
+                } else {
+                    inner.roots.iter().map(|r| r.join(&path)).collect()
+                };
                 if candidates.is_empty() {
                     return Err(CorpusError::PathOutsideRoots { field, path: given });
                 }
@@ -249,7 +263,10 @@ impl Corpus {
                 let name = check_name(&format!("sources[{i}].file_name"), &file_name)?;
                 let field = format!("sources[{i}].staged_path");
                 if !staged_path.is_file() {
-                    return Err(CorpusError::InvalidSource { field, reason: "the staged upload does not exist".into() });
+                    return Err(CorpusError::InvalidSource {
+                        field,
+                        reason: "the staged upload does not exist".into(),
+                    });
                 }
                 let inner2 = self.inner.clone();
                 let put = tokio::task::spawn_blocking(move || inner2.store.put_file(&staged_path, limit)).await??;
@@ -419,11 +436,12 @@ pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Resu
         entities.push(e.try_get::<String, _>("id")?);
         entities.push(e.try_get::<String, _>("normalized")?.to_lowercase());
     }
-    let keys: Vec<String> = sqlx::query_scalar("SELECT DISTINCT ts_key FROM events WHERE tenant_id = ? AND document_id = ?")
-        .bind(&tenant)
-        .bind(id.to_string())
-        .fetch_all(pool)
-        .await?;
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT ts_key FROM events WHERE tenant_id = ? AND document_id = ?")
+            .bind(&tenant)
+            .bind(id.to_string())
+            .fetch_all(pool)
+            .await?;
     let dates = keys.iter().filter_map(|k| parse_rfc3339(k).ok()).collect();
     Ok(Some(IndexDoc {
         tenant,
@@ -442,8 +460,9 @@ pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Resu
 async fn reindex_pending(inner: &Arc<Inner>) -> Result<(), CorpusError> {
     let mut total = 0usize;
     loop {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM documents WHERE indexed = 0 ORDER BY id LIMIT 200").fetch_all(&inner.pool).await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM documents WHERE indexed = 0 ORDER BY id LIMIT 200")
+            .fetch_all(&inner.pool)
+            .await?;
         if ids.is_empty() {
             break;
         }

@@ -182,7 +182,12 @@ mod tests {
         let b = store.put(b"hello").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-        assert!(store.path_of(&a.sha256).unwrap().ends_with("2c/f24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assert!(
+            store
+                .path_of(&a.sha256)
+                .unwrap()
+                .ends_with("2c/f24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        );
         assert_eq!(store.get(&a.sha256).unwrap(), b"hello");
     }
 

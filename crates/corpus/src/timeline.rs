@@ -210,7 +210,11 @@ fn precision_from_str(s: &str) -> Result<DatePrecision, CorpusError> {
 }
 
 /// Store a document's events inside the ingestion transaction.
-pub(crate) async fn record_events(conn: &mut SqliteConnection, tenant: &str, events: &[NewEvent]) -> Result<(), CorpusError> {
+pub(crate) async fn record_events(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    events: &[NewEvent],
+) -> Result<(), CorpusError> {
     for e in events {
         let ev = &e.event;
         let citations = serde_json::to_string(&ev.citations).map_err(|e| CorpusError::Corrupt(e.to_string()))?;

@@ -89,7 +89,9 @@ pub(crate) fn check_tenant(tenant: &str) -> Result<(), CorpusError> {
         return Err(CorpusError::InvalidTenant { reason: "the tenant id is longer than 128 bytes".into() });
     }
     if tenant.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(CorpusError::InvalidTenant { reason: "the tenant id contains whitespace or control characters".into() });
+        return Err(CorpusError::InvalidTenant {
+            reason: "the tenant id contains whitespace or control characters".into(),
+        });
     }
     Ok(())
 }
@@ -109,9 +111,9 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 /// The title shown for a document: its own title, else its subject, else its file name.
 pub(crate) fn display_title(title: Option<&str>, subject: Option<&str>, source: &str) -> String {
     let pick = |t: Option<&str>| t.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-    pick(title).or_else(|| pick(subject)).unwrap_or_else(|| {
-        source.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or(source).to_owned()
-    })
+    pick(title)
+        .or_else(|| pick(subject))
+        .unwrap_or_else(|| source.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or(source).to_owned())
 }
 
 /// `text[start..end]` when that is a valid range on char boundaries.
