@@ -124,11 +124,17 @@ pub fn cost_to_date(plan: &Plan, usage: &UsageTotals) -> Decimal {
 }
 
 /// Usage projected to the end of the period at its run-rate so far. At least one day counts as
-/// elapsed, so that the first minutes of a period do not project absurd figures.
+/// elapsed, so that the first minutes of a period do not project absurd figures. Integer
+/// arithmetic, so that 17 queries in 17 of 28 days project exactly 28.
 pub fn projected_usage(usage: &UsageTotals, period: BillingPeriod, now: OffsetDateTime) -> UsageTotals {
-    let min_elapsed = 1.0 / f64::from(period.days());
-    let elapsed = period.elapsed_fraction(now).max(min_elapsed);
-    let scale = |v: u64| (v as f64 / elapsed).ceil() as u64;
+    let start = period.start().unix_timestamp_nanos();
+    let length = (period.end().unix_timestamp_nanos() - start) as u128;
+    let one_day = 86_400_000_000_000u128;
+    let elapsed = ((now.unix_timestamp_nanos() - start).max(0) as u128).clamp(one_day, length);
+    let scale = |v: u64| {
+        let projected = (u128::from(v) * length).div_ceil(elapsed);
+        u64::try_from(projected).unwrap_or(u64::MAX)
+    };
     UsageTotals {
         queries: scale(usage.queries),
         ingest_bytes: scale(usage.ingest_bytes),
@@ -295,6 +301,13 @@ mod tests {
         // A closed period projects what was used.
         let later = datetime!(2025-08-01 00:00 UTC);
         assert_eq!(projected_monthly_cost(pro, &usage(3_000, 0, 1), period, later), dec!(3499));
+    }
+
+    #[test]
+    fn projection_has_no_float_noise() {
+        let feb: BillingPeriod = "2026-02".parse().unwrap();
+        let now = datetime!(2026-02-18 00:00 UTC);
+        assert_eq!(projected_usage(&usage(17, 0, 1), feb, now).queries, 28);
     }
 
     #[test]
