@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 async fn start(storage: &std::path::Path, port: u16) -> Child {
-    let child = docket(storage)
+    let mut child = docket(storage)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -38,6 +38,8 @@ async fn start(storage: &std::path::Path, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not come up");
 }
 
