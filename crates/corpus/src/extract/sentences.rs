@@ -1,0 +1,221 @@
+//! Sentence boundaries by punctuation and layout, aware of legal and business abbreviations.
+
+/// A sentence longer than this is cut (at a line break or a space) so that a citation or a
+/// summary built from one stays readable even for text without punctuation.
+const MAX_SENTENCE_BYTES: usize = 2_000;
+
+/// Words that end in a period without ending a sentence (compared case-insensitively,
+/// without the period).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "hon", "rev", "gen", "col", "capt", "lt", "sgt",
+    "gov", "sen", "rep", "pres", "supt", "esq", "messrs", "inc", "ltd", "co", "corp", "bros", "no",
+    "nos", "v", "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
+    "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "approx", "dept", "est", "fig", "figs", "al",
+    "cf", "ex", "exh", "para", "paras", "pp", "p", "sec", "secs", "art", "ch", "cl", "vol", "ed", "eds", "cir",
+    "app", "supp", "civ", "crim", "dist", "ct", "cal", "fla", "tex", "mass", "conn", "ill", "pa", "ariz", "colo",
+    "del", "ga", "md", "mich", "minn", "wash", "wis", "ave", "blvd", "rd", "ste", "fl", "att", "attn", "tel",
+    "fax", "ref", "re", "viz", "ca", "cent", "admin", "assn", "assoc", "intl", "natl", "mfg", "ry",
+];
+
+/// Byte ranges of sentences: split after `.`, `!` or `?` (and closing quotes or brackets) when
+/// whitespace and then a capital letter, a digit or an opening quote follow; at blank lines;
+/// and before bulleted lines. Every range is trimmed, on char boundaries, in order and
+/// non-overlapping, and together they cover every non-whitespace character.
+pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (start, end) in blocks(text) {
+        split_block(text, start, end, &mut out);
+    }
+    out
+}
+
+/// Runs of non-blank lines, as byte ranges.
+fn blocks(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let line_end = offset + line.len();
+        if line.trim().is_empty() {
+            if let Some(block) = current.take() {
+                out.push(block);
+            }
+        } else {
+            current = Some(current.map_or((offset, line_end), |(s, _)| (s, line_end)));
+        }
+        offset = line_end + 1;
+    }
+    if let Some(block) = current {
+        out.push(block);
+    }
+    out
+}
+
+fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let block = &text[start..end];
+    let mut sentence_start = 0;
+    let mut iter = block.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let boundary = match c {
+            '.' | '!' | '?' | '\u{2026}' => {
+                let mut after = i + c.len_utf8();
+                while let Some(&(j, next)) = iter.peek() {
+                    if is_closing(next) || (next == '.' && c == '.') {
+                        after = j + next.len_utf8();
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                let rest = &block[after..];
+                let trimmed = rest.trim_start();
+                let has_space = trimmed.len() < rest.len();
+                let starts_sentence = trimmed.chars().next().is_some_and(|n| {
+                    n.is_uppercase() || n.is_ascii_digit() || (is_opening(n) && second_starts(trimmed))
+                });
+                let abbreviation = c == '.' && after == i + 1 && is_abbreviation(&block[sentence_start..i]);
+                (has_space && starts_sentence && !abbreviation).then_some(after)
+            }
+            '\n' if starts_with_bullet(&block[i + 1..]) => Some(i),
+            _ => None,
+        };
+        if let Some(split_at) = boundary {
+            push_trimmed(text, start + sentence_start, start + split_at, out);
+            sentence_start = split_at;
+        }
+    }
+    push_trimmed(text, start + sentence_start, end, out);
+}
+
+fn second_starts(s: &str) -> bool {
+    s.chars().nth(1).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | ')' | ']' | '\u{201D}' | '\u{2019}' | '\u{BB}')
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(c, '"' | '\'' | '(' | '[' | '\u{201C}' | '\u{2018}' | '\u{AB}')
+}
+
+/// Whether the word just before a period is an abbreviation, an initial ("J.") or a dotted
+/// short form ("U.S", "e.g", "S.A").
+fn is_abbreviation(before: &str) -> bool {
+    let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if word.is_empty() {
+        return false;
+    }
+    let mut chars = word.chars();
+    if let (Some(first), None) = (chars.next(), chars.next()) {
+        return first.is_alphabetic();
+    }
+    if word.contains('.') {
+        return word.split('.').all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic));
+    }
+    ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+}
+
+/// A line starting with "-", "*", "•" or "1." / "1)" followed by a space.
+fn starts_with_bullet(line: &str) -> bool {
+    let line = line.trim_start_matches([' ', '\t']);
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '*' | '\u{2022}' | '\u{2013}') => chars.next() == Some(' '),
+        Some(c) if c.is_ascii_digit() => {
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            digits <= 3 && matches!(line.as_bytes().get(digits..digits + 2), Some([b'.' | b')', b' ']))
+        }
+        _ => false,
+    }
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let piece = &text[start..end];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    let (mut s, e) = (start + lead, end - trail);
+    while e > s {
+        if e - s <= MAX_SENTENCE_BYTES {
+            out.push((s, e));
+            return;
+        }
+        let cut = long_cut(text, s, s + MAX_SENTENCE_BYTES);
+        let head = &text[s..cut];
+        out.push((s, s + head.trim_end().len()));
+        let rest = &text[cut..e];
+        s = cut + (rest.len() - rest.trim_start().len());
+    }
+}
+
+/// Where to cut a too-long sentence before `limit`: the last line break, else the last space,
+/// else the last char boundary.
+fn long_cut(text: &str, start: usize, limit: usize) -> usize {
+    let mut limit = limit.min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let window = &text[start..limit];
+    let half = window.len() / 2;
+    window
+        .rfind('\n')
+        .filter(|&p| p > half)
+        .or_else(|| window.rfind(char::is_whitespace).filter(|&p| p > half))
+        .map_or(limit, |p| start + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<&str> {
+        sentences(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn basic_and_abbreviations() {
+        assert_eq!(
+            split("Mr. John Smith met Dr. Lee at Acme Inc. on Mar. 3. He left! Did he? Yes."),
+            vec!["Mr. John Smith met Dr. Lee at Acme Inc. on Mar. 3.", "He left!", "Did he?", "Yes."]
+        );
+        assert_eq!(split("See Harbor v. Meridian, No. 21-1234. The U.S. Court agreed."), vec![
+            "See Harbor v. Meridian, No. 21-1234.",
+            "The U.S. Court agreed."
+        ]);
+        assert_eq!(split("Signed by J. R. Smith. Then filed."), vec!["Signed by J. R. Smith.", "Then filed."]);
+        assert_eq!(split("It cost $1.5 million. 2021 was hard."), vec!["It cost $1.5 million.", "2021 was hard."]);
+        assert_eq!(split("He said \"stop.\" Then \"Go.\" (Really.) Done"), vec![
+            "He said \"stop.\"",
+            "Then \"Go.\"",
+            "(Really.)",
+            "Done"
+        ]);
+        assert_eq!(split("lower. case does not split"), vec!["lower. case does not split"]);
+        assert_eq!(split("Wait... Then go"), vec!["Wait...", "Then go"]);
+    }
+
+    #[test]
+    fn blank_lines_and_bullets() {
+        assert_eq!(split("Subject line\n\n  Body one\ncontinues.  \n\n\n- a\n- b\n1. c"), vec![
+            "Subject line",
+            "Body one\ncontinues.",
+            "- a",
+            "- b",
+            "1. c"
+        ]);
+        assert!(split(" \n\t\n ").is_empty());
+    }
+
+    #[test]
+    fn long_runs_are_cut() {
+        let text = "word ".repeat(1000);
+        let ranges = sentences(&text);
+        assert!(ranges.len() >= 3);
+        assert!(ranges.iter().all(|(s, e)| e - s <= MAX_SENTENCE_BYTES));
+        let no_spaces = "é".repeat(3000);
+        let ranges = sentences(&no_spaces);
+        assert_eq!(ranges.first().map(|r| r.0), Some(0));
+        assert_eq!(ranges.last().map(|r| r.1), Some(no_spaces.len()));
+    }
+}
