@@ -104,7 +104,14 @@ fn year_alone_only_in_context() {
     assert_eq!(one("Our fiscal year 2020 results were weak.").0, "fiscal year 2020");
     assert_eq!(one("FY2022 guidance").0, "FY2022");
     assert_eq!(one("since mid-2018, prices rose").0, "mid-2018");
-    for text in ["The 2019 report", "invoice 2021 was paid", "in 2000 cases", "room 2020", "a total of 2021 units", "in 1850 the firm"] {
+    for text in [
+        "The 2019 report",
+        "invoice 2021 was paid",
+        "in 2000 cases",
+        "room 2020",
+        "a total of 2021 units",
+        "in 1850 the firm",
+    ] {
         assert!(body(text).is_empty(), "no date expected in {text:?}: {:?}", body(text));
     }
 }
@@ -131,7 +138,8 @@ fn impossible_and_out_of_range_dates_are_rejected() {
 
 #[test]
 fn numbers_that_only_look_like_dates() {
-    for text in ["version 1.2.2021.5", "call 555-12-2021-7", "ratio 1/2/3", "path /3/3/2021/x", "12021-03-03", "1.2.21"] {
+    for text in ["version 1.2.2021.5", "call 555-12-2021-7", "ratio 1/2/3", "path /3/3/2021/x", "12021-03-03", "1.2.21"]
+    {
         assert!(body(text).is_empty(), "no date expected in {text:?}: {:?}", body(text));
     }
 }

@@ -102,7 +102,14 @@ fn organizations_with_normalized_suffixes() {
         ("Smith Tools Co. sold", "Smith Tools Co", "Smith Tools Co."),
         ("Yesterday Meridian Shipping Corp. paid", "Meridian Shipping Corp", "Meridian Shipping Corp."),
         ("Marcus Bell, CEO of ACME Corp, said", "Acme Corp", "ACME Corp"),
-        ("General Counsel of Harbor Freight Logistics LLC", "Harbor Freight Logistics LLC", "Harbor Freight Logistics LLC"),
+        (
+            "General Counsel of Harbor Freight Logistics LLC",
+            "Harbor Freight Logistics LLC",
+            "Harbor Freight Logistics LLC",
+        ),
+        ("Signed for Meridian Shipping Corp.: Marcus Bell", "Meridian Shipping Corp", "Meridian Shipping Corp."),
+        ("represented by Gregory Lang of Lang Whitaker LLP, who", "Lang Whitaker LLP", "Lang Whitaker LLP"),
+        ("Royal Bank of Scotland PLC lent", "Royal Bank of Scotland PLC", "Royal Bank of Scotland PLC"),
     ];
     for (text, norm, surface) in cases {
         assert_eq!(of_kind(text, EntityKind::Organization), vec![(norm.to_owned(), surface.to_owned())], "{text}");
@@ -110,7 +117,11 @@ fn organizations_with_normalized_suffixes() {
     let two = normalized("Harbor Freight Logistics LLC v. Meridian Shipping Corp.", EntityKind::Organization);
     assert_eq!(two, vec!["Harbor Freight Logistics LLC", "Meridian Shipping Corp"]);
     for text in ["The Company agreed", "our company Inc", "Co. Counsel", "the Inc. 500 list", "LLC"] {
-        assert!(normalized(text, EntityKind::Organization).is_empty(), "{text}: {:?}", normalized(text, EntityKind::Organization));
+        assert!(
+            normalized(text, EntityKind::Organization).is_empty(),
+            "{text}: {:?}",
+            normalized(text, EntityKind::Organization)
+        );
     }
 }
 

@@ -89,8 +89,8 @@ static YEAR_IN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 /// lower-case word suggests a quantity ("in 2000 cases").
 const AFTER_YEAR: &[&str] = &[
     "the", "a", "an", "and", "or", "but", "when", "while", "we", "it", "they", "he", "she", "i", "you", "there",
-    "this", "that", "to", "as", "at", "for", "of", "with", "was", "were", "had", "has", "is", "will", "would",
-    "alone", "only", "through", "until", "onward", "onwards", "on", "after", "before",
+    "this", "that", "to", "as", "at", "for", "of", "with", "was", "were", "had", "has", "is", "will", "would", "alone",
+    "only", "through", "until", "onward", "onwards", "on", "after", "before",
 ];
 
 struct Candidate {
@@ -310,7 +310,8 @@ fn year_in_context(text: &str, caps: &Captures<'_>) -> Option<Candidate> {
     }
     let following = text[end..].trim_start_matches([' ', '\t']);
     let next_word: String = following.chars().take_while(|c| c.is_alphabetic()).collect();
-    let quantity_like = next_word.chars().next().is_some_and(char::is_lowercase) && !AFTER_YEAR.contains(&next_word.as_str());
+    let quantity_like =
+        next_word.chars().next().is_some_and(char::is_lowercase) && !AFTER_YEAR.contains(&next_word.as_str());
     // "fiscal year 2020 results" is a year whatever follows; "in 2000 cases" is not.
     if quantity_like && caps.name("phrase").is_none() {
         return None;

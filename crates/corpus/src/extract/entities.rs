@@ -47,7 +47,8 @@ impl Found {
 // ---------------------------------------------------------------------------------------------
 // Headers
 
-static MAILBOX: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]+@[^<>\s]+)>\s*$"#));
+static MAILBOX: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]+@[^<>\s]+)>\s*$"#));
 static BARE_ADDRESS: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*<?(?P<addr>[^<>\s@]+@[^<>\s@]+)>?\s*$"));
 
 /// People and addresses of the From, To and Cc headers (and the author of other documents);
@@ -89,7 +90,16 @@ fn person_from_display_name(raw: &str) -> Option<String> {
         }
         _ => trimmed.to_owned(),
     };
-    let tokens: Vec<String> = reordered.split_whitespace().map(title_case_if_upper).collect();
+    let raw_tokens: Vec<&str> = reordered.split_whitespace().collect();
+    // A short all-caps token among others is an acronym ("NYSD ECF Notices"), not a name;
+    // a name written wholly in capitals is fine.
+    let all_caps = |t: &&str| t.chars().any(char::is_alphabetic) && !t.chars().any(char::is_lowercase);
+    if raw_tokens.iter().any(|t| all_caps(t) && t.chars().filter(|c| c.is_alphabetic()).count() > 1)
+        && !raw_tokens.iter().all(all_caps)
+    {
+        return None;
+    }
+    let tokens: Vec<String> = raw_tokens.iter().map(|t| title_case_if_upper(t)).collect();
     let looks_like_name = (2..=4).contains(&tokens.len())
         && tokens.iter().all(|t| is_name_token(t) || is_initial(t))
         && !tokens.iter().any(|t| is_stop_word(t))
@@ -100,8 +110,11 @@ fn person_from_display_name(raw: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // E-mail addresses
 
-static EMAIL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b"));
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b",
+    )
+});
 
 fn emails(text: &str, found: &mut Found) {
     for m in EMAIL.find_iter(text) {
@@ -127,10 +140,51 @@ static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words before "No." that make it something other than a case number.
 const NOT_CASE_LABELS: &[&str] = &[
-    "invoice", "order", "po", "account", "acct", "policy", "contract", "exhibit", "item", "bill", "check", "cheque",
-    "claim", "purchase", "reference", "ref", "serial", "part", "model", "patent", "registration", "tracking",
-    "voyage", "booking", "file", "phone", "tel", "fax", "room", "suite", "unit", "lot", "container", "seal",
-    "flight", "license", "licence", "permit", "ticket", "receipt", "shipment", "delivery", "charter", "job", "bl",
+    "invoice",
+    "order",
+    "po",
+    "account",
+    "acct",
+    "policy",
+    "contract",
+    "exhibit",
+    "item",
+    "bill",
+    "check",
+    "cheque",
+    "claim",
+    "purchase",
+    "reference",
+    "ref",
+    "serial",
+    "part",
+    "model",
+    "patent",
+    "registration",
+    "tracking",
+    "voyage",
+    "booking",
+    "file",
+    "phone",
+    "tel",
+    "fax",
+    "room",
+    "suite",
+    "unit",
+    "lot",
+    "container",
+    "seal",
+    "flight",
+    "license",
+    "licence",
+    "permit",
+    "ticket",
+    "receipt",
+    "shipment",
+    "delivery",
+    "charter",
+    "job",
+    "bl",
 ];
 
 fn case_numbers(text: &str, found: &mut Found) {
@@ -155,7 +209,12 @@ fn case_numbers(text: &str, found: &mut Found) {
             continue;
         }
         let start = if labelled || has_no { whole.start() } else { num.start() };
-        found.push(EntityKind::CaseNumber, normalize_case_number(num.as_str()), &text[start..num.end()], Some((start, num.end())));
+        found.push(
+            EntityKind::CaseNumber,
+            normalize_case_number(num.as_str()),
+            &text[start..num.end()],
+            Some((start, num.end())),
+        );
     }
 }
 
@@ -174,7 +233,9 @@ fn preceded_by_non_case_label(text: &str, start: usize) -> bool {
 fn normalize_case_number(num: &str) -> String {
     num.split('-')
         .enumerate()
-        .map(|(i, part)| if i == 1 && part.chars().all(|c| c.is_ascii_alphabetic()) { part.to_lowercase() } else { part.to_owned() })
+        .map(|(i, part)| {
+            if i == 1 && part.chars().all(|c| c.is_ascii_alphabetic()) { part.to_lowercase() } else { part.to_owned() }
+        })
         .collect::<Vec<_>>()
         .join("-")
 }
@@ -270,15 +331,132 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Capitalised words that start a sentence or a clause and are not part of a company's name.
 const LEADING_NON_NAME: &[&str] = &[
-    "The", "A", "An", "And", "Or", "But", "Yesterday", "Today", "Tomorrow", "On", "In", "At", "By", "For", "From",
-    "To", "With", "Per", "Dear", "Re", "Fwd", "Fw", "Subject", "Both", "Neither", "Either", "When", "While", "If",
-    "As", "Our", "Their", "Its", "His", "Her", "My", "Your", "This", "That", "These", "Those", "Between", "Against",
-    "Under", "Pursuant", "Whereas", "Also", "Then", "After", "Before", "Since", "Meanwhile", "However",
-    "Accordingly", "Thereafter", "Cc", "Attn", "Counsel", "Plaintiff", "Plaintiffs", "Defendant", "Defendants",
-    "Respondent", "Petitioner", "Appellant", "Appellee", "Claimant", "Client", "Customer", "Vendor", "Supplier",
-    "Buyer", "Seller", "Carrier", "Shipper", "Party", "Parties", "Each", "Every", "Any", "All", "No", "Neither",
-    "Note", "Please", "See", "Called", "Emailed", "Told", "Asked", "Wrote", "Contact", "Tell", "Ask", "Notify",
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Mrs", "Ms", "Dr", "Judge",
+    "The",
+    "A",
+    "An",
+    "And",
+    "Or",
+    "But",
+    "Yesterday",
+    "Today",
+    "Tomorrow",
+    "On",
+    "In",
+    "At",
+    "By",
+    "For",
+    "From",
+    "To",
+    "With",
+    "Per",
+    "Dear",
+    "Re",
+    "Fwd",
+    "Fw",
+    "Subject",
+    "Both",
+    "Neither",
+    "Either",
+    "When",
+    "While",
+    "If",
+    "As",
+    "Our",
+    "Their",
+    "Its",
+    "His",
+    "Her",
+    "My",
+    "Your",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Between",
+    "Against",
+    "Under",
+    "Pursuant",
+    "Whereas",
+    "Also",
+    "Then",
+    "After",
+    "Before",
+    "Since",
+    "Meanwhile",
+    "However",
+    "Accordingly",
+    "Thereafter",
+    "Cc",
+    "Attn",
+    "Counsel",
+    "Plaintiff",
+    "Plaintiffs",
+    "Defendant",
+    "Defendants",
+    "Respondent",
+    "Petitioner",
+    "Appellant",
+    "Appellee",
+    "Claimant",
+    "Client",
+    "Customer",
+    "Vendor",
+    "Supplier",
+    "Buyer",
+    "Seller",
+    "Carrier",
+    "Shipper",
+    "Party",
+    "Parties",
+    "Each",
+    "Every",
+    "Any",
+    "All",
+    "No",
+    "Neither",
+    "Note",
+    "Please",
+    "See",
+    "Called",
+    "Emailed",
+    "Told",
+    "Asked",
+    "Wrote",
+    "Contact",
+    "Tell",
+    "Ask",
+    "Notify",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Judge",
+    "Signed",
+    "Executed",
+    "Agreed",
+    "Accepted",
+    "Approved",
+    "Witnessed",
+    "Dated",
+    "Issued",
+    "Prepared",
+    "Received",
+    "Sent",
+    "Attention",
+    "Regarding",
+    "Including",
+    "Represented",
+    "Between",
+    "Sued",
+    "Paid",
+    "Invoiced",
 ];
 
 fn organizations(text: &str, found: &mut Found) {
@@ -304,6 +482,15 @@ fn organizations(text: &str, found: &mut Found) {
             dropped_any = true;
             start += text[start..].find(word).map_or(0, |p| p + word.len());
             start += text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+        }
+        // "Gregory Lang of Lang Whitaker LLP": a First Last pair before "of" and a multi-word
+        // firm after it is a person and their firm, not "Bank of ..." style naming.
+        if let Some(of_at) = text.get(start..name.end()).and_then(|n| n.find(" of ")) {
+            let before: Vec<&str> = text[start..start + of_at].split_whitespace().collect();
+            let after = &text[start + of_at + 4..name.end()];
+            if before.len() == 2 && before.iter().all(|w| is_name_token(w)) && after.split_whitespace().count() >= 2 {
+                start += of_at + 4;
+            }
         }
         let Some(name_text) = text.get(start..name.end()) else { continue };
         if name_text.is_empty() || !name_text.starts_with(|c: char| c.is_uppercase()) {
@@ -366,7 +553,9 @@ static NAME_THEN_ROLE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"\b{ROLE_ADJECTIVE}{ROLE}(?:[ \t]*,[ \t]*|[ \t]+)(?P<name>{NAME_WORD}(?:[ \t]+[A-Z]\.)?[ \t]+{NAME_WORD})"))
+    re(&format!(
+        r"\b{ROLE_ADJECTIVE}{ROLE}(?:[ \t]*,[ \t]*|[ \t]+)(?P<name>{NAME_WORD}(?:[ \t]+[A-Z]\.)?[ \t]+{NAME_WORD})"
+    ))
 });
 
 fn people(text: &str, header_people: &[(String, String)], found: &mut Found) {
@@ -468,12 +657,16 @@ fn trim_name(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
 /// Logistics") is probably not a person; a capitalised sentence opener before it is fine.
 fn standalone_name(text: &str, start: usize, end: usize, check_before: bool, check_after: bool) -> bool {
     let before = text[..start].strip_suffix([' ', '\t']).map(|b| {
-        let word: String = b.chars().rev().take_while(|c| c.is_alphanumeric()).collect::<Vec<_>>().into_iter().rev().collect();
+        let word: String =
+            b.chars().rev().take_while(|c| c.is_alphanumeric()).collect::<Vec<_>>().into_iter().rev().collect();
         word
     });
-    let after = text[end..].strip_prefix([' ', '\t']).map(|a| a.chars().take_while(|c| c.is_alphanumeric()).collect::<String>());
+    let after = text[end..]
+        .strip_prefix([' ', '\t'])
+        .map(|a| a.chars().take_while(|c| c.is_alphanumeric()).collect::<String>());
     let capitalised = |w: &String| w.chars().next().is_some_and(char::is_uppercase);
-    let before_ok = before.as_ref().is_none_or(|w| !capitalised(w) || LEADING_NON_NAME.contains(&w.as_str()) || is_stop_word(w));
+    let before_ok =
+        before.as_ref().is_none_or(|w| !capitalised(w) || LEADING_NON_NAME.contains(&w.as_str()) || is_stop_word(w));
     let after_ok = after.as_ref().is_none_or(|w| !capitalised(w) || is_role_word(w));
     let inside_word = text[..start].chars().next_back().is_some_and(char::is_alphanumeric)
         || text[end..].chars().next().is_some_and(char::is_alphanumeric);
@@ -494,7 +687,10 @@ fn normalize_person(name: &str) -> String {
 }
 
 fn is_title_word(w: &str) -> bool {
-    matches!(w.trim_end_matches('.'), "Judge" | "Justice" | "Chief" | "Magistrate" | "Hon" | "Honorable" | "Dr" | "Mr" | "Ms" | "Mrs")
+    matches!(
+        w.trim_end_matches('.'),
+        "Judge" | "Justice" | "Chief" | "Magistrate" | "Hon" | "Honorable" | "Dr" | "Mr" | "Ms" | "Mrs"
+    )
 }
 
 /// Words of job titles that precede "of <Company>".
@@ -502,10 +698,38 @@ fn is_role_title(w: &str) -> bool {
     is_role_word(w)
         || matches!(
             w,
-            "General" | "Counsel" | "President" | "Vice" | "Director" | "Chairman" | "Chair" | "Partner" | "Associate"
-                | "Chief" | "Executive" | "Officer" | "Financial" | "Operating" | "Legal" | "Senior" | "Head"
-                | "Manager" | "Founder" | "Secretary" | "Treasurer" | "Deputy" | "Assistant" | "Managing" | "Member"
-                | "Members" | "Board" | "Shareholders" | "Employees" | "Staff" | "Attorneys" | "Lawyers"
+            "General"
+                | "Counsel"
+                | "President"
+                | "Vice"
+                | "Director"
+                | "Chairman"
+                | "Chair"
+                | "Partner"
+                | "Associate"
+                | "Chief"
+                | "Executive"
+                | "Officer"
+                | "Financial"
+                | "Operating"
+                | "Legal"
+                | "Senior"
+                | "Head"
+                | "Manager"
+                | "Founder"
+                | "Secretary"
+                | "Treasurer"
+                | "Deputy"
+                | "Assistant"
+                | "Managing"
+                | "Member"
+                | "Members"
+                | "Board"
+                | "Shareholders"
+                | "Employees"
+                | "Staff"
+                | "Attorneys"
+                | "Lawyers"
         )
 }
 
@@ -520,37 +744,225 @@ fn is_initial(w: &str) -> bool {
 
 fn is_name_token(w: &str) -> bool {
     let mut chars = w.chars();
-    chars.next().is_some_and(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+    chars.next().is_some_and(char::is_uppercase)
+        && w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
 }
 
 fn is_month(w: &str) -> bool {
     matches!(
         w,
-        "January" | "February" | "March" | "April" | "May" | "June" | "July" | "August" | "September" | "October"
-            | "November" | "December" | "Jan" | "Feb" | "Mar" | "Apr" | "Jun" | "Jul" | "Aug" | "Sep" | "Sept"
-            | "Oct" | "Nov" | "Dec"
+        "January"
+            | "February"
+            | "March"
+            | "April"
+            | "May"
+            | "June"
+            | "July"
+            | "August"
+            | "September"
+            | "October"
+            | "November"
+            | "December"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
     )
 }
 
 /// Capitalised words that are not (part of) a person's name in these documents.
 fn is_stop_word(w: &str) -> bool {
     const WORDS: &[&str] = &[
-        "The", "This", "That", "These", "Those", "Then", "There", "Dear", "Subject", "Re", "Fwd", "Regards", "Best",
-        "Thanks", "Thank", "Sincerely", "Kind", "Hi", "Hello", "Team", "All", "Please", "Note", "Attorney", "Client",
-        "Privileged", "Confidential", "Court", "District", "County", "State", "States", "United", "Agreement",
-        "Section", "Exhibit", "Plaintiff", "Defendant", "Company", "Corp", "Inc", "Shipping", "Logistics", "Freight",
-        "Group", "Holdings", "Bank", "Street", "Avenue", "Road", "Suite", "Floor", "North", "South", "East", "West",
-        "New", "Invoice", "Payment", "Contract", "Amendment", "Master", "Services", "Service", "Notice", "Demand",
-        "Letter", "Memo", "Memorandum", "Meeting", "Notes", "Draft", "Final", "Board", "Directors", "Office",
-        "Department", "University", "Law", "Firm", "Partners", "Associates", "Counsel", "General", "Chief",
-        "Executive", "Officer", "Vice", "President", "Senior", "Port", "Vessel", "Legal", "Support", "Sales",
-        "Operations", "Accounts", "Payable", "Receivable", "Finance", "Billing", "Admin", "Info", "Noreply",
-        "Mailer", "Daemon", "Postmaster", "Desk", "Help", "Customer", "Care", "Report", "Summary", "Case", "Action",
-        "Civil", "Judge", "Justice", "Esq", "LLC", "LLP", "Ltd", "Limited", "Corporation", "Incorporated", "And",
-        "Or", "Of", "For", "On", "In", "At", "By", "To", "From", "With", "As", "If", "When", "While", "After",
-        "Before", "Since", "Per", "Our", "Their", "Your", "His", "Her", "Its", "We", "They", "He", "She", "It",
-        "Yesterday", "Today", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-        "Sunday", "Harbor", "Terminal", "Cargo", "Charter", "Claims", "Insurance", "Capital", "Partners",
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Then",
+        "There",
+        "Dear",
+        "Subject",
+        "Re",
+        "Fwd",
+        "Regards",
+        "Best",
+        "Thanks",
+        "Thank",
+        "Sincerely",
+        "Kind",
+        "Hi",
+        "Hello",
+        "Team",
+        "All",
+        "Please",
+        "Note",
+        "Attorney",
+        "Client",
+        "Privileged",
+        "Confidential",
+        "Court",
+        "District",
+        "County",
+        "State",
+        "States",
+        "United",
+        "Agreement",
+        "Section",
+        "Exhibit",
+        "Plaintiff",
+        "Defendant",
+        "Company",
+        "Corp",
+        "Inc",
+        "Shipping",
+        "Logistics",
+        "Freight",
+        "Group",
+        "Holdings",
+        "Bank",
+        "Street",
+        "Avenue",
+        "Road",
+        "Suite",
+        "Floor",
+        "North",
+        "South",
+        "East",
+        "West",
+        "New",
+        "Invoice",
+        "Payment",
+        "Contract",
+        "Amendment",
+        "Master",
+        "Services",
+        "Service",
+        "Notice",
+        "Demand",
+        "Letter",
+        "Memo",
+        "Memorandum",
+        "Meeting",
+        "Notes",
+        "Draft",
+        "Final",
+        "Board",
+        "Directors",
+        "Office",
+        "Department",
+        "University",
+        "Law",
+        "Firm",
+        "Partners",
+        "Associates",
+        "Counsel",
+        "General",
+        "Chief",
+        "Executive",
+        "Officer",
+        "Vice",
+        "President",
+        "Senior",
+        "Port",
+        "Vessel",
+        "Legal",
+        "Support",
+        "Sales",
+        "Operations",
+        "Accounts",
+        "Payable",
+        "Receivable",
+        "Finance",
+        "Billing",
+        "Admin",
+        "Info",
+        "Noreply",
+        "Mailer",
+        "Daemon",
+        "Postmaster",
+        "Desk",
+        "Help",
+        "Customer",
+        "Care",
+        "Report",
+        "Summary",
+        "Case",
+        "Action",
+        "Civil",
+        "Judge",
+        "Justice",
+        "Esq",
+        "LLC",
+        "LLP",
+        "Ltd",
+        "Limited",
+        "Corporation",
+        "Incorporated",
+        "And",
+        "Or",
+        "Of",
+        "For",
+        "On",
+        "In",
+        "At",
+        "By",
+        "To",
+        "From",
+        "With",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Since",
+        "Per",
+        "Our",
+        "Their",
+        "Your",
+        "His",
+        "Her",
+        "Its",
+        "We",
+        "They",
+        "He",
+        "She",
+        "It",
+        "Yesterday",
+        "Today",
+        "Tomorrow",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Harbor",
+        "Terminal",
+        "Cargo",
+        "Charter",
+        "Claims",
+        "Insurance",
+        "Capital",
+        "Partners",
+        "Notices",
+        "Alerts",
+        "Updates",
+        "Newsletter",
+        "Clerk",
+        "Registry",
+        "Filing",
+        "Filings",
+        "Orders",
     ];
     let bare = w.trim_end_matches(['.', ',']);
     WORDS.contains(&bare) || is_month(bare)
@@ -594,6 +1006,8 @@ mod tests {
         assert_eq!(person_from_display_name("DANA WHITFIELD (HFL)").as_deref(), Some("Dana Whitfield"));
         assert_eq!(person_from_display_name("Meridian Legal Team"), None);
         assert_eq!(person_from_display_name("noreply"), None);
+        assert_eq!(person_from_display_name("NYSD ECF Notices"), None);
+        assert_eq!(person_from_display_name("PRIYA NATARAJAN").as_deref(), Some("Priya Natarajan"));
         assert_eq!(person_from_display_name("J. R. Smith").as_deref(), Some("J. R. Smith"));
     }
 

@@ -8,13 +8,13 @@ const MAX_SENTENCE_BYTES: usize = 2_000;
 /// without the period).
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "hon", "rev", "gen", "col", "capt", "lt", "sgt",
-    "gov", "sen", "rep", "pres", "supt", "esq", "messrs", "inc", "ltd", "co", "corp", "bros", "no",
-    "nos", "v", "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
-    "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "approx", "dept", "est", "fig", "figs", "al",
-    "cf", "ex", "exh", "para", "paras", "pp", "p", "sec", "secs", "art", "ch", "cl", "vol", "ed", "eds", "cir",
-    "app", "supp", "civ", "crim", "dist", "ct", "cal", "fla", "tex", "mass", "conn", "ill", "pa", "ariz", "colo",
-    "del", "ga", "md", "mich", "minn", "wash", "wis", "ave", "blvd", "rd", "ste", "fl", "att", "attn", "tel",
-    "fax", "ref", "re", "viz", "ca", "cent", "admin", "assn", "assoc", "intl", "natl", "mfg", "ry",
+    "gov", "sen", "rep", "pres", "supt", "esq", "messrs", "inc", "ltd", "co", "corp", "bros", "no", "nos", "v", "vs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed",
+    "thu", "thur", "thurs", "fri", "sat", "sun", "approx", "dept", "est", "fig", "figs", "al", "cf", "ex", "exh",
+    "para", "paras", "pp", "p", "sec", "secs", "art", "ch", "cl", "vol", "ed", "eds", "cir", "app", "supp", "civ",
+    "crim", "dist", "ct", "cal", "fla", "tex", "mass", "conn", "ill", "pa", "ariz", "colo", "del", "ga", "md", "mich",
+    "minn", "wash", "wis", "ave", "blvd", "rd", "ste", "fl", "att", "attn", "tel", "fax", "ref", "re", "viz", "ca",
+    "cent", "admin", "assn", "assoc", "intl", "natl", "mfg", "ry",
 ];
 
 /// Byte ranges of sentences: split after `.`, `!` or `?` (and closing quotes or brackets) when
@@ -112,7 +112,9 @@ fn is_abbreviation(before: &str) -> bool {
         return first.is_alphabetic();
     }
     if word.contains('.') {
-        return word.split('.').all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic));
+        return word
+            .split('.')
+            .all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic));
     }
     ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
@@ -179,31 +181,26 @@ mod tests {
             split("Mr. John Smith met Dr. Lee at Acme Inc. on Mar. 3. He left! Did he? Yes."),
             vec!["Mr. John Smith met Dr. Lee at Acme Inc. on Mar. 3.", "He left!", "Did he?", "Yes."]
         );
-        assert_eq!(split("See Harbor v. Meridian, No. 21-1234. The U.S. Court agreed."), vec![
-            "See Harbor v. Meridian, No. 21-1234.",
-            "The U.S. Court agreed."
-        ]);
+        assert_eq!(
+            split("See Harbor v. Meridian, No. 21-1234. The U.S. Court agreed."),
+            vec!["See Harbor v. Meridian, No. 21-1234.", "The U.S. Court agreed."]
+        );
         assert_eq!(split("Signed by J. R. Smith. Then filed."), vec!["Signed by J. R. Smith.", "Then filed."]);
         assert_eq!(split("It cost $1.5 million. 2021 was hard."), vec!["It cost $1.5 million.", "2021 was hard."]);
-        assert_eq!(split("He said \"stop.\" Then \"Go.\" (Really.) Done"), vec![
-            "He said \"stop.\"",
-            "Then \"Go.\"",
-            "(Really.)",
-            "Done"
-        ]);
+        assert_eq!(
+            split("He said \"stop.\" Then \"Go.\" (Really.) Done"),
+            vec!["He said \"stop.\"", "Then \"Go.\"", "(Really.)", "Done"]
+        );
         assert_eq!(split("lower. case does not split"), vec!["lower. case does not split"]);
         assert_eq!(split("Wait... Then go"), vec!["Wait...", "Then go"]);
     }
 
     #[test]
     fn blank_lines_and_bullets() {
-        assert_eq!(split("Subject line\n\n  Body one\ncontinues.  \n\n\n- a\n- b\n1. c"), vec![
-            "Subject line",
-            "Body one\ncontinues.",
-            "- a",
-            "- b",
-            "1. c"
-        ]);
+        assert_eq!(
+            split("Subject line\n\n  Body one\ncontinues.  \n\n\n- a\n- b\n1. c"),
+            vec!["Subject line", "Body one\ncontinues.", "- a", "- b", "1. c"]
+        );
         assert!(split(" \n\t\n ").is_empty());
     }
 
