@@ -32,7 +32,7 @@ fn parse_matter() -> Vec<(String, ParsedDocument)> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(matter_dir())
         .expect("demo/matter exists")
         .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "README.md" && !n.to_string_lossy().starts_with('.')))
         .collect();
     names.sort();
     let mut out = Vec::new();
