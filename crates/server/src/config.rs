@@ -44,6 +44,23 @@ pub struct Config {
     #[arg(long = "snapshot-delay-ms", env = "DOCKET_SNAPSHOT_DELAY_MS", default_value_t = 1000, global = true)]
     pub snapshot_delay_ms: u64,
 
+    /// Folders that `POST /ingest` may read local paths from, separated by ':'. Nothing
+    /// outside them (after resolving `..` and symlinks) is ever read.
+    #[arg(long = "ingest-roots", env = "DOCKET_INGEST_ROOTS", value_delimiter = ':', global = true)]
+    pub ingest_roots: Vec<PathBuf>,
+
+    /// Ingestion jobs run at once.
+    #[arg(long = "ingest-workers", env = "DOCKET_INGEST_WORKERS", default_value_t = 2, global = true)]
+    pub ingest_workers: usize,
+
+    /// Largest single document accepted by ingestion, in bytes.
+    #[arg(long = "max-file-bytes", env = "DOCKET_MAX_FILE_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
+    pub max_file_bytes: u64,
+
+    /// Largest multipart upload (`POST /documents`), in bytes.
+    #[arg(long = "max-upload-bytes", env = "DOCKET_MAX_UPLOAD_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    pub max_upload_bytes: usize,
+
     /// Log format: text or json.
     #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,
@@ -74,6 +91,14 @@ impl Config {
     /// storage/billing/usage.json.
     pub fn usage_file(&self) -> PathBuf {
         self.billing_dir().join("usage.json")
+    }
+
+    /// The document service's configuration: content store, registry and index under storage.
+    pub fn corpus(&self) -> docket_corpus::CorpusConfig {
+        let mut c = docket_corpus::CorpusConfig::new(&self.storage_dir, self.ingest_roots.clone());
+        c.workers = self.ingest_workers.clamp(1, 64);
+        c.limits.max_file_bytes = self.max_file_bytes;
+        c
     }
 
     /// storage/secrets: the generated token secret.

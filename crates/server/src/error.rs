@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use docket_billing::FieldError;
+use docket_corpus::CorpusError;
 use docket_ledger::LedgerError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -111,6 +112,18 @@ impl From<LedgerError> for ApiError {
             LedgerError::InvalidEvent(m) => ApiError::invalid_field("events", m),
             LedgerError::WriterStopped => ApiError::Unavailable("the server is shutting down".into()),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<CorpusError> for ApiError {
+    fn from(e: CorpusError) -> Self {
+        match &e {
+            CorpusError::InvalidQuery { .. } | CorpusError::InvalidCursor => ApiError::BadRequest(e.to_string()),
+            CorpusError::SourceTooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
+            CorpusError::ShuttingDown => ApiError::Unavailable(e.to_string()),
+            _ if e.is_client_error() => ApiError::invalid_field(e.field().unwrap_or("request"), e.to_string()),
+            _ => ApiError::Internal(e.to_string()),
         }
     }
 }

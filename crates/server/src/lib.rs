@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod metering;
 pub mod routes;
 pub mod state;
 
@@ -39,6 +40,8 @@ pub enum ServerError {
     Auth(#[from] auth::AuthConfigError),
     #[error("storage folder {path}: {source}")]
     Storage { path: String, source: std::io::Error },
+    #[error("opening the document store: {0}")]
+    Corpus(docket_corpus::CorpusError),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -47,7 +50,8 @@ pub enum ServerError {
 #[openapi(
     info(title = "Docket API", description = "Document intelligence for litigation teams, with its commercial layer: plans, metering, usage and onboarding."),
     modifiers(&BearerAuth),
-    tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "operations"))
+    tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
+        (name = "timeline"), (name = "operations"))
 )]
 struct ApiDoc;
 
@@ -98,6 +102,19 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::billing::events))
         .routes(routes!(routes::onboarding::submit))
         .routes(routes!(routes::usage::own_usage))
+        .routes(routes!(routes::ingest::submit, routes::ingest::list))
+        .routes(routes!(routes::ingest::status))
+        .routes(routes!(routes::documents::list))
+        .routes(routes!(routes::documents::get))
+        .routes(routes!(routes::query::query))
+        .routes(routes!(routes::timeline::timeline))
+        .routes(routes!(routes::entities::entities))
+        .routes(routes!(routes::entities::neighbor))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(routes::ingest::upload))
+                .layer(DefaultBodyLimit::max(state.config.max_upload_bytes)),
+        )
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
@@ -135,13 +152,39 @@ pub async fn serve(
     }
     let snapshots =
         usage_file.spawn(ledger.clone(), Duration::from_millis(config.snapshot_delay_ms), Duration::from_secs(60));
-    let state = AppState::new(config, ledger.clone(), auth);
+    let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone() });
+    let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
+    let alerts = spawn_alert_log(&ledger);
+    let state = AppState::new(config, ledger.clone(), corpus.clone(), auth);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     tracing::info!("draining: committing queued events and writing usage.json");
+    corpus.shutdown().await;
     snapshots.finish().await;
     ledger.close().await;
+    alerts.abort();
     served?;
     Ok(())
+}
+
+/// Log every quota alert the ledger fires, once, as it commits.
+fn spawn_alert_log(ledger: &Ledger) -> tokio::task::JoinHandle<()> {
+    let mut commits = ledger.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match commits.recv().await {
+                Ok(c) => {
+                    for a in c.alerts {
+                        tracing::warn!(tenant = %a.tenant_id, period = %a.period, dimension = a.dimension.as_str(),
+                            level = a.level.as_str(), consumption = a.consumption, "quota alert");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "alert log fell behind");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    })
 }

@@ -4,10 +4,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use docket_billing::TenantId;
+use docket_corpus::Corpus;
 use docket_ledger::{Ledger, Tenant};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::auth::Authenticator;
+use crate::auth::{Access, Authenticator, Principal};
 use crate::config::Config;
 use crate::error::ApiError;
 
@@ -16,18 +17,20 @@ use crate::error::ApiError;
 pub struct AppState {
     pub config: Arc<Config>,
     pub ledger: Ledger,
+    pub corpus: Corpus,
     pub auth: Arc<Authenticator>,
     pub onboarding_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
     /// State over an open ledger.
-    pub fn new(config: Config, ledger: Ledger, auth: Arc<Authenticator>) -> AppState {
+    pub fn new(config: Config, ledger: Ledger, corpus: Corpus, auth: Arc<Authenticator>) -> AppState {
         let per_minute =
             std::num::NonZeroU32::new(config.onboarding_rate_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
         AppState {
             config: Arc::new(config),
             ledger,
+            corpus,
             auth,
             onboarding_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
         }
@@ -38,5 +41,33 @@ impl AppState {
         self.ledger.tenant(tenant).await?.ok_or_else(|| {
             ApiError::Forbidden(format!("tenant '{tenant}' is not registered: complete onboarding first"))
         })
+    }
+}
+
+impl AppState {
+    /// For the product endpoints: the token must satisfy `access` and name a registered
+    /// tenant (403 otherwise). Returns that tenant.
+    pub async fn product_tenant(&self, principal: &Principal, access: Access) -> Result<TenantId, ApiError> {
+        principal.require(access)?;
+        let tenant = principal.tenant()?.clone();
+        self.registered_tenant(&tenant).await?;
+        Ok(tenant)
+    }
+
+    /// Record one metered action of the caller, durably, before the response is sent.
+    pub async fn meter(
+        &self,
+        tenant: &TenantId,
+        principal: &Principal,
+        kind: docket_ledger::EventKind,
+        latency: std::time::Duration,
+        attributes: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        let mut event = docket_ledger::UsageEvent::now(tenant.clone(), kind, 1);
+        event.subject = Some(principal.subject.clone());
+        event.latency_ms = Some(latency.as_millis() as u64);
+        event.attributes = attributes;
+        self.ledger.record(vec![event]).await?;
+        Ok(())
     }
 }

@@ -2,5 +2,6 @@
 
 mod auth;
 mod billing;
+mod documents;
 mod helpers;
 mod onboarding;

@@ -1,0 +1,33 @@
+//! Metering of the product's flows: every billable action becomes one usage event in the
+//! ledger, with an id that makes a retry count once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use docket_corpus::{JobMeter, JobReport};
+use docket_ledger::{EventKind, Ledger, UsageEvent};
+
+/// Records one ingestion usage event per finished job. The event id is derived from the job
+/// id, so a report repeated after a restart is counted once.
+pub struct LedgerMeter {
+    pub ledger: Ledger,
+}
+
+impl JobMeter for LedgerMeter {
+    fn job_finished(&self, report: JobReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            let tenant = report.tenant_id.parse().map_err(|e| format!("job {}: {e}", report.job_id))?;
+            let mut event = UsageEvent::now(tenant, EventKind::Ingestion, report.documents_ingested);
+            event.event_id = format!("ingest:{}", report.job_id);
+            event.bytes = report.new_bytes;
+            event.subject = Some(report.submitted_by.clone());
+            event.occurred_at = report.finished_at;
+            event.attributes = serde_json::json!({
+                "job_id": report.job_id,
+                "duplicates": report.duplicates,
+                "failed": report.failed,
+            });
+            self.ledger.record(vec![event]).await.map(|_| ()).map_err(|e| e.to_string())
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! Documents with their provenance.
+
+use axum::extract::{Path, State};
+use docket_corpus::{DocumentDetail, DocumentFilter, DocumentPage};
+use uuid::Uuid;
+
+use super::product::INGEST_READ;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::state::AppState;
+
+/// The tenant's documents with provenance, filtered and paginated (scope ingest:read).
+#[utoipa::path(get, path = "/documents", tag = "documents", params(DocumentFilter), security(("bearer" = [])),
+    responses((status = 200, body = DocumentPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(filter): ApiQuery<DocumentFilter>,
+) -> Result<ApiJson<DocumentPage>, ApiError> {
+    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+    Ok(ApiJson(state.corpus.documents(tenant.as_str(), &filter).await?))
+}
+
+/// One document: provenance, extracted text and attachments (scope ingest:read).
+#[utoipa::path(get, path = "/documents/{id}", tag = "documents", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DocumentDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<ApiJson<DocumentDetail>, ApiError> {
+    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadRequest(format!("'{id}' is not a document id")))?;
+    let doc = state
+        .corpus
+        .document(tenant.as_str(), id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no document '{id}' for this tenant")))?;
+    Ok(ApiJson(doc))
+}

@@ -1,0 +1,82 @@
+//! Full-text search with cited evidence; each executed query is one metered query event.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use docket_corpus::{SearchMode, SearchRequest, SearchResponse};
+use docket_ledger::EventKind;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::product::QUERY_READ;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::state::AppState;
+
+/// `GET /query` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueryParams {
+    /// Words, "phrases", AND / OR / NOT, +required, -excluded.
+    pub q: String,
+    /// 1-based page (default 1).
+    pub page: Option<u32>,
+    /// Results per page, 1..=100 (default 10).
+    pub page_size: Option<u32>,
+    /// Only documents of this source type: local, inline, upload or attachment.
+    #[serde(rename = "filters[source]", alias = "source")]
+    #[param(rename = "filters[source]")]
+    pub source: Option<String>,
+    /// Only documents mentioning this entity (id or normalised name).
+    #[serde(rename = "filters[entity]", alias = "entity")]
+    #[param(rename = "filters[entity]")]
+    pub entity: Option<String>,
+    /// precision (every term) or recall (any term, typos tolerated).
+    pub mode: Option<SearchMode>,
+    /// Send JSON lines: one per hit, then the answer and totals.
+    pub stream: Option<bool>,
+}
+
+/// Search the tenant's documents (scope query:read). A malformed query is a 400 and is not
+/// billed; nothing found is a 200 with no evidence.
+#[utoipa::path(get, path = "/query", tag = "query", params(QueryParams), security(("bearer" = [])),
+    responses((status = 200, body = SearchResponse, description = "or application/x-ndjson lines with stream=true"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn query(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(params): ApiQuery<QueryParams>,
+) -> Result<Response, ApiError> {
+    let tenant = state.product_tenant(&principal, QUERY_READ).await?;
+    let request = SearchRequest {
+        q: params.q,
+        page: params.page,
+        page_size: params.page_size,
+        source: params.source,
+        entity: params.entity,
+        mode: params.mode.unwrap_or_default(),
+    };
+    let started = Instant::now();
+    let response = state.corpus.search(tenant.as_str(), &request).await?;
+    let attributes = serde_json::json!({ "mode": request.mode, "total_hits": response.total_hits });
+    state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
+    if params.stream != Some(true) {
+        return Ok(ApiJson(response).into_response());
+    }
+    let SearchResponse { total_hits, page, page_size, results, answer, took_ms } = response;
+    let mut lines: Vec<Result<String, std::convert::Infallible>> = Vec::with_capacity(results.len() + 1);
+    for hit in results {
+        lines.push(Ok(format!("{}\n", serde_json::json!({ "type": "hit", "hit": hit }))));
+    }
+    let summary = serde_json::json!({
+        "type": "summary", "total_hits": total_hits, "page": page, "page_size": page_size, "answer": answer, "took_ms": took_ms,
+    });
+    lines.push(Ok(format!("{summary}\n")));
+    let body = Body::from_stream(futures_util::stream::iter(lines));
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
