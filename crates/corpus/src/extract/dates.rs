@@ -6,6 +6,7 @@ use regex::{Captures, Regex};
 use time::{Date, Month};
 
 use super::sentences::sentences;
+use super::spans::SpanSet;
 use crate::model::{DatePrecision, ExtractedDate, ParsedDocument};
 use crate::parse::clean::re;
 
@@ -160,8 +161,10 @@ fn header_sentence(doc: &ParsedDocument, ranges: &[(usize, usize)]) -> (usize, u
 /// Every pattern in order of specificity; a later match overlapping an earlier one is dropped.
 fn body_dates(text: &str) -> Vec<Candidate> {
     let mut accepted: Vec<Candidate> = Vec::new();
+    let mut taken = SpanSet::default();
     let mut take = |c: Candidate| {
-        if !accepted.iter().any(|a| a.start < c.end && c.start < a.end) {
+        if !taken.overlaps(c.start, c.end) {
+            taken.insert(c.start, c.end);
             accepted.push(c);
         }
     };

@@ -2,11 +2,12 @@
 //! case numbers. A missed mention costs less than a wrong one, so every pattern leans to
 //! precision.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::spans::SpanSet;
 use crate::model::{EntityKind, EntityMention, ParsedDocument};
 use crate::parse::clean::re;
 
@@ -29,18 +30,32 @@ pub(crate) fn entities(doc: &ParsedDocument) -> Vec<EntityMention> {
     out
 }
 
+/// Mentions found so far, with their spans indexed per kind for overlap checks.
 #[derive(Default)]
-struct Found(Vec<EntityMention>);
+struct Found(Vec<EntityMention>, [SpanSet; 5]);
+
+fn kind_index(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::Person => 0,
+        EntityKind::Organization => 1,
+        EntityKind::Email => 2,
+        EntityKind::Money => 3,
+        EntityKind::CaseNumber => 4,
+    }
+}
 
 impl Found {
     fn push(&mut self, kind: EntityKind, normalized: String, surface: &str, span: Option<(usize, usize)>) {
         if !normalized.trim().is_empty() {
+            if let Some((s, e)) = span {
+                self.1[kind_index(kind)].insert(s, e);
+            }
             self.0.push(EntityMention { kind, normalized, surface: surface.to_owned(), span });
         }
     }
 
     fn overlaps(&self, kinds: &[EntityKind], start: usize, end: usize) -> bool {
-        self.0.iter().any(|m| kinds.contains(&m.kind) && m.span.is_some_and(|(s, e)| s < end && start < e))
+        kinds.iter().any(|k| self.1[kind_index(*k)].overlaps(start, end))
     }
 }
 
@@ -536,6 +551,10 @@ fn canonical_suffix(suffix: &str) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // People
 
+/// Beyond this many distinct full names, later ones are not searched for again in the text
+/// (it keeps the alternation small; such documents are directories, not correspondence).
+const MAX_PROPAGATED_NAMES: usize = 2_000;
+
 const NAME_WORD: &str = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?";
 
 static HONORIFIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -597,29 +616,36 @@ fn people(text: &str, header_people: &[(String, String)], found: &mut Found) {
         }
     }
     // A name found once (in a header, after a title, beside a role) is the same person wherever
-    // it is written out in full.
-    full_names.sort();
+    // it is written out in full. One alternation of all names scans the text once.
+    full_names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
     full_names.dedup();
-    for (surface, normalized) in &full_names {
-        for (start, _) in text.match_indices(surface.as_str()) {
-            let end = start + surface.len();
+    let by_surface: HashMap<&str, &str> = full_names.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect();
+    let alternation =
+        full_names.iter().take(MAX_PROPAGATED_NAMES).map(|(s, _)| regex::escape(s)).collect::<Vec<_>>().join("|");
+    if !alternation.is_empty()
+        && let Ok(names) = Regex::new(&alternation)
+    {
+        for m in names.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            let Some(normalized) = by_surface.get(m.as_str()) else { continue };
             if standalone_name(text, start, end, true, true) && !found.overlaps(&blocked, start, end) {
-                found.push(EntityKind::Person, normalized.clone(), surface, Some((start, end)));
+                found.push(EntityKind::Person, (*normalized).to_owned(), m.as_str(), Some((start, end)));
             }
         }
     }
     // "Judge Alvarez" is "Maria Alvarez" when she is the only Alvarez named in the document.
+    let mut by_last_name: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (_, normalized) in &full_names {
+        if let Some(last) = normalized.rsplit(' ').next() {
+            by_last_name.entry(last).or_default().insert(normalized.as_str());
+        }
+    }
     for (start, end, surname) in surnames {
         if found.overlaps(&blocked, start, end) {
             continue;
         }
-        let matches: HashSet<&str> = full_names
-            .iter()
-            .filter(|(_, n)| n.rsplit(' ').next() == Some(surname.as_str()))
-            .map(|(_, n)| n.as_str())
-            .collect();
-        let normalized = match matches.into_iter().collect::<Vec<_>>().as_slice() {
-            [only] => (*only).to_owned(),
+        let normalized = match by_last_name.get(surname.as_str()).map(|set| set.iter().collect::<Vec<_>>()).as_deref() {
+            Some([only]) => (**only).to_owned(),
             _ => surname,
         };
         found.push(EntityKind::Person, normalized, &text[start..end], Some((start, end)));

@@ -3,6 +3,7 @@
 mod dates;
 mod entities;
 mod sentences;
+mod spans;
 
 use crate::model::{EntityMention, ExtractedDate, ParsedDocument};
 
