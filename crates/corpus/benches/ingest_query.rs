@@ -1,1 +1,305 @@
-fn main() {}
+//! Ingestion throughput, index size and search latency of the document service, in-process.
+//!
+//! `cargo bench -p docket-corpus --bench ingest_query` generates synthetic text files and
+//! e-mails, ingests them through a real `Corpus` (SQLite registry, content store, Tantivy
+//! index) until the index holds 10,000 and then 100,000 passages, and measures search
+//! latency at each size. `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, SearchMode, SearchRequest, Source};
+
+struct NullMeter;
+
+impl JobMeter for NullMeter {
+    fn job_finished(&self, _report: JobReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// A small deterministic generator so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const LEGAL: &[&str] = &[
+    "contract",
+    "indemnity",
+    "breach",
+    "settlement",
+    "escrow",
+    "deposition",
+    "privilege",
+    "counsel",
+    "damages",
+    "warranty",
+    "arbitration",
+    "termination",
+    "invoice",
+    "shipment",
+    "liability",
+    "discovery",
+    "subpoena",
+    "merger",
+    "license",
+    "royalty",
+    "plaintiff",
+    "defendant",
+    "exhibit",
+    "affidavit",
+    "injunction",
+    "negligence",
+];
+
+fn vocabulary(rng: &mut Rng) -> Vec<String> {
+    const SYL: &[&str] = &[
+        "ra", "to", "mi", "ka", "ne", "lo", "su", "ve", "di", "par", "con", "tal", "ber", "mon", "sel", "gra", "tri",
+        "vin", "dor", "pel",
+    ];
+    let mut words: Vec<String> = LEGAL.iter().map(|w| (*w).to_owned()).collect();
+    while words.len() < 3_000 {
+        let n = 2 + rng.below(3);
+        let w: String = (0..n).map(|_| SYL[rng.below(SYL.len())]).collect();
+        words.push(w);
+    }
+    words
+}
+
+fn sentence(rng: &mut Rng, vocab: &[String]) -> String {
+    let n = 8 + rng.below(12);
+    let mut s = String::new();
+    for i in 0..n {
+        // A Zipf-like skew: common words are common, most words are rare.
+        let r = rng.below(vocab.len());
+        let idx = (r * rng.below(vocab.len()) / vocab.len()).min(vocab.len() - 1);
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&vocab[idx]);
+    }
+    let mut c = s.chars();
+    let mut out: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+    out.push_str(c.as_str());
+    out.push('.');
+    out
+}
+
+fn body(rng: &mut Rng, vocab: &[String]) -> String {
+    let n = 3 + rng.below(7);
+    let mut b = String::new();
+    for i in 0..n {
+        if i > 0 {
+            b.push(' ');
+        }
+        b.push_str(&sentence(rng, vocab));
+        if rng.below(5) == 0 {
+            b.push_str(&format!(
+                " The meeting took place on 20{:02}-{:02}-{:02}.",
+                10 + rng.below(15),
+                1 + rng.below(12),
+                1 + rng.below(28)
+            ));
+        }
+    }
+    b
+}
+
+/// Write `count` documents (70% text, 30% e-mail) into a fresh folder; returns its bytes.
+fn generate(dir: &Path, start: usize, count: usize, rng: &mut Rng, vocab: &[String]) -> u64 {
+    std::fs::create_dir_all(dir).expect("bench folder");
+    let mut bytes = 0u64;
+    for i in start..start + count {
+        let (name, content) = if i % 10 < 7 {
+            (format!("doc-{i:07}.txt"), body(rng, vocab))
+        } else {
+            let b = body(rng, vocab);
+            (
+                format!("mail-{i:07}.eml"),
+                format!(
+                    "From: Counsel {a} <counsel{a}@firm.example>\r\nTo: Client {c} <client{c}@corp.example>\r\n\
+                     Subject: Re: {s} matter {i}\r\nDate: Mon, 4 Mar 2024 10:{m:02}:00 +0000\r\n\
+                     Message-ID: <{i}@firm.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{b}\r\n",
+                    a = rng.below(50),
+                    c = rng.below(200),
+                    s = LEGAL[rng.below(LEGAL.len())],
+                    m = rng.below(60),
+                ),
+            )
+        };
+        bytes += content.len() as u64;
+        std::fs::write(dir.join(name), content).expect("bench file");
+    }
+    bytes
+}
+
+fn dir_size(path: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(path) {
+        for e in rd.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += dir_size(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+fn queries(rng: &mut Rng, vocab: &[String]) -> Vec<String> {
+    let mut qs = Vec::new();
+    for i in 0..200 {
+        let q = match i % 4 {
+            0 => LEGAL[rng.below(LEGAL.len())].to_owned(),
+            1 => format!("{} {}", LEGAL[rng.below(LEGAL.len())], vocab[rng.below(200)]),
+            2 => format!("\"{} {}\"", vocab[rng.below(50)], vocab[rng.below(50)]),
+            _ => format!("{} -{}", vocab[rng.below(100)], vocab[rng.below(100)]),
+        };
+        qs.push(q);
+    }
+    qs
+}
+
+struct Row {
+    passages: u64,
+    documents: usize,
+    mb_per_s: f64,
+    index_mb_per_gb: f64,
+    latency: Vec<(SearchMode, f64, f64)>,
+}
+
+async fn measure_search(corpus: &Corpus, qs: &[String]) -> Vec<(SearchMode, f64, f64)> {
+    let mut out = Vec::new();
+    for mode in [SearchMode::Precision, SearchMode::Recall] {
+        // Warm the caches once so the numbers describe steady state.
+        for q in qs.iter().take(20) {
+            let _ = corpus.search("bench", &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
+        }
+        let mut times = Vec::with_capacity(qs.len());
+        for q in qs {
+            let t = Instant::now();
+            let r = corpus.search("bench", &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
+            times.push(t.elapsed());
+            if let Err(e) = r {
+                eprintln!("query {q:?} failed: {e}");
+            }
+        }
+        times.sort();
+        out.push((mode, percentile(&times, 0.50), percentile(&times, 0.99)));
+    }
+    out
+}
+
+#[tokio::main]
+async fn main() {
+    let targets: Vec<u64> = std::env::var("DOCKET_BENCH_PASSAGES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let root = work.path().join("root");
+    let storage = work.path().join("storage");
+    std::fs::create_dir_all(&root).expect("root");
+    let config = CorpusConfig {
+        storage_dir: storage.clone(),
+        ingest_roots: vec![root.clone()],
+        workers: 2,
+        limits: ParseLimits::default(),
+    };
+    let corpus = Corpus::open(config, Arc::new(NullMeter)).await.expect("open corpus");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let vocab = vocabulary(&mut rng);
+    let qs = queries(&mut rng, &vocab);
+
+    let mut rows = Vec::new();
+    let mut documents = 0usize;
+    let mut total_bytes = 0u64;
+    let mut ingest_secs = 0.0f64;
+    let mut batch = 0usize;
+    for target in targets {
+        while corpus.indexed_passages() < target {
+            // Passages per document average about 2; aim a little under the gap.
+            let missing = target - corpus.indexed_passages();
+            let count = ((missing / 2) as usize).clamp(100, 20_000);
+            // Two jobs per batch so both workers are busy, as with two teams ingesting at once.
+            let half = count / 2;
+            let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("batch-{batch}-{h}"))).collect();
+            batch += 1;
+            let bytes = generate(&dirs[0], documents, half, &mut rng, &vocab)
+                + generate(&dirs[1], documents + half, count - half, &mut rng, &vocab);
+            let t = Instant::now();
+            let mut ids = Vec::new();
+            for dir in dirs {
+                ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
+            }
+            for id in ids {
+                loop {
+                    let s = corpus.job("bench", id).await.expect("job").expect("job exists");
+                    if s.status.is_finished() {
+                        if s.failed > 0 {
+                            eprintln!("{} documents failed, e.g. {:?}", s.failed, s.errors.first());
+                        }
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            ingest_secs += t.elapsed().as_secs_f64();
+            documents += count;
+            total_bytes += bytes;
+        }
+        let index_bytes = dir_size(&storage.join("index"));
+        let latency = measure_search(&corpus, &qs).await;
+        rows.push(Row {
+            passages: corpus.indexed_passages(),
+            documents,
+            mb_per_s: total_bytes as f64 / 1e6 / ingest_secs.max(1e-9),
+            index_mb_per_gb: index_bytes as f64 / 1e6 / (total_bytes as f64 / 1e9),
+            latency,
+        });
+    }
+    corpus.shutdown().await;
+
+    println!();
+    println!(
+        "| passages | documents | ingest MB/s | index MB per GB ingested | precision p50 ms | precision p99 ms | recall p50 ms | recall p99 ms |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for r in rows {
+        let get = |m: SearchMode| r.latency.iter().find(|l| l.0 == m).map(|l| (l.1, l.2)).unwrap_or((0.0, 0.0));
+        let (pp50, pp99) = get(SearchMode::Precision);
+        let (rp50, rp99) = get(SearchMode::Recall);
+        println!(
+            "| {} | {} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            r.passages, r.documents, r.mb_per_s, r.index_mb_per_gb, pp50, pp99, rp50, rp99
+        );
+    }
+    println!();
+    println!(
+        "{} queries per mode (terms, two terms, phrases, exclusions); ingestion through local-folder jobs, 2 workers; 70% text, 30% e-mail.",
+        qs.len()
+    );
+}

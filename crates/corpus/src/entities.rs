@@ -247,14 +247,17 @@ pub(crate) async fn neighbors(
         });
     }
 
-    let co_rows = sqlx::query(&format!(
+    let co_rows = sqlx::query(
         "WITH docs AS (SELECT DISTINCT document_id FROM mentions WHERE tenant_id = ?1 AND entity_id = ?2), \
          co AS (SELECT m.entity_id, COUNT(DISTINCT m.document_id) AS shared FROM mentions m \
                 JOIN docs ON docs.document_id = m.document_id \
                 WHERE m.tenant_id = ?1 AND m.entity_id <> ?2 GROUP BY m.entity_id) \
-         SELECT x.*, co.shared FROM co JOIN ({INFO_SELECT} WHERE e.tenant_id = ?1) x ON x.id = co.entity_id \
-         ORDER BY co.shared DESC, x.id LIMIT ?3"
-    ))
+         SELECT e.id, e.kind, e.normalized, co.shared, \
+         (SELECT COUNT(*) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS mention_count, \
+         (SELECT COUNT(DISTINCT m.document_id) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS document_count \
+         FROM co JOIN entities e ON e.tenant_id = ?1 AND e.id = co.entity_id \
+         ORDER BY co.shared DESC, e.id LIMIT ?3",
+    )
     .bind(tenant)
     .bind(entity_id)
     .bind(NEIGHBOR_LIMIT)

@@ -562,7 +562,8 @@ impl Run<'_> {
         let p = &a.parsed;
         let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
         let now = OffsetDateTime::now_utc();
-        let events: Vec<NewEvent> = timeline::build_events(id, &item.source, p, &a.dates, &a.mentions);
+        let events: Vec<NewEvent> =
+            timeline::build_events(id, &crate::util::display_title(None, None, &item.source), p, &a.dates, &a.mentions);
         let media_type =
             if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
         let mut tx = self.inner.pool.begin().await?;
