@@ -1,5 +1,7 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod load;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use docket_billing::{BillingPeriod, PLANS, PlanId, TenantId};
@@ -32,6 +34,21 @@ enum Command {
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Load a folder or file of a matter into a tenant, with a progress bar (through the
+    /// server at DOCKET_BIND when one runs, else through one started for the purpose).
+    Ingest {
+        /// File or folder to ingest.
+        path: std::path::PathBuf,
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        server: ServeArgs,
+    },
+    /// Load the built-in demo matter into the 'demo' tenant and run a few searches.
+    Demo {
+        #[command(flatten)]
+        server: ServeArgs,
+    },
 }
 
 #[derive(clap::Args)]
@@ -107,6 +124,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
+        Command::Ingest { path, tenant, server } => load::ingest(&config, server.bind, &path, &tenant).await,
+        Command::Demo { server } => load::demo(&config, server.bind).await,
     }
 }
 

@@ -94,3 +94,45 @@ fn token_is_alone_on_stdout_and_uses_the_generated_secret() {
     let bad = docket(dir.path(), &["token", "--aud", "docket-api", "--ttl", "soon"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn demo_and_ingest_load_documents_with_metering() {
+    let dir = tempfile::tempdir().unwrap();
+    // No server answers on this port: each command starts one for itself.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let bind = format!("127.0.0.1:{port}");
+    let out = docket(dir.path(), &["demo", "--bind", &bind]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.contains("succeeded"), "{text}");
+    assert!(text.contains("0 failed"), "{text}");
+
+    let matter = tempfile::tempdir().unwrap();
+    std::fs::write(matter.path().join("a.txt"), "Counsel met on March 3, 2021 about the invoice.").unwrap();
+    std::fs::write(matter.path().join("b.md"), "# Note\nThe hearing moved to 4 May 2021.").unwrap();
+    let create =
+        docket(dir.path(), &["tenant", "create", "cli-firm", "--plan", "community", "--organization", "CLI Firm"]);
+    assert!(create.status.success());
+    let out =
+        docket(dir.path(), &["ingest", &matter.path().display().to_string(), "--tenant", "cli-firm", "--bind", &bind]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("2 ingested"), "{}", stdout(&out));
+
+    let list = stdout(&docket(dir.path(), &["tenants"]));
+    let demo = list.lines().find(|l| l.starts_with("demo ")).expect("demo tenant listed");
+    assert!(demo.contains("professional"), "{demo}");
+    let usage: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("billing/usage.json")).unwrap()).unwrap();
+    let cli = usage["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "cli-firm").unwrap();
+    assert_eq!(cli["ingest_bytes"], 48 + 38);
+    let demo = usage["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "demo").unwrap();
+    assert_eq!(demo["query_count"], 4);
+    assert_eq!(demo["timeline_requests"], 1);
+
+    let unknown = docket(
+        dir.path(),
+        &["ingest", &matter.path().display().to_string(), "--tenant", "nobody-here", "--bind", &bind],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not registered"));
+}

@@ -1,0 +1,213 @@
+//! `docket ingest` and `docket demo`: loading a matter through the HTTP API, into the running
+//! server when one answers at DOCKET_BIND, else into one started here for the duration. One
+//! path either way: the same endpoints, metering and checks as any client.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use docket_billing::{PlanId, TenantId};
+use docket_corpus::JobStatus;
+use docket_server::{Authenticator, Config};
+use include_dir::{Dir, include_dir};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// The demo matter, built into the binary so that `docket demo` works from anywhere.
+static DEMO_MATTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../demo/matter");
+
+/// The tenant `docket demo` loads into.
+pub const DEMO_TENANT: &str = "demo";
+
+/// A server to talk to: the running one, or one started here.
+struct Target {
+    base: String,
+    client: reqwest::Client,
+    embedded:
+        Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), docket_server::ServerError>>)>,
+}
+
+impl Target {
+    async fn connect(config: &Config, bind: SocketAddr, extra_root: Option<&Path>) -> Result<Target> {
+        let client = reqwest::Client::new();
+        let base = format!("http://{bind}");
+        let running = client.get(format!("{base}/health")).timeout(Duration::from_secs(2)).send().await;
+        if running.is_ok_and(|r| r.status().is_success()) {
+            eprintln!("using the server running at {base}");
+            return Ok(Target { base, client, embedded: None });
+        }
+        let mut config = config.clone();
+        if let Some(root) = extra_root {
+            config.ingest_roots.push(root.to_path_buf());
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(docket_server::serve(config, listener, async {
+            let _ = stopped.await;
+        }));
+        for _ in 0..200 {
+            if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(Target { base, client, embedded: Some((stop, handle)) });
+            }
+            if handle.is_finished() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        match handle.await {
+            Ok(Err(e)) => Err(e.into()),
+            _ => bail!("the embedded server did not start"),
+        }
+    }
+
+    async fn close(self) -> Result<()> {
+        if let Some((stop, handle)) = self.embedded {
+            let _ = stop.send(());
+            handle.await.context("embedded server")??;
+        }
+        Ok(())
+    }
+
+    async fn json(&self, resp: reqwest::Response) -> Result<serde_json::Value> {
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+        if !status.is_success() {
+            bail!("{status}: {}", body["error"]["message"].as_str().unwrap_or("request failed"));
+        }
+        Ok(body)
+    }
+
+    /// Follow a job with a progress bar until it finishes.
+    async fn follow(&self, token: &str, job: serde_json::Value) -> Result<JobStatus> {
+        let id = job["id"].as_str().context("job id in the answer")?.to_owned();
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} documents ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        loop {
+            let resp = self.client.get(format!("{}/ingest/{id}", self.base)).bearer_auth(token).send().await?;
+            let done = resp.status() == reqwest::StatusCode::OK;
+            let status: JobStatus = serde_json::from_value(self.json(resp).await?)?;
+            bar.set_length(status.discovered.max(1));
+            bar.set_position(status.ingested + status.duplicates + status.failed);
+            bar.set_message(format!("{:?}", status.status).to_lowercase());
+            if done {
+                bar.finish();
+                return Ok(status);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+fn writer_token(config: &Config, tenant: &TenantId) -> Result<String> {
+    let auth = Authenticator::from_config(config)?;
+    let claims = Authenticator::claims(
+        "docket-cli",
+        Some(tenant.as_str()),
+        &["PlatformAdmin".into()],
+        &["ingest:write".into(), "ingest:read".into(), "query:read".into(), "timeline:read".into()],
+        &["docket-api".into()],
+        time::Duration::hours(2),
+    );
+    Ok(auth.sign(&claims)?)
+}
+
+fn report(status: &JobStatus) {
+    println!(
+        "job {}: {} — {} ingested, {} duplicates, {} failed, {} new bytes",
+        status.id,
+        format!("{:?}", status.status).to_lowercase(),
+        status.ingested,
+        status.duplicates,
+        status.failed,
+        status.bytes
+    );
+    for e in &status.errors {
+        println!("  failed: {}: {}", e.source, e.error);
+    }
+}
+
+/// `docket ingest PATH --tenant T`.
+pub async fn ingest(config: &Config, bind: SocketAddr, path: &Path, tenant: &str) -> Result<()> {
+    let tenant = TenantId::parse(tenant)?;
+    let path: PathBuf = path.canonicalize().with_context(|| format!("{} cannot be read", path.display()))?;
+    let root =
+        if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_else(|| path.clone()) };
+    let target = Target::connect(config, bind, Some(&root)).await?;
+    let token = writer_token(config, &tenant)?;
+    let result = async {
+        let resp = target
+            .client
+            .post(format!("{}/ingest", target.base))
+            .bearer_auth(&token)
+            .json(&json!({"sources": [{"type": "local", "path": path}]}))
+            .send()
+            .await?;
+        let job = target.json(resp).await.with_context(|| {
+            format!("submitting {} (a running server reads only inside DOCKET_INGEST_ROOTS)", path.display())
+        })?;
+        let status = target.follow(&token, job).await?;
+        report(&status);
+        Ok(())
+    }
+    .await;
+    target.close().await?;
+    result
+}
+
+/// `docket demo`: the demo tenant, the demo matter, a few searches and a timeline read, so
+/// that search, timeline and the health dashboard show something at once.
+pub async fn demo(config: &Config, bind: SocketAddr) -> Result<()> {
+    let tenant = TenantId::parse(DEMO_TENANT)?;
+    let ledger = docket_server::open_ledger(config).await?;
+    if ledger.tenant(&tenant).await?.is_none() {
+        ledger.create_tenant(&tenant, "Demo Litigation Team", PlanId::Professional).await?;
+        println!("created tenant '{DEMO_TENANT}' on the professional plan");
+    }
+    ledger.close().await;
+    let target = Target::connect(config, bind, None).await?;
+    let token = writer_token(config, &tenant)?;
+    let result = async {
+        let mut form = reqwest::multipart::Form::new();
+        let mut files = 0;
+        for file in DEMO_MATTER.files() {
+            let name = file.path().file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            if name.starts_with('.') || name == "README.md" {
+                continue;
+            }
+            form = form.part("file", reqwest::multipart::Part::bytes(file.contents().to_vec()).file_name(name));
+            files += 1;
+        }
+        println!(
+            "loading the demo matter: {files} files (Harbor Freight Logistics v. Meridian Shipping Corp., fictional)"
+        );
+        let resp =
+            target.client.post(format!("{}/documents", target.base)).bearer_auth(&token).multipart(form).send().await?;
+        let job = target.json(resp).await?;
+        let status = target.follow(&token, job).await?;
+        report(&status);
+        for q in ["invoice", "\"late delivery\"", "survey OR inspection", "Meridian AND amendment"] {
+            let resp = target
+                .client
+                .get(format!("{}/query", target.base))
+                .bearer_auth(&token)
+                .query(&[("q", q)])
+                .send()
+                .await?;
+            let found = target.json(resp).await?;
+            println!("query {q:<28} {} hits", found["total_hits"]);
+        }
+        let resp = target.client.get(format!("{}/timeline", target.base)).bearer_auth(&token).send().await?;
+        let page = target.json(resp).await?;
+        println!("timeline: {} events on the first page", page["events"].as_array().map_or(0, Vec::len));
+        Ok(())
+    }
+    .await;
+    target.close().await?;
+    result
+}
