@@ -20,12 +20,14 @@ static DEMO_MATTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../demo/matte
 /// The tenant `docket demo` loads into.
 pub const DEMO_TENANT: &str = "demo";
 
+/// A server started here: how to stop it, and its task.
+type Embedded = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), docket_server::ServerError>>);
+
 /// A server to talk to: the running one, or one started here.
 struct Target {
     base: String,
     client: reqwest::Client,
-    embedded:
-        Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), docket_server::ServerError>>)>,
+    embedded: Option<Embedded>,
 }
 
 impl Target {
