@@ -125,3 +125,27 @@ async fn the_generated_secret_is_private_and_reused() {
     let token = a.sign(&claims).unwrap();
     assert!(b.verify(&token).is_ok(), "a second start verifies tokens of the first");
 }
+
+#[tokio::test]
+async fn rs256_tokens_verify_with_a_jwks_file_by_kid() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let app = spawn_app_with(&["--jwks-file", &format!("{fixtures}/test_jwks.json")]).await;
+    let private = std::fs::read(format!("{fixtures}/test_rsa_private.pem")).unwrap();
+    let claims = docket_server::Authenticator::claims(
+        "oidc-user",
+        None,
+        &["CustomerSuccessManager".into()],
+        &["billing:read".into()],
+        &["docket-billing".into()],
+        time::Duration::hours(1),
+    );
+    let sign = |kid: &str| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_rsa_pem(&private).unwrap()).unwrap()
+    };
+    let (status, body) = app.get("/billing/usage", Some(&sign("docket-test-key"))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app.get("/billing/usage", Some(&sign("some-other-kid"))).await;
+    assert_eq!(status, 401, "a kid the JWKS does not hold");
+}
