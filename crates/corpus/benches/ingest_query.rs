@@ -3,7 +3,8 @@
 //! `cargo bench -p docket-corpus --bench ingest_query` generates synthetic text files and
 //! e-mails, ingests them through a real `Corpus` (SQLite registry, content store, Tantivy
 //! index) until the index holds 10,000 and then 100,000 passages, and measures search
-//! latency at each size. `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes.
+//! latency at each size. `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes;
+//! `DOCKET_BENCH_PARSE_ONLY=1` times only parsing and extraction of 1,000 generated files.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -99,7 +100,8 @@ fn sentence(rng: &mut Rng, vocab: &[String]) -> String {
 }
 
 fn body(rng: &mut Rng, vocab: &[String]) -> String {
-    let n = 3 + rng.below(7);
+    // 5 to 44 sentences: about 0.5 to 4 KB, the size of a typical e-mail or short memo.
+    let n = 5 + rng.below(40);
     let mut b = String::new();
     for i in 0..n {
         if i > 0 {
@@ -234,6 +236,39 @@ async fn main() {
     let vocab = vocabulary(&mut rng);
     let qs = queries(&mut rng, &vocab);
 
+    if std::env::var("DOCKET_BENCH_PARSE_ONLY").is_ok() {
+        let dir = root.join("parse-only");
+        generate(&dir, 0, 1000, &mut rng, &vocab);
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        files.sort();
+        let limits = ParseLimits::default();
+        let (mut tp, mut td, mut te, mut ts) = (0.0, 0.0, 0.0, 0.0);
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let t = Instant::now();
+            let doc = docket_corpus::parse::parse(&name, None, &bytes, &limits).unwrap();
+            tp += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let _ = docket_corpus::extract::dates(&doc);
+            td += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let _ = docket_corpus::extract::entities(&doc);
+            te += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let _ = docket_corpus::extract::sentences(&doc.text);
+            ts += t.elapsed().as_secs_f64();
+        }
+        let per = |t: f64| t * 1e6 / files.len().max(1) as f64;
+        println!(
+            "per document (µs): parse {:.0}, dates {:.0}, entities {:.0}, sentences {:.0}",
+            per(tp),
+            per(td),
+            per(te),
+            per(ts)
+        );
+        return;
+    }
     let mut rows = Vec::new();
     let mut documents = 0usize;
     let mut total_bytes = 0u64;
@@ -241,9 +276,9 @@ async fn main() {
     let mut batch = 0usize;
     for target in targets {
         while corpus.indexed_passages() < target {
-            // Passages per document average about 2; aim a little under the gap.
+            // Passages per document average about 7; aim a little under the gap.
             let missing = target - corpus.indexed_passages();
-            let count = ((missing / 2) as usize).clamp(100, 20_000);
+            let count = ((missing / 7) as usize).clamp(100, 20_000);
             // Two jobs per batch so both workers are busy, as with two teams ingesting at once.
             let half = count / 2;
             let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("batch-{batch}-{h}"))).collect();

@@ -1,7 +1,7 @@
 //! Named entities of a tenant: stable ids, mentions per document, co-occurrence.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
@@ -113,33 +113,35 @@ pub(crate) async fn record_mentions(
     mentions: &[EntityMention],
 ) -> Result<(), CorpusError> {
     let doc = document_id.to_string();
-    for m in mentions {
-        if m.normalized.trim().is_empty() {
-            continue;
-        }
-        let id = entity_id(m.kind, &m.normalized);
-        sqlx::query("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) VALUES (?, ?, ?, ?)")
-            .bind(tenant)
-            .bind(&id)
-            .bind(kind_prefix(m.kind))
-            .bind(&m.normalized)
-            .execute(&mut *conn)
-            .await?;
-        let (start, end) = match m.span {
-            Some((s, e)) => (i64::try_from(s).ok(), i64::try_from(e).ok()),
-            None => (None, None),
-        };
-        sqlx::query(
-            "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(tenant)
-        .bind(&id)
-        .bind(&doc)
-        .bind(start)
-        .bind(end)
-        .bind(&m.surface)
-        .execute(&mut *conn)
-        .await?;
+    let rows: Vec<(String, &EntityMention)> = mentions
+        .iter()
+        .filter(|m| !m.normalized.trim().is_empty())
+        .map(|m| (entity_id(m.kind, &m.normalized), m))
+        .collect();
+    // Multi-row statements: one round trip per chunk instead of two per mention keeps the
+    // per-document cost of ingestion low.
+    for chunk in rows.chunks(200) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) ");
+        qb.push_values(chunk, |mut b, (id, m)| {
+            b.push_bind(tenant).push_bind(id.as_str()).push_bind(kind_prefix(m.kind)).push_bind(m.normalized.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) ",
+        );
+        qb.push_values(chunk, |mut b, (id, m)| {
+            let (start, end) = match m.span {
+                Some((s, e)) => (i64::try_from(s).ok(), i64::try_from(e).ok()),
+                None => (None, None),
+            };
+            b.push_bind(tenant)
+                .push_bind(id.as_str())
+                .push_bind(doc.as_str())
+                .push_bind(start)
+                .push_bind(end)
+                .push_bind(m.surface.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The ingestion workers: claim a queued job, walk its sources, parse, register, index, meter.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -195,6 +195,89 @@ struct Analysed {
     mentions: Vec<EntityMention>,
 }
 
+/// Files read, hashed and parsed ahead of the one being registered.
+const PREFETCH: usize = 4;
+
+/// A file after the work that does not depend on the registry's next state.
+enum Fetched {
+    /// The file could not be read.
+    Failed { label: String, error: String },
+    Ready {
+        item: Item,
+        sha: String,
+        /// The tenant's document with this content when the file was fetched.
+        existing: Option<registry::Existing>,
+        /// None when the tenant already had the content from another job (no need to parse).
+        analysed: Option<Result<Analysed, String>>,
+    },
+}
+
+/// Read a local file (within the size limit), then [`fetch`] it.
+async fn fetch_local(inner: &Arc<Inner>, tenant: &str, job: Uuid, path: PathBuf) -> Result<Fetched, CorpusError> {
+    let label = path.display().to_string();
+    let limit = inner.limits.max_file_bytes;
+    let size = match tokio::fs::metadata(&path).await {
+        Ok(m) => m.len(),
+        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
+    };
+    if size > limit {
+        return Ok(Fetched::Failed { label, error: crate::parse::ParseError::TooLarge { size, limit }.to_string() });
+    }
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
+    };
+    let item = Item {
+        name: file_name_of(&path),
+        source: label.clone(),
+        label,
+        source_type: SourceType::Local,
+        media_type: None,
+        bytes,
+        parent: None,
+        depth: 0,
+    };
+    fetch(inner, tenant, job, item).await
+}
+
+/// Hash an item, look its content up in the tenant's registry and, unless another job already
+/// brought it, parse and extract it and keep its bytes in the content store.
+async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Result<Fetched, CorpusError> {
+    let (item, sha) = tokio::task::spawn_blocking(move || {
+        let sha = sha256_hex(&item.bytes);
+        (item, sha)
+    })
+    .await?;
+    let existing = registry::find_by_hash(&inner.pool, tenant, &sha).await?;
+    if existing.as_ref().is_some_and(|e| e.job_id != job) {
+        return Ok(Fetched::Ready { item, sha, existing, analysed: None });
+    }
+    let limits = inner.limits;
+    let store = existing.is_none();
+    let inner = inner.clone();
+    let (item, analysed) = tokio::task::spawn_blocking(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::parse::parse(&item.name, item.media_type.as_deref(), &item.bytes, &limits).map(|parsed| {
+                let dates = crate::extract::dates(&parsed);
+                let mentions = crate::extract::entities(&parsed);
+                Analysed { parsed, dates, mentions }
+            })
+        }));
+        // A panic on some input is a parser bug; it fails that document, not the job.
+        let result = match result {
+            Ok(Ok(a)) => Ok(a),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("the parser failed unexpectedly on this file".to_owned()),
+        };
+        if store && result.is_ok() {
+            inner.store.put(&item.bytes)?;
+        }
+        Ok::<_, CorpusError>((item, result))
+    })
+    .await??;
+    Ok(Fetched::Ready { item, sha, existing, analysed: Some(analysed) })
+}
+
 struct Run<'a> {
     inner: &'a Arc<Inner>,
     job: Uuid,
@@ -251,7 +334,8 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
                             parent: None,
                             depth: 0,
                         };
-                        run.process(item).await?;
+                        let fetched = fetch(inner, &run.tenant, run.job, item).await?;
+                        run.process(fetched).await?;
                     }
                     Err(e) => run.fail(name, format!("stored content is missing: {e}")),
                 }
@@ -351,11 +435,15 @@ impl Run<'_> {
     }
 
     async fn commit_index(&mut self) -> Result<(), CorpusError> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.index.commit()).await??;
+        if self.pending.is_empty() {
+            return tokio::task::spawn_blocking(move || inner.store.sync()).await?;
+        }
+        tokio::task::spawn_blocking(move || {
+            inner.store.sync()?;
+            inner.index.commit()
+        })
+        .await??;
         registry::mark_indexed(&self.inner.pool, &self.pending).await?;
         self.pending.clear();
         Ok(())
@@ -391,67 +479,55 @@ impl Run<'_> {
         };
         self.counts.discovered += files.len() as u64;
         self.progress(true).await?;
-        for file in files {
+        // Reading, hashing, parsing and storing the next few files overlaps with registering
+        // the current one; decisions (duplicate or not) are still taken in file order.
+        let mut ahead: VecDeque<tokio::task::JoinHandle<Result<Fetched, CorpusError>>> = VecDeque::new();
+        let mut files = files.into_iter();
+        loop {
+            while ahead.len() < PREFETCH {
+                let Some(file) = files.next() else { break };
+                let (inner, tenant, job) = (self.inner.clone(), self.tenant.clone(), self.job);
+                ahead.push_back(tokio::spawn(async move {
+                    match file {
+                        Ok(path) => fetch_local(&inner, &tenant, job, path).await,
+                        Err((label, error)) => Ok(Fetched::Failed { label, error }),
+                    }
+                }));
+            }
+            let Some(next) = ahead.pop_front() else { break };
             if self.inner.is_stopping() {
                 return Ok(false);
             }
-            match file {
-                Ok(path) => self.local_file(&path).await?,
-                Err((label, error)) => self.fail(&label, error),
-            }
+            let fetched = next.await??;
+            self.process(fetched).await?;
             self.progress(false).await?;
         }
         Ok(true)
     }
 
-    async fn local_file(&mut self, path: &Path) -> Result<(), CorpusError> {
-        let label = path.display().to_string();
-        let limit = self.inner.limits.max_file_bytes;
-        let size = match tokio::fs::metadata(path).await {
-            Ok(m) => m.len(),
-            Err(e) => {
-                self.fail(&label, format!("cannot read file: {e}"));
-                return Ok(());
-            }
-        };
-        if size > limit {
-            self.fail(&label, crate::parse::ParseError::TooLarge { size, limit }.to_string());
-            return Ok(());
-        }
-        let bytes = match tokio::fs::read(path).await {
-            Ok(b) => b,
-            Err(e) => {
-                self.fail(&label, format!("cannot read file: {e}"));
-                return Ok(());
-            }
-        };
-        let item = Item {
-            name: file_name_of(path),
-            source: label.clone(),
-            label,
-            source_type: SourceType::Local,
-            media_type: None,
-            bytes,
-            parent: None,
-            depth: 0,
-        };
-        self.process(item).await
-    }
-
-    /// Ingest one file and, depth-first, its attachments.
-    async fn process(&mut self, first: Item) -> Result<(), CorpusError> {
-        let mut stack = vec![first];
-        while let Some(item) = stack.pop() {
-            let (item, sha) = tokio::task::spawn_blocking(move || {
-                let sha = sha256_hex(&item.bytes);
-                (item, sha)
-            })
-            .await?;
+    /// Ingest one fetched file and, depth-first, its attachments.
+    async fn process(&mut self, first: Fetched) -> Result<(), CorpusError> {
+        let mut stack: Vec<Item> = Vec::new();
+        let mut next = Some(first);
+        loop {
+            let fetched = match next.take() {
+                Some(f) => f,
+                None => match stack.pop() {
+                    Some(item) => fetch(self.inner, &self.tenant, self.job, item).await?,
+                    None => return Ok(()),
+                },
+            };
+            let (item, sha, existing, analysed) = match fetched {
+                Fetched::Failed { label, error } => {
+                    self.fail(&label, error);
+                    continue;
+                }
+                Fetched::Ready { item, sha, existing, analysed } => (item, sha, existing, analysed),
+            };
             if !self.seen.insert(sha.clone()) {
                 self.counts.duplicates += 1;
                 continue;
             }
-            let existing = registry::find_by_hash(&self.inner.pool, &self.tenant, &sha).await?;
             if let Some(existing) = existing {
                 if existing.job_id != self.job {
                     self.counts.duplicates += 1;
@@ -463,34 +539,29 @@ impl Run<'_> {
                 if item.depth == 0 {
                     self.counts.bytes += existing.bytes;
                 }
-                let label = item.label.clone();
-                let (item, analysed) = self.analyse(item).await?;
-                if let Ok(analysed) = analysed {
-                    if !existing.indexed {
-                        self.index(&item, existing.id, &analysed, true).await?;
+                match analysed {
+                    Some(Ok(analysed)) => {
+                        if !existing.indexed {
+                            self.index(&item, existing.id, &analysed, true).await?;
+                        }
+                        self.push_attachments(&mut stack, &item, existing.id, analysed.parsed);
                     }
-                    self.push_attachments(&mut stack, &item, existing.id, analysed.parsed);
-                } else {
-                    tracing::warn!(job = %self.job, source = %label, "a document registered before a restart no longer parses");
+                    _ => tracing::warn!(job = %self.job, source = %item.label,
+                        "a document registered before a restart no longer parses"),
                 }
                 continue;
             }
-
-            let (item, analysed) = self.analyse(item).await?;
             let analysed = match analysed {
-                Ok(a) => a,
-                Err(e) => {
+                Some(Ok(a)) => a,
+                Some(Err(e)) => {
                     self.fail(&item.label, e);
                     continue;
                 }
+                None => {
+                    self.fail(&item.label, "the file was not analysed".into());
+                    continue;
+                }
             };
-            let inner = self.inner.clone();
-            let (item, stored) = tokio::task::spawn_blocking(move || {
-                let stored = inner.store.put(&item.bytes);
-                (item, stored)
-            })
-            .await?;
-            stored?;
             let id = Uuid::now_v7();
             if !self.register(&item, id, &sha, &analysed).await? {
                 // Another job of the same tenant registered the same content a moment ago.
@@ -504,7 +575,6 @@ impl Run<'_> {
             self.index(&item, id, &analysed, false).await?;
             self.push_attachments(&mut stack, &item, id, analysed.parsed);
         }
-        Ok(())
     }
 
     fn push_attachments(&mut self, stack: &mut Vec<Item>, parent: &Item, parent_id: Uuid, parsed: ParsedDocument) {
@@ -531,29 +601,6 @@ impl Run<'_> {
                 depth,
             });
         }
-    }
-
-    /// Parse and extract on a blocking thread.
-    async fn analyse(&self, item: Item) -> Result<(Item, Result<Analysed, String>), CorpusError> {
-        let limits = self.inner.limits;
-        let out = tokio::task::spawn_blocking(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::parse::parse(&item.name, item.media_type.as_deref(), &item.bytes, &limits).map(|parsed| {
-                    let dates = crate::extract::dates(&parsed);
-                    let mentions = crate::extract::entities(&parsed);
-                    Analysed { parsed, dates, mentions }
-                })
-            }));
-            // A panic on some input is a parser bug; it fails that document, not the job.
-            let result = match result {
-                Ok(Ok(a)) => Ok(a),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(_) => Err("the parser failed unexpectedly on this file".to_owned()),
-            };
-            (item, result)
-        })
-        .await?;
-        Ok(out)
     }
 
     /// Register a document with its events and mentions in one transaction. Ok(false) when

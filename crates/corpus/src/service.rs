@@ -193,6 +193,9 @@ impl Corpus {
         for (i, source) in sources.into_iter().enumerate() {
             stored.push(self.validate_source(i, source).await?);
         }
+        // Inline and uploaded content must survive a crash once the job is acknowledged.
+        let inner2 = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner2.store.sync()).await??;
         let id = Uuid::now_v7();
         let created_at = OffsetDateTime::now_utc();
         jobs::insert(&inner.pool, id, tenant, submitted_by, &stored, created_at).await?;

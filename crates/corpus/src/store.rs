@@ -1,8 +1,10 @@
 //! Content-addressed store: each distinct content is kept once, named by its SHA-256.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
@@ -16,6 +18,8 @@ pub struct ContentStore {
     root: PathBuf,
     tmp: PathBuf,
     counter: AtomicU64,
+    /// Folders with renames not yet made durable; see [`ContentStore::sync`].
+    dirty: Mutex<HashSet<PathBuf>>,
 }
 
 /// What [`ContentStore::put`] did.
@@ -57,7 +61,12 @@ impl ContentStore {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        Ok(ContentStore { root: root.to_path_buf(), tmp, counter: AtomicU64::new(0) })
+        Ok(ContentStore {
+            root: root.to_path_buf(),
+            tmp,
+            counter: AtomicU64::new(0),
+            dirty: Mutex::new(HashSet::new()),
+        })
     }
 
     /// Path of the content named `sha256` (whether or not it exists).
@@ -161,10 +170,25 @@ impl ContentStore {
             let _ = fs::remove_file(tmp);
             return Err(CorpusError::storage(&format!("installing {}", target.display()), e));
         }
-        // The rename is only durable once the directory entry is; failure here is not fatal
-        // on file systems that do not support syncing directories.
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
+        // The content itself was synced before the rename; the folder entry is synced in
+        // batches by `sync`, which costs one fsync per folder instead of one per file.
+        if let Ok(mut dirty) = self.dirty.lock() {
+            dirty.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Make every rename so far durable (fsync of the folders written to since the last call).
+    pub fn sync(&self) -> Result<(), CorpusError> {
+        let dirs: Vec<PathBuf> = match self.dirty.lock() {
+            Ok(mut dirty) => dirty.drain().collect(),
+            Err(_) => return Err(CorpusError::Storage("content store lock poisoned".into())),
+        };
+        for dir in dirs {
+            // Some file systems cannot sync folders; the content files themselves are synced.
+            if let Ok(d) = File::open(&dir) {
+                let _ = d.sync_all();
+            }
         }
         Ok(())
     }
@@ -180,6 +204,7 @@ mod tests {
         let store = ContentStore::open(dir.path()).unwrap();
         let a = store.put(b"hello").unwrap();
         let b = store.put(b"hello").unwrap();
+        store.sync().unwrap();
         assert_eq!(a, b);
         assert_eq!(a.sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
         assert!(

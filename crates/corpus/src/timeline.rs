@@ -215,36 +215,47 @@ pub(crate) async fn record_events(
     tenant: &str,
     events: &[NewEvent],
 ) -> Result<(), CorpusError> {
+    let mut rows = Vec::with_capacity(events.len());
     for e in events {
         let ev = &e.event;
         let citations = serde_json::to_string(&ev.citations).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
         let highlights =
             serde_json::to_string(&ev.entity_highlights).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
-        sqlx::query(
+        rows.push((e, ev.id.to_string(), citations, highlights));
+    }
+    // Multi-row statements keep ingestion at a few round trips per document.
+    for chunk in rows.chunks(100) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO events (id, tenant_id, document_id, ts_key, ts, precision, title, summary, citations, \
-             entity_highlights, confidence, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(ev.id.to_string())
-        .bind(tenant)
-        .bind(ev.document_id.to_string())
-        .bind(&e.ts_key)
-        .bind(&ev.ts)
-        .bind(precision_str(ev.precision))
-        .bind(&ev.title)
-        .bind(&ev.summary)
-        .bind(citations)
-        .bind(highlights)
-        .bind(f64::from(ev.confidence))
-        .bind(&ev.origin)
-        .execute(&mut *conn)
-        .await?;
-        for entity in &e.entity_ids {
-            sqlx::query("INSERT OR IGNORE INTO event_entities (tenant_id, entity_id, event_id) VALUES (?, ?, ?)")
-                .bind(tenant)
-                .bind(entity)
-                .bind(ev.id.to_string())
-                .execute(&mut *conn)
-                .await?;
+             entity_highlights, confidence, origin) ",
+        );
+        qb.push_values(chunk, |mut b, (e, id, citations, highlights)| {
+            let ev = &e.event;
+            b.push_bind(id.as_str())
+                .push_bind(tenant)
+                .push_bind(ev.document_id.to_string())
+                .push_bind(e.ts_key.as_str())
+                .push_bind(ev.ts.as_str())
+                .push_bind(precision_str(ev.precision))
+                .push_bind(ev.title.as_str())
+                .push_bind(ev.summary.as_str())
+                .push_bind(citations.as_str())
+                .push_bind(highlights.as_str())
+                .push_bind(f64::from(ev.confidence))
+                .push_bind(ev.origin.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
+        let links: Vec<(&str, &str)> = chunk
+            .iter()
+            .flat_map(|(e, id, _, _)| e.entity_ids.iter().map(move |ent| (ent.as_str(), id.as_str())))
+            .collect();
+        for links in links.chunks(300) {
+            let mut qb =
+                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO event_entities (tenant_id, entity_id, event_id) ");
+            qb.push_values(links, |mut b, (entity, event)| {
+                b.push_bind(tenant).push_bind(*entity).push_bind(*event);
+            });
+            qb.build().execute(&mut *conn).await?;
         }
     }
     Ok(())

@@ -228,3 +228,76 @@ async fn tenants_never_see_each_other() {
     assert!(corpus.neighbors("tenant-a", &b_entities[0].id).await.unwrap().is_none());
     corpus.shutdown().await;
 }
+
+const EMAIL: &str = "From: Alice Smith <alice@firm.example>\r\n\
+To: Bob Jones <bob@client.example>\r\n\
+Subject: Draft settlement\r\n\
+Date: Tue, 5 Mar 2024 09:30:00 +0000\r\n\
+Message-ID: <draft-1@firm.example>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n\
+\r\n\
+--XYZ\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Please find the draft settlement attached.\r\n\
+--XYZ\r\n\
+Content-Type: text/plain; name=\"terms.txt\"\r\n\
+Content-Disposition: attachment; filename=\"terms.txt\"\r\n\
+\r\n\
+The settlement amount is payable within thirty days.\r\n\
+--XYZ--\r\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_attachments_become_child_documents() {
+    let env = Env::new();
+    let meter = Arc::new(RecordingMeter::default());
+    let corpus = env.open(&meter).await;
+    env.write("mail/draft.eml", EMAIL);
+    let job = ingest(&corpus, "t", vec![local(env.root.join("mail"))]).await;
+    assert_eq!((job.discovered, job.ingested, job.failed), (2, 2, 0), "{job:?}");
+    assert_eq!(job.bytes, EMAIL.len() as u64, "attachments are inside the parent's bytes");
+
+    let local_only = DocumentFilter { source_type: Some(SourceType::Local), ..Default::default() };
+    let parent = corpus.documents("t", &local_only).await.unwrap().documents.remove(0);
+    assert_eq!(parent.parser, "email");
+    assert_eq!(parent.subject.as_deref(), Some("Draft settlement"));
+    assert!(parent.author.as_deref().unwrap_or("").contains("alice@firm.example"));
+    assert!(parent.recipients.iter().any(|r| r.contains("bob@client.example")));
+    assert!(parent.document_date.is_some());
+    let detail = corpus.document("t", parent.id).await.unwrap().unwrap();
+    assert_eq!(detail.attachment_ids.len(), 1);
+    let children =
+        corpus.documents("t", &DocumentFilter { parent_id: Some(parent.id), ..Default::default() }).await.unwrap();
+    assert_eq!(children.total, 1);
+    let child = &children.documents[0];
+    assert_eq!(
+        (child.id, child.source_type, child.source.as_str()),
+        (detail.attachment_ids[0], SourceType::Attachment, "terms.txt")
+    );
+    assert_eq!(child.parent_id, Some(parent.id));
+
+    let hits = corpus.search("t", &SearchRequest { q: "payable".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(hits.total_hits, 1);
+    assert_eq!(hits.results[0].document_id, child.id);
+    let attachments_only = corpus
+        .search("t", &SearchRequest { q: "settlement".into(), source: Some("attachment".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(attachments_only.results.iter().all(|h| h.document_id == child.id));
+
+    // The e-mail's Date header is an event with its time of day.
+    let events = corpus.timeline("t", &Default::default()).await.unwrap().events;
+    assert!(events.iter().any(|e| e.document_id == parent.id && e.ts == "2024-03-05T09:30:00Z"), "{events:?}");
+    corpus.shutdown().await;
+
+    // With no attachment depth allowed, only the e-mail itself is ingested.
+    let env = Env::new();
+    let mut config = env.config(1);
+    config.limits.max_attachment_depth = 0;
+    let corpus = docket_corpus::Corpus::open(config, meter.clone()).await.unwrap();
+    env.write("mail/draft.eml", EMAIL);
+    let job = ingest(&corpus, "t", vec![local(env.root.join("mail"))]).await;
+    assert_eq!((job.discovered, job.ingested), (1, 1));
+    corpus.shutdown().await;
+}
