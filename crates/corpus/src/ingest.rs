@@ -42,7 +42,7 @@ pub(crate) async fn worker(inner: Arc<Inner>, n: usize) {
             retry_unmetered(&inner).await;
             next_meter_retry = Instant::now() + METER_RETRY_EVERY;
         }
-        match jobs::claim(&inner.pool).await {
+        match jobs::claim(&inner.writer).await {
             Ok(Some(job)) => run_claimed(&inner, job).await,
             Ok(None) => {
                 tokio::select! {
@@ -69,18 +69,18 @@ async fn run_claimed(inner: &Arc<Inner>, job: ClaimedJob) {
     match run_job(inner, job).await {
         Ok(true) => report(inner, id).await,
         Ok(false) => {
-            if let Err(e) = jobs::requeue(&inner.pool, id).await {
+            if let Err(e) = jobs::requeue(&inner.writer, id).await {
                 tracing::error!(job = %id, error = %e, "re-queueing an interrupted job failed; it resumes at the next start");
             }
         }
         Err(e) => {
             tracing::error!(job = %id, tenant = %tenant, attempt = attempts, error = %e, "ingestion job hit an internal fault");
             if inner.is_stopping() {
-                let _ = jobs::requeue(&inner.pool, id).await;
+                let _ = jobs::requeue(&inner.writer, id).await;
             } else if attempts >= MAX_ATTEMPTS {
                 give_up(inner, id, &e).await;
             } else {
-                let _ = jobs::requeue(&inner.pool, id).await;
+                let _ = jobs::requeue(&inner.writer, id).await;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -111,7 +111,7 @@ async fn give_up(inner: &Arc<Inner>, id: Uuid, err: &CorpusError) {
         _ => Counts { failed: 1, ..Counts::default() },
     };
     mark_reporting(inner, id, true);
-    match jobs::finish(&inner.pool, id, jobs::JobState::Failed, &counts, &errors).await {
+    match jobs::finish(&inner.writer, id, jobs::JobState::Failed, &counts, &errors).await {
         Ok(()) => report_marked(inner, id).await,
         Err(e) => {
             mark_reporting(inner, id, false);
@@ -140,7 +140,7 @@ async fn report_marked(inner: &Arc<Inner>, id: Uuid) {
     match jobs::report(&inner.pool, id).await {
         Ok(Some(report)) => match tokio::time::timeout(METER_TIMEOUT, inner.meter.job_finished(report)).await {
             Ok(Ok(())) => {
-                if let Err(e) = jobs::mark_metered(&inner.pool, id).await {
+                if let Err(e) = jobs::mark_metered(&inner.writer, id).await {
                     // The meter has it; a repeat after restart is counted once by event id.
                     tracing::warn!(job = %id, error = %e, "recording that a job was metered failed");
                 }
@@ -305,7 +305,7 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
     };
     // A resumed job starts counting from zero: documents it registered before the restart are
     // recognised by their job id and counted again as ingested.
-    jobs::save_progress(&inner.pool, job.id, &run.counts, &run.errors).await?;
+    jobs::save_progress(&inner.writer, job.id, &run.counts, &run.errors).await?;
     for source in &job.sources {
         match source {
             StoredSource::Local { path, given } => {
@@ -346,7 +346,7 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
     run.flush().await?;
     let state = run.counts.final_state();
     mark_reporting(inner, job.id, true);
-    if let Err(e) = jobs::finish(&inner.pool, job.id, state, &run.counts, &run.errors).await {
+    if let Err(e) = jobs::finish(&inner.writer, job.id, state, &run.counts, &run.errors).await {
         mark_reporting(inner, job.id, false);
         return Err(e);
     }
@@ -425,7 +425,7 @@ impl Run<'_> {
 
     async fn progress(&mut self, force: bool) -> Result<(), CorpusError> {
         if force || self.last_progress.elapsed() >= PROGRESS_EVERY {
-            jobs::save_progress(&self.inner.pool, self.job, &self.counts, &self.errors).await?;
+            jobs::save_progress(&self.inner.writer, self.job, &self.counts, &self.errors).await?;
             self.last_progress = Instant::now();
         }
         if self.pending.len() >= INDEX_BATCH {
@@ -444,7 +444,7 @@ impl Run<'_> {
             inner.index.commit()
         })
         .await??;
-        registry::mark_indexed(&self.inner.pool, &self.pending).await?;
+        registry::mark_indexed(&self.inner.writer, &self.pending).await?;
         self.pending.clear();
         Ok(())
     }
@@ -613,7 +613,7 @@ impl Run<'_> {
             timeline::build_events(id, &crate::util::display_title(None, None, &item.source), p, &a.dates, &a.mentions);
         let media_type =
             if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
-        let mut tx = self.inner.pool.begin().await?;
+        let mut tx = self.inner.writer.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
              ingested_at, title, author, recipients, document_date, subject, parent_id, text, indexed) \

@@ -18,19 +18,23 @@ pub const MAX_DOCUMENT_PAGE_SIZE: u32 = 200;
 /// Page size used when a filter gives none.
 pub const DEFAULT_DOCUMENT_PAGE_SIZE: u32 = 50;
 
-/// Open (creating and migrating) the registry database at `path`.
-pub(crate) async fn open_pool(path: &Path) -> Result<SqlitePool, CorpusError> {
+/// Open (creating and migrating) the registry database at `path`: a pool for reads and a
+/// single-connection pool for writes.
+pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), CorpusError> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         // WAL with NORMAL survives a process crash; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
+        // Fewer, larger checkpoints: each one costs fsyncs, and ingestion writes steadily.
+        .pragma("wal_autocheckpoint", "8000")
         .busy_timeout(Duration::from_secs(30))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    sqlx::migrate!("./migrations").run(&writer).await?;
+    let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    Ok((readers, writer))
 }
 
 /// Where a document came from.

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::entities::{self, EntityInfo, Neighborhood};
 use crate::error::CorpusError;
 use crate::index::{CorpusIndex, IndexDoc};
-use crate::jobs::{self, JobMeter, JobStatus, MAX_SOURCES, Source, StoredSource};
+use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
 use crate::parse::ParseLimits;
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, SearchRequest, SearchResponse};
@@ -57,7 +57,11 @@ pub(crate) struct Inner {
     pub roots: Vec<PathBuf>,
     pub upload_dir: PathBuf,
     pub limits: ParseLimits,
+    /// Reads (several connections: WAL readers do not block).
     pub pool: SqlitePool,
+    /// Writes go through one connection, so writers queue here instead of in SQLite's busy
+    /// handler, which sleeps.
+    pub writer: SqlitePool,
     pub store: ContentStore,
     pub index: CorpusIndex,
     pub meter: Arc<dyn JobMeter>,
@@ -119,10 +123,10 @@ impl Corpus {
             }
         }
         let store = tokio::task::spawn_blocking(move || ContentStore::open(&docs_dir)).await??;
-        let pool = registry::open_pool(&db_dir.join("corpus.sqlite3")).await?;
+        let (pool, writer) = registry::open_pools(&db_dir.join("corpus.sqlite3")).await?;
         let (index, created) = tokio::task::spawn_blocking(move || CorpusIndex::open(&index_dir)).await??;
         if created {
-            sqlx::query("UPDATE documents SET indexed = 0").execute(&pool).await?;
+            sqlx::query("UPDATE documents SET indexed = 0").execute(&writer).await?;
         }
         let (stop_tx, _) = watch::channel(false);
         let inner = Arc::new(Inner {
@@ -130,6 +134,7 @@ impl Corpus {
             upload_dir,
             limits: config.limits,
             pool,
+            writer,
             store,
             index,
             meter,
@@ -140,7 +145,7 @@ impl Corpus {
             handles: Mutex::new(Vec::new()),
         });
         reindex_pending(&inner).await?;
-        let resumed = jobs::requeue_running(&inner.pool).await?;
+        let resumed = jobs::requeue_running(&inner.writer).await?;
         if resumed > 0 {
             tracing::info!(resumed, "resuming ingestion jobs interrupted by a restart");
         }
@@ -198,12 +203,25 @@ impl Corpus {
         tokio::task::spawn_blocking(move || inner2.store.sync()).await??;
         let id = Uuid::now_v7();
         let created_at = OffsetDateTime::now_utc();
-        jobs::insert(&inner.pool, id, tenant, submitted_by, &stored, created_at).await?;
-        let status = jobs::get(&inner.pool, tenant, id)
-            .await?
-            .ok_or_else(|| CorpusError::Corrupt(format!("job {id} vanished right after it was stored")));
+        jobs::insert(&inner.writer, id, tenant, submitted_by, &stored, created_at).await?;
         inner.wake.notify_one();
-        status
+        // Built here rather than read back: a worker may already have claimed the job.
+        Ok(JobStatus {
+            id,
+            tenant_id: tenant.to_owned(),
+            submitted_by: submitted_by.to_owned(),
+            status: JobState::Queued,
+            discovered: 0,
+            ingested: 0,
+            duplicates: 0,
+            failed: 0,
+            bytes: 0,
+            errors: Vec::new(),
+            created_at: created_at.replace_nanosecond(0).unwrap_or(created_at),
+            started_at: None,
+            finished_at: None,
+            metered: false,
+        })
     }
 
     async fn validate_source(&self, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
@@ -396,6 +414,7 @@ impl Corpus {
             Err(e) => tracing::error!(error = %e, "committing the index at shutdown failed"),
         }
         inner.pool.close().await;
+        inner.writer.close().await;
     }
 }
 
@@ -480,7 +499,7 @@ async fn reindex_pending(inner: &Arc<Inner>) -> Result<(), CorpusError> {
         }
         let inner2 = inner.clone();
         tokio::task::spawn_blocking(move || inner2.index.commit()).await??;
-        registry::mark_indexed(&inner.pool, &done).await?;
+        registry::mark_indexed(&inner.writer, &done).await?;
         total += done.len();
     }
     if total > 0 {
