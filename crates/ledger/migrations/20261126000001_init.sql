@@ -6,8 +6,7 @@ CREATE TABLE tenants (
     organization    TEXT NOT NULL,
     plan_id         TEXT NOT NULL,
     created_at      BIGINT NOT NULL,
-    plan_changed_at BIGINT NOT NULL,
-    last_event_at   BIGINT
+    plan_changed_at BIGINT NOT NULL
 );
 
 CREATE TABLE onboarding (
@@ -57,6 +56,7 @@ CREATE TABLE period_usage (
     signups           BIGINT NOT NULL,
     events            BIGINT NOT NULL,
     active_seats      BIGINT NOT NULL,
+    last_event_at     BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, period)
 );
 

@@ -274,7 +274,7 @@ impl Ledger {
     /// One tenant, if registered.
     pub async fn tenant(&self, tenant: &TenantId) -> Result<Option<Tenant>, LedgerError> {
         let row = sqlx::query::<Any>(
-            "SELECT tenant_id, organization, plan_id, created_at, last_event_at FROM tenants WHERE tenant_id = $1",
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id) FROM tenants t WHERE t.tenant_id = $1",
         )
         .bind(tenant.as_str().to_owned())
         .fetch_optional(&self.inner.pool)
@@ -285,7 +285,7 @@ impl Ledger {
     /// Every tenant, by id.
     pub async fn tenants(&self) -> Result<Vec<Tenant>, LedgerError> {
         let rows = sqlx::query::<Any>(
-            "SELECT tenant_id, organization, plan_id, created_at, last_event_at FROM tenants ORDER BY tenant_id",
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id) FROM tenants t ORDER BY t.tenant_id",
         )
         .fetch_all(&self.inner.pool)
         .await?;
@@ -300,7 +300,7 @@ impl Ledger {
         only: Option<&TenantId>,
     ) -> Result<Vec<TenantSnapshot>, LedgerError> {
         let rows = sqlx::query::<Any>(
-            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, t.last_event_at, \
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), \
                     p.queries, p.ingest_bytes, p.timeline_requests, p.agent_runs, p.active_seats, o.intake \
              FROM tenants t \
              LEFT JOIN period_usage p ON p.tenant_id = t.tenant_id AND p.period = $1 \

@@ -110,7 +110,7 @@ async fn commit_batch(
 ) -> Result<(HashSet<String>, Committed), LedgerError> {
     let mut conn = pool.acquire().await?;
     sqlx::query(backend.begin_write()).execute(&mut *conn).await?;
-    match write_batch(&mut conn, events).await {
+    match write_batch(&mut conn, backend, events).await {
         Ok(done) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
             Ok(done)
@@ -122,8 +122,18 @@ async fn commit_batch(
     }
 }
 
+/// What a batch adds to one tenant's period.
+struct PeriodDelta {
+    delta: Delta,
+    new_seats: i64,
+    last_event_at: i64,
+}
+
+/// The statements of one batch: a fixed handful whatever the number of tenants, each a
+/// multi-row statement, so that a batch costs one round trip per table and chunk.
 async fn write_batch(
     conn: &mut AnyConnection,
+    backend: Backend,
     events: &[&UsageEvent],
 ) -> Result<(HashSet<String>, Committed), LedgerError> {
     let now = millis(OffsetDateTime::now_utc());
@@ -134,6 +144,7 @@ async fn write_batch(
     let mut inserted: HashSet<String> = HashSet::with_capacity(unique.len());
     for chunk in unique.chunks(ROWS_PER_STATEMENT) {
         let sql = multi_row_sql(
+            backend,
             "INSERT INTO usage_events (event_id, tenant_id, kind, units, bytes, latency_ms, subject, attributes, occurred_at, period, recorded_at) VALUES ",
             11,
             chunk.len(),
@@ -165,20 +176,23 @@ async fn write_batch(
     }
 
     let mut daily: BTreeMap<(String, String, String), Delta> = BTreeMap::new();
-    let mut periodic: BTreeMap<(String, String), Delta> = BTreeMap::new();
+    let mut periodic: BTreeMap<(String, String), PeriodDelta> = BTreeMap::new();
     let mut seats: BTreeSet<(String, String, String)> = BTreeSet::new();
-    let mut last_event: HashMap<String, i64> = HashMap::new();
     for e in &fresh {
         let tenant = e.tenant_id.as_str().to_owned();
         let period = e.period().to_string();
-        let day = day_of(e.occurred_at);
-        daily.entry((tenant.clone(), day, period.clone())).or_default().add(e);
-        periodic.entry((tenant.clone(), period.clone())).or_default().add(e);
+        let at = millis(e.occurred_at);
+        daily.entry((tenant.clone(), day_of(e.occurred_at), period.clone())).or_default().add(e);
+        let p = periodic.entry((tenant.clone(), period.clone())).or_insert(PeriodDelta {
+            delta: Delta::default(),
+            new_seats: 0,
+            last_event_at: at,
+        });
+        p.delta.add(e);
+        p.last_event_at = p.last_event_at.max(at);
         if let (true, Some(subject)) = (e.kind.uses_seat(), &e.subject) {
             seats.insert((tenant.clone(), period, subject.clone()));
         }
-        let at = millis(e.occurred_at);
-        last_event.entry(tenant.clone()).and_modify(|t| *t = (*t).max(at)).or_insert(at);
         let slot = committed.recorded.entry((tenant, e.kind)).or_default();
         slot.0 += e.units;
         slot.1 += e.bytes;
@@ -190,6 +204,7 @@ async fn write_batch(
     let daily: Vec<_> = daily.into_iter().collect();
     for chunk in daily.chunks(ROWS_PER_STATEMENT) {
         let sql = multi_row_sql(
+            backend,
             "INSERT INTO daily_usage (tenant_id, day, period, queries, ingest_bytes, timeline_requests, agent_runs, signups, events) VALUES ",
             9,
             chunk.len(),
@@ -206,10 +221,10 @@ async fn write_batch(
         q.execute(&mut *conn).await?;
     }
 
-    let mut new_seats: HashMap<(String, String), i64> = HashMap::new();
     let seats: Vec<_> = seats.into_iter().collect();
     for chunk in seats.chunks(ROWS_PER_STATEMENT) {
         let sql = multi_row_sql(
+            backend,
             "INSERT INTO period_seats (tenant_id, period, subject, first_seen) VALUES ",
             4,
             chunk.len(),
@@ -220,90 +235,150 @@ async fn write_batch(
             q = q.bind(tenant.clone()).bind(period.clone()).bind(subject.clone()).bind(now);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            *new_seats.entry((row.try_get(0)?, row.try_get(1)?)).or_default() += 1;
+            let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(p) = periodic.get_mut(&key) {
+                p.new_seats += 1;
+            }
         }
     }
 
+    let periodic: Vec<_> = periodic.into_iter().collect();
     let mut totals: Vec<(String, String, UsageTotals)> = Vec::with_capacity(periodic.len());
-    for ((tenant, period), d) in &periodic {
-        let added_seats = new_seats.get(&(tenant.clone(), period.clone())).copied().unwrap_or(0);
-        let row = bind_delta(
-            sqlx::query::<Any>(
-                "INSERT INTO period_usage (tenant_id, period, queries, ingest_bytes, timeline_requests, agent_runs, signups, events, active_seats) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (tenant_id, period) DO UPDATE SET queries = period_usage.queries + excluded.queries, \
-                 ingest_bytes = period_usage.ingest_bytes + excluded.ingest_bytes, \
-                 timeline_requests = period_usage.timeline_requests + excluded.timeline_requests, \
-                 agent_runs = period_usage.agent_runs + excluded.agent_runs, \
-                 signups = period_usage.signups + excluded.signups, events = period_usage.events + excluded.events, \
-                 active_seats = period_usage.active_seats + excluded.active_seats \
-                 RETURNING queries, ingest_bytes, timeline_requests, agent_runs, active_seats",
-            )
-            .bind(tenant.clone())
-            .bind(period.clone()),
-            d,
-        )
-        .bind(added_seats)
-        .fetch_one(&mut *conn)
-        .await?;
-        let get = |i: usize| row.try_get::<i64, _>(i).map(|v| v.max(0) as u64);
-        let usage = UsageTotals {
-            queries: get(0)?,
-            ingest_bytes: get(1)?,
-            timeline_requests: get(2)?,
-            agent_runs: get(3)?,
-            active_seats: get(4)?,
-        };
-        totals.push((tenant.clone(), period.clone(), usage));
-    }
-
-    for (tenant, at) in &last_event {
-        sqlx::query::<Any>(
-            "UPDATE tenants SET last_event_at = $1 WHERE tenant_id = $2 AND (last_event_at IS NULL OR last_event_at < $1)",
-        )
-        .bind(*at)
-        .bind(tenant.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
-
-    // Alerts are decided from the aggregate this very transaction committed, once per
-    // threshold, dimension and period: the primary key makes a second firing a no-op.
-    let mut plans: HashMap<String, Option<PlanId>> = HashMap::new();
-    for (tenant, period, usage) in &totals {
-        if !plans.contains_key(tenant) {
-            let plan: Option<String> =
-                sqlx::query_scalar::<Any, String>("SELECT plan_id FROM tenants WHERE tenant_id = $1")
-                    .bind(tenant.clone())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            plans.insert(tenant.clone(), plan.and_then(|p| p.parse().ok()));
+    for chunk in periodic.chunks(ROWS_PER_STATEMENT) {
+        let sql = multi_row_sql(
+            backend,
+            "INSERT INTO period_usage (tenant_id, period, queries, ingest_bytes, timeline_requests, agent_runs, signups, events, active_seats, last_event_at) VALUES ",
+            10,
+            chunk.len(),
+            " ON CONFLICT (tenant_id, period) DO UPDATE SET queries = period_usage.queries + excluded.queries, \
+             ingest_bytes = period_usage.ingest_bytes + excluded.ingest_bytes, \
+             timeline_requests = period_usage.timeline_requests + excluded.timeline_requests, \
+             agent_runs = period_usage.agent_runs + excluded.agent_runs, \
+             signups = period_usage.signups + excluded.signups, events = period_usage.events + excluded.events, \
+             active_seats = period_usage.active_seats + excluded.active_seats, \
+             last_event_at = CASE WHEN excluded.last_event_at > period_usage.last_event_at \
+                 THEN excluded.last_event_at ELSE period_usage.last_event_at END \
+             RETURNING tenant_id, period, queries, ingest_bytes, timeline_requests, agent_runs, active_seats",
+        );
+        let mut q = sqlx::query::<Any>(&sql);
+        for ((tenant, period), p) in chunk {
+            q = bind_delta(q.bind(tenant.clone()).bind(period.clone()), &p.delta)
+                .bind(p.new_seats)
+                .bind(p.last_event_at);
         }
-        let Some(plan) = plans.get(tenant).copied().flatten() else { continue };
+        for row in q.fetch_all(&mut *conn).await? {
+            let get = |i: usize| row.try_get::<i64, _>(i).map(|v| v.max(0) as u64);
+            let usage = UsageTotals {
+                queries: get(2)?,
+                ingest_bytes: get(3)?,
+                timeline_requests: get(4)?,
+                agent_runs: get(5)?,
+                active_seats: get(6)?,
+            };
+            totals.push((row.try_get(0)?, row.try_get(1)?, usage));
+        }
+    }
+
+    // Alerts are decided from the aggregate this very transaction committed. Each fires once
+    // per period, dimension and threshold: those already recorded are looked up in one
+    // statement (only for tenants past a threshold), and the primary key makes a firing from
+    // another instance a no-op.
+    let tenants: BTreeSet<&str> = totals.iter().map(|(t, ..)| t.as_str()).collect();
+    let plans = plans_of(conn, backend, &tenants).await?;
+    let mut due: Vec<(String, String, QuotaDimension, AlertLevel, f64)> = Vec::new();
+    for (tenant, period, usage) in &totals {
+        let Some(plan) = plans.get(tenant.as_str()) else { continue };
         for (dimension, share) in consumption(plan.plan(), usage) {
             for level in [AlertLevel::Soft, AlertLevel::Hard] {
                 if level.threshold().is_some_and(|t| share >= t) {
-                    let fired = sqlx::query::<Any>(
-                        "INSERT INTO quota_alerts (tenant_id, period, dimension, level, consumption, triggered_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, period, dimension, level) DO NOTHING",
-                    )
-                    .bind(tenant.clone())
-                    .bind(period.clone())
-                    .bind(dimension.as_str())
-                    .bind(level.as_str())
-                    .bind(share)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                    if fired == 1 {
-                        committed.alerts.push(alert(tenant, period, dimension, level, share, now)?);
-                    }
+                    due.push((tenant.clone(), period.clone(), dimension, level, share));
                 }
             }
         }
     }
+    if due.is_empty() {
+        return Ok((inserted, committed));
+    }
+    let over: BTreeSet<&str> = due.iter().map(|(t, ..)| t.as_str()).collect();
+    let recorded = recorded_alerts(conn, backend, &over).await?;
+    for (tenant, period, dimension, level, share) in due {
+        if recorded.contains(&(
+            tenant.clone(),
+            period.clone(),
+            dimension.as_str().to_owned(),
+            level.as_str().to_owned(),
+        )) {
+            continue;
+        }
+        let done = sqlx::query::<Any>(&format!(
+            "INSERT INTO quota_alerts (tenant_id, period, dimension, level, consumption, triggered_at) VALUES ({}) \
+             ON CONFLICT (tenant_id, period, dimension, level) DO NOTHING",
+            placeholders(backend, 0, 6)
+        ))
+        .bind(tenant.clone())
+        .bind(period.clone())
+        .bind(dimension.as_str())
+        .bind(level.as_str())
+        .bind(share)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            committed.alerts.push(alert(&tenant, &period, dimension, level, share, now)?);
+        }
+    }
     Ok((inserted, committed))
+}
+
+/// Alerts already recorded for these tenants: (tenant, period, dimension, level).
+async fn recorded_alerts(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenants: &BTreeSet<&str>,
+) -> Result<HashSet<(String, String, String, String)>, LedgerError> {
+    let mut out = HashSet::new();
+    let tenants: Vec<&str> = tenants.iter().copied().collect();
+    for chunk in tenants.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT tenant_id, period, dimension, level FROM quota_alerts WHERE tenant_id IN ({})",
+            placeholders(backend, 0, chunk.len())
+        );
+        let mut q = sqlx::query::<Any>(&sql);
+        for t in chunk {
+            q = q.bind((*t).to_owned());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The plan of each tenant, in one statement.
+async fn plans_of(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenants: &BTreeSet<&str>,
+) -> Result<HashMap<String, PlanId>, LedgerError> {
+    let mut plans = HashMap::with_capacity(tenants.len());
+    let tenants: Vec<&str> = tenants.iter().copied().collect();
+    for chunk in tenants.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT tenant_id, plan_id FROM tenants WHERE tenant_id IN ({})",
+            placeholders(backend, 0, chunk.len())
+        );
+        let mut q = sqlx::query::<Any>(&sql);
+        for t in chunk {
+            q = q.bind((*t).to_owned());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let plan: String = row.try_get(1)?;
+            if let Ok(plan) = plan.parse() {
+                plans.insert(row.try_get(0)?, plan);
+            }
+        }
+    }
+    Ok(plans)
 }
 
 fn alert(
@@ -328,8 +403,27 @@ fn bind_delta<'q>(q: Query<'q, Any, AnyArguments<'q>>, d: &Delta) -> Query<'q, A
     q.bind(d.queries).bind(d.ingest_bytes).bind(d.timeline_requests).bind(d.agent_runs).bind(d.signups).bind(d.events)
 }
 
-/// `prefix (...),(...) suffix` with `$n` placeholders for `rows` rows of `cols` columns.
-fn multi_row_sql(prefix: &str, cols: usize, rows: usize, suffix: &str) -> String {
+/// `count` comma-separated placeholders numbered from `first + 1`. SQLite gets anonymous `?`:
+/// sqlx binds a numbered `$n` by looking its name up, which is quadratic in the count.
+fn placeholders(backend: Backend, first: usize, count: usize) -> String {
+    let mut out = String::with_capacity(count * 5);
+    for i in 0..count {
+        if i > 0 {
+            out.push(',');
+        }
+        match backend {
+            Backend::Sqlite => out.push('?'),
+            Backend::Postgres => {
+                out.push('$');
+                out.push_str(&(first + i + 1).to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `prefix (...),(...) suffix` for `rows` rows of `cols` columns.
+fn multi_row_sql(backend: Backend, prefix: &str, cols: usize, rows: usize, suffix: &str) -> String {
     let mut sql = String::with_capacity(prefix.len() + suffix.len() + rows * cols * 5);
     sql.push_str(prefix);
     for r in 0..rows {
@@ -337,13 +431,7 @@ fn multi_row_sql(prefix: &str, cols: usize, rows: usize, suffix: &str) -> String
             sql.push(',');
         }
         sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&(r * cols + c + 1).to_string());
-        }
+        sql.push_str(&placeholders(backend, r * cols, cols));
         sql.push(')');
     }
     sql.push_str(suffix);

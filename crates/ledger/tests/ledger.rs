@@ -150,6 +150,19 @@ async fn alerts_fire_once_per_threshold_and_dimension(ledger: Ledger) {
     assert_eq!(seats.len(), 1);
 }
 
+async fn a_smaller_plan_fires_the_alerts_its_usage_already_crossed(ledger: Ledger) {
+    let t = tenant("shrinking-co");
+    ledger.create_tenant(&t, "Shrinking Co", PlanId::Professional).await.unwrap();
+    ledger.record(vec![event(&t, EventKind::Query, 490, "ana")]).await.unwrap();
+    let period = BillingPeriod::containing(OffsetDateTime::now_utc());
+    assert!(ledger.alerts(period, Some(&t)).await.unwrap().is_empty(), "490 of 5,000");
+    ledger.set_plan(&t, PlanId::Community).await.unwrap();
+    ledger.record(vec![event(&t, EventKind::Query, 1, "ana")]).await.unwrap();
+    let mut levels: Vec<_> = ledger.alerts(period, Some(&t)).await.unwrap().into_iter().map(|a| a.level).collect();
+    levels.sort();
+    assert_eq!(levels, vec![AlertLevel::Soft, AlertLevel::Hard], "491 of 500 crosses both");
+}
+
 async fn onboarding_is_idempotent_by_key(ledger: Ledger) {
     let t = tenant("new-client");
     let intake = json!({"organization": "New Client LLP", "seats": 10});
@@ -236,6 +249,7 @@ suite!(
     past_events_land_in_their_own_period,
     concurrent_writers_count_exactly,
     alerts_fire_once_per_threshold_and_dimension,
+    a_smaller_plan_fires_the_alerts_its_usage_already_crossed,
     onboarding_is_idempotent_by_key,
     registry_operations,
     usage_file_round_trips_and_survives_corruption,
