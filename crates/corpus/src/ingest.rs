@@ -202,14 +202,18 @@ const PREFETCH: usize = 4;
 enum Fetched {
     /// The file could not be read.
     Failed { label: String, error: String },
-    Ready {
-        item: Item,
-        sha: String,
-        /// The tenant's document with this content when the file was fetched.
-        existing: Option<registry::Existing>,
-        /// None when the tenant already had the content from another job (no need to parse).
-        analysed: Option<Result<Analysed, String>>,
-    },
+    /// Boxed: an analysed document is large, a failure small.
+    Ready(Box<Ready>),
+}
+
+/// A file hashed, looked up and (when needed) analysed.
+struct Ready {
+    item: Item,
+    sha: String,
+    /// The tenant's document with this content when the file was fetched.
+    existing: Option<registry::Existing>,
+    /// None when the tenant already had the content from another job (no need to parse).
+    analysed: Option<Result<Analysed, String>>,
 }
 
 /// Read a local file (within the size limit), then [`fetch`] it.
@@ -250,7 +254,7 @@ async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Resul
     .await?;
     let existing = registry::find_by_hash(&inner.pool, tenant, &sha).await?;
     if existing.as_ref().is_some_and(|e| e.job_id != job) {
-        return Ok(Fetched::Ready { item, sha, existing, analysed: None });
+        return Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: None })));
     }
     let limits = inner.limits;
     let store = existing.is_none();
@@ -275,7 +279,7 @@ async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Resul
         Ok::<_, CorpusError>((item, result))
     })
     .await??;
-    Ok(Fetched::Ready { item, sha, existing, analysed: Some(analysed) })
+    Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: Some(analysed) })))
 }
 
 struct Run<'a> {
@@ -522,7 +526,10 @@ impl Run<'_> {
                     self.fail(&label, error);
                     continue;
                 }
-                Fetched::Ready { item, sha, existing, analysed } => (item, sha, existing, analysed),
+                Fetched::Ready(ready) => {
+                    let Ready { item, sha, existing, analysed } = *ready;
+                    (item, sha, existing, analysed)
+                }
             };
             if !self.seen.insert(sha.clone()) {
                 self.counts.duplicates += 1;
