@@ -16,6 +16,8 @@ pub struct Health {
     pub ledger: &'static str,
     /// The current billing period.
     pub period: String,
+    /// Passages in the search index (all tenants).
+    pub indexed_passages: u64,
 }
 
 /// Whether the server is up and its ledger answers.
@@ -31,5 +33,6 @@ pub async fn health(State(state): State<AppState>) -> Result<ApiJson<Health>, Ap
             docket_ledger::Backend::Postgres => "postgres",
         },
         period: docket_billing::BillingPeriod::containing(time::OffsetDateTime::now_utc()).to_string(),
+        indexed_passages: state.corpus.indexed_passages(),
     }))
 }
