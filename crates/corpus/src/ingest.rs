@@ -43,7 +43,17 @@ pub(crate) async fn worker(inner: Arc<Inner>, n: usize) {
             next_meter_retry = Instant::now() + METER_RETRY_EVERY;
         }
         match jobs::claim(&inner.writer).await {
-            Ok(Some(job)) => run_claimed(&inner, job).await,
+            Ok(Some(job)) => {
+                // A panic while running a job (a bug) must not take the worker with it: the
+                // job goes back to the queue and the worker carries on.
+                let id = job.id;
+                if let Err(e) = tokio::spawn(run_claimed(inner.clone(), job)).await {
+                    tracing::error!(job = %id, error = %e, "ingestion job task failed; re-queued");
+                    mark_reporting(&inner, id, false);
+                    let _ = jobs::requeue(&inner.writer, id).await;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
             Ok(None) => {
                 tokio::select! {
                     _ = inner.wake.notified() => {}
@@ -62,7 +72,8 @@ pub(crate) async fn worker(inner: Arc<Inner>, n: usize) {
     }
 }
 
-async fn run_claimed(inner: &Arc<Inner>, job: ClaimedJob) {
+async fn run_claimed(inner: Arc<Inner>, job: ClaimedJob) {
+    let inner = &inner;
     let id = job.id;
     let attempts = job.attempts;
     let tenant = job.tenant.clone();
@@ -138,7 +149,7 @@ async fn report(inner: &Arc<Inner>, id: Uuid) {
 
 async fn report_marked(inner: &Arc<Inner>, id: Uuid) {
     match jobs::report(&inner.pool, id).await {
-        Ok(Some(report)) => match tokio::time::timeout(METER_TIMEOUT, inner.meter.job_finished(report)).await {
+        Ok(Some(report)) => match tokio::time::timeout(METER_TIMEOUT, call_meter(inner, report)).await {
             Ok(Ok(())) => {
                 if let Err(e) = jobs::mark_metered(&inner.writer, id).await {
                     // The meter has it; a repeat after restart is counted once by event id.
@@ -152,6 +163,15 @@ async fn report_marked(inner: &Arc<Inner>, id: Uuid) {
         Err(e) => tracing::warn!(job = %id, error = %e, "reading a job report failed; it will be retried"),
     }
     mark_reporting(inner, id, false);
+}
+
+/// Call the meter in its own task so that a panic in it is an error, not a dead worker.
+async fn call_meter(inner: &Arc<Inner>, report: jobs::JobReport) -> Result<(), String> {
+    let meter = inner.meter.clone();
+    match tokio::spawn(async move { meter.job_finished(report).await }).await {
+        Ok(result) => result,
+        Err(e) => Err(format!("the meter failed: {e}")),
+    }
 }
 
 async fn retry_unmetered(inner: &Arc<Inner>) {
