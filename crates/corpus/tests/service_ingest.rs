@@ -301,3 +301,28 @@ async fn email_attachments_become_child_documents() {
     assert_eq!((job.discovered, job.ingested), (1, 1));
     corpus.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn size_limits_apply_per_document_and_per_source() {
+    let env = Env::new();
+    let meter = Arc::new(RecordingMeter::default());
+    let mut config = env.config(1);
+    config.limits.max_file_bytes = 100;
+    let corpus = docket_corpus::Corpus::open(config, meter.clone()).await.unwrap();
+    env.write("mixed/small.txt", "A short note about the escrow.");
+    env.write("mixed/large.txt", "x ".repeat(200));
+    let job = ingest(&corpus, "t", vec![local(env.root.join("mixed"))]).await;
+    assert_eq!((job.status, job.ingested, job.failed), (JobState::PartiallyFailed, 1, 1));
+    assert!(job.errors[0].source.ends_with("large.txt"));
+    assert!(job.errors[0].error.contains("limit"), "{:?}", job.errors);
+
+    let err = corpus.submit("t", "u", vec![inline("big.txt", &"y".repeat(101))]).await.unwrap_err();
+    assert!(matches!(err, CorpusError::SourceTooLarge { size: 101, limit: 100, .. }), "{err:?}");
+    assert_eq!(err.field(), Some("sources[0].content"));
+
+    // Every document failing makes the job failed, and it is still metered (zero bytes).
+    let all_bad = ingest(&corpus, "t", vec![local(env.root.join("mixed/large.txt"))]).await;
+    assert_eq!((all_bad.status, all_bad.failed, all_bad.bytes), (JobState::Failed, 1, 0));
+    assert_eq!(wait_metered(&meter, all_bad.id).await.new_bytes, 0);
+    corpus.shutdown().await;
+}

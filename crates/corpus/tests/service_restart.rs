@@ -26,13 +26,20 @@ async fn count_hits(corpus: &Corpus, tenant: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     let env = Env::new();
-    let expected_bytes = write_many(&env, "big", 300);
+    let expected_bytes = write_many(&env, "big", 600);
     let meter = Arc::new(RecordingMeter::default());
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
     let job = corpus.submit("t", "u", vec![local(env.root.join("big"))]).await.unwrap();
     assert_eq!(job.status, JobState::Queued);
     // Let the worker get going, then stop in the middle of the job.
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = corpus.job("t", job.id).await.unwrap().unwrap();
+        if s.ingested >= 32 || s.status.is_finished() || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     corpus.shutdown().await;
     assert!(matches!(corpus.job("t", job.id).await, Err(CorpusError::ShuttingDown)));
     drop(corpus);
@@ -46,7 +53,7 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
             .await
             .unwrap();
         assert_eq!(status, "queued");
-        assert!(ingested < 300, "{ingested}");
+        assert!((1..600).contains(&ingested), "{ingested}");
         eprintln!("interrupted after {ingested} documents");
         pool.close().await;
     }
@@ -54,15 +61,15 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
     let done = wait_job(&corpus, "t", job.id).await;
     assert_eq!(done.status, JobState::Succeeded);
-    assert_eq!((done.discovered, done.ingested, done.duplicates, done.failed), (300, 300, 0, 0));
+    assert_eq!((done.discovered, done.ingested, done.duplicates, done.failed), (600, 600, 0, 0));
     assert_eq!(done.bytes, expected_bytes);
     let report = wait_metered(&meter, job.id).await;
     assert_eq!(report.new_bytes, expected_bytes);
-    assert_eq!(report.documents_ingested, 300);
+    assert_eq!(report.documents_ingested, 600);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(meter.reports_for(job.id).len(), 1);
-    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, 300);
-    assert_eq!(count_hits(&corpus, "t").await, 300);
+    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, 600);
+    assert_eq!(count_hits(&corpus, "t").await, 600);
     corpus.shutdown().await;
 }
 
