@@ -5,16 +5,16 @@ pub mod extract;
 pub mod model;
 pub mod parse;
 
-pub mod entities;
-pub mod error;
+mod entities;
+mod error;
 mod index;
 mod ingest;
-pub mod jobs;
-pub mod registry;
-pub mod search;
+mod jobs;
+mod registry;
+mod search;
 mod service;
-pub mod store;
-pub mod timeline;
+mod store;
+mod timeline;
 mod util;
 
 pub use model::{Attachment, DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
@@ -27,3 +27,12 @@ pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, S
 pub use search::{AnswerSentence, Citation, Highlight, Passage, SearchHit, SearchMode, SearchRequest, SearchResponse};
 pub use service::{Corpus, CorpusConfig};
 pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, TimelineRequest};
+
+/// Bounds the service enforces on requests (for API documentation and client-side checks).
+pub mod limits {
+    pub use crate::entities::MAX_ENTITY_LIMIT;
+    pub use crate::jobs::MAX_SOURCES;
+    pub use crate::registry::{DEFAULT_DOCUMENT_PAGE_SIZE, MAX_DOCUMENT_PAGE_SIZE};
+    pub use crate::search::{DEFAULT_SEARCH_PAGE_SIZE, MAX_QUERY_BYTES, MAX_SEARCH_PAGE_SIZE};
+    pub use crate::timeline::{DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT};
+}

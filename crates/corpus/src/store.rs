@@ -78,6 +78,7 @@ impl ContentStore {
     }
 
     /// Whether the content named `sha256` is present.
+    #[cfg(test)]
     pub fn contains(&self, sha256: &str) -> bool {
         self.path_of(sha256).map(|p| p.is_file()).unwrap_or(false)
     }
