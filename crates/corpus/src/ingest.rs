@@ -242,6 +242,18 @@ struct Ready {
 /// Read a local file (within the size limit), then [`fetch`] it.
 async fn fetch_local(inner: &Arc<Inner>, tenant: &str, job: Uuid, path: PathBuf) -> Result<Fetched, CorpusError> {
     let label = path.display().to_string();
+    // Checked again right before reading: a folder on the way may have been replaced by a
+    // link since the walk.
+    match tokio::fs::canonicalize(&path).await {
+        Ok(c) if inner.within_roots(&c) => {}
+        Ok(_) => {
+            return Ok(Fetched::Failed {
+                label,
+                error: "resolves outside the configured ingest roots; refused".into(),
+            });
+        }
+        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
+    }
     let limit = inner.limits.max_file_bytes;
     let size = match tokio::fs::metadata(&path).await {
         Ok(m) => m.len(),
