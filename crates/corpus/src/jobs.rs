@@ -101,6 +101,8 @@ pub struct JobError {
 /// A job and its progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobStatus {
+    /// The job's id, as `job_id` in JSON (the name every endpoint and report uses).
+    #[serde(rename = "job_id")]
     pub id: Uuid,
     pub tenant_id: String,
     pub submitted_by: String,

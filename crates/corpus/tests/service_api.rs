@@ -46,7 +46,7 @@ async fn responses_serialize_with_the_documented_fields() {
     let job_json = serde_json::to_value(&job).unwrap();
     assert_eq!(job_json["status"], "queued");
     for key in [
-        "id",
+        "job_id",
         "tenant_id",
         "submitted_by",
         "discovered",

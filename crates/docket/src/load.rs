@@ -83,7 +83,7 @@ impl Target {
 
     /// Follow a job with a progress bar until it finishes.
     async fn follow(&self, token: &str, job: serde_json::Value) -> Result<JobStatus> {
-        let id = job["id"].as_str().context("job id in the answer")?.to_owned();
+        let id = job["job_id"].as_str().context("job id in the answer")?.to_owned();
         let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} documents ({elapsed})")

@@ -77,7 +77,7 @@ async fn a_matter_is_ingested_searched_and_billed_once() {
     let (status, job) =
         app.post("/ingest", &json!({"sources": [{"type": "local", "path": folder}]}), Some(&a.writer)).await;
     assert_eq!(status, 202, "{job}");
-    let job = wait_for_job(&app, &a.reader, job["id"].as_str().unwrap()).await;
+    let job = wait_for_job(&app, &a.reader, job["job_id"].as_str().unwrap()).await;
     assert_eq!(job["status"], "partially_failed", "{job}");
     assert_eq!(job["duplicates"], 1, "{job}");
     assert_eq!(job["failed"], 2, "the corrupt PDF and the unsupported file: {job}");
@@ -109,7 +109,7 @@ async fn a_matter_is_ingested_searched_and_billed_once() {
     // The same folder again: all duplicates, nothing more billed.
     let (_, again) =
         app.post("/ingest", &json!({"sources": [{"type": "local", "path": folder}]}), Some(&a.writer)).await;
-    let again = wait_for_job(&app, &a.reader, again["id"].as_str().unwrap()).await;
+    let again = wait_for_job(&app, &a.reader, again["job_id"].as_str().unwrap()).await;
     assert_eq!(again["ingested"], 0, "{again}");
     assert_eq!(again["bytes"], 0);
     assert_eq!(usage(&app, "harbor-counsel").await["ingest_bytes"], u["ingest_bytes"]);
@@ -189,7 +189,7 @@ async fn a_matter_is_ingested_searched_and_billed_once() {
     assert_eq!(entities_b.as_array().unwrap().len(), 0);
     let doc_a = list[0]["id"].as_str().unwrap();
     assert_eq!(app.get(&format!("/documents/{doc_a}"), Some(&b.reader)).await.0, 404);
-    assert_eq!(app.get(&format!("/ingest/{}", job["id"].as_str().unwrap()), Some(&b.reader)).await.0, 404);
+    assert_eq!(app.get(&format!("/ingest/{}", job["job_id"].as_str().unwrap()), Some(&b.reader)).await.0, 404);
 }
 
 #[tokio::test]
@@ -234,14 +234,14 @@ async fn uploads_and_inline_text_are_ingested() {
     let resp = app.client.post(app.url("/documents")).bearer_auth(&a.writer).multipart(form).send().await.unwrap();
     assert_eq!(resp.status(), 202);
     let job: Value = resp.json().await.unwrap();
-    let job = wait_for_job(&app, &a.reader, job["id"].as_str().unwrap()).await;
+    let job = wait_for_job(&app, &a.reader, job["job_id"].as_str().unwrap()).await;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["ingested"], 2);
 
     let inline = json!({"sources": [{"type": "inline", "name": "memo.md", "content": "# Memo\nSettlement of $250,000 agreed on 4 May 2021."}]});
     let (status, job) = app.post("/ingest", &inline, Some(&a.writer)).await;
     assert_eq!(status, 202);
-    let job = wait_for_job(&app, &a.reader, job["id"].as_str().unwrap()).await;
+    let job = wait_for_job(&app, &a.reader, job["job_id"].as_str().unwrap()).await;
     assert_eq!(job["ingested"], 1);
     let (_, found) = app.get("/query?q=settlement", Some(&a.reader)).await;
     assert_eq!(found["total_hits"], 1);
