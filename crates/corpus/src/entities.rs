@@ -105,31 +105,30 @@ pub fn entity_id(kind: EntityKind, normalized: &str) -> String {
     }
 }
 
-/// Register the entities and mentions of one document inside the ingestion transaction.
+/// Register the entities and mentions of a batch of documents inside the ingestion
+/// transaction, as (document, mention) pairs.
 pub(crate) async fn record_mentions(
     conn: &mut SqliteConnection,
     tenant: &str,
-    document_id: Uuid,
-    mentions: &[EntityMention],
+    mentions: &[(Uuid, &EntityMention)],
 ) -> Result<(), CorpusError> {
-    let doc = document_id.to_string();
-    let rows: Vec<(String, &EntityMention)> = mentions
+    let rows: Vec<(String, String, &EntityMention)> = mentions
         .iter()
-        .filter(|m| !m.normalized.trim().is_empty())
-        .map(|m| (entity_id(m.kind, &m.normalized), m))
+        .filter(|(_, m)| !m.normalized.trim().is_empty())
+        .map(|(doc, m)| (entity_id(m.kind, &m.normalized), doc.to_string(), *m))
         .collect();
-    // Multi-row statements: one round trip per chunk instead of two per mention keeps the
+    // Multi-row statements: one round trip per chunk for the whole batch keeps the
     // per-document cost of ingestion low.
     for chunk in rows.chunks(200) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) ");
-        qb.push_values(chunk, |mut b, (id, m)| {
+        qb.push_values(chunk, |mut b, (id, _, m)| {
             b.push_bind(tenant).push_bind(id.as_str()).push_bind(kind_prefix(m.kind)).push_bind(m.normalized.as_str());
         });
         qb.build().execute(&mut *conn).await?;
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) ",
         );
-        qb.push_values(chunk, |mut b, (id, m)| {
+        qb.push_values(chunk, |mut b, (id, doc, m)| {
             let (start, end) = match m.span {
                 Some((s, e)) => (i64::try_from(s).ok(), i64::try_from(e).ok()),
                 None => (None, None),

@@ -702,8 +702,13 @@ impl Run<'_> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
+        // The batch's content must be on disk before any row refers to it.
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.store.sync()).await??;
         let now = ts_key(OffsetDateTime::now_utc());
         let mut inserted = vec![false; batch.len()];
+        let mut batch_events: Vec<NewEvent> = Vec::new();
+        let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
         let mut tx = self.inner.writer.begin().await?;
         for (i, pending) in batch.iter().enumerate() {
             // The attachments of a document another job registered first are that job's.
@@ -749,11 +754,13 @@ impl Run<'_> {
                 continue;
             }
             let title = crate::util::display_title(None, None, &item.source);
-            let events: Vec<NewEvent> = timeline::build_events(*id, &title, p, &a.dates, &a.mentions);
-            crate::entities::record_mentions(&mut tx, &self.tenant, *id, &a.mentions).await?;
-            timeline::record_events(&mut tx, &self.tenant, &events).await?;
+            batch_events.extend(timeline::build_events(*id, &title, p, &a.dates, &a.mentions));
+            batch_mentions.extend(a.mentions.iter().map(|m| (*id, m)));
             inserted[i] = true;
         }
+        // The whole batch's mentions and events in a few multi-row statements.
+        crate::entities::record_mentions(&mut tx, &self.tenant, &batch_mentions).await?;
+        timeline::record_events(&mut tx, &self.tenant, &batch_events).await?;
         tx.commit().await?;
         let mut docs = Vec::with_capacity(batch.len());
         for (pending, new) in batch.iter().zip(inserted) {
