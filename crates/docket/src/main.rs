@@ -213,11 +213,11 @@ async fn tenants(config: &Config, period: Option<&str>) -> Result<()> {
             "{:<24} {:<13} {:>8.3} {:>8.3} {:>12} {:>8} {:>7}",
             s.tenant_id.as_str(),
             s.plan_id.as_str(),
-            s.usage_ratio,
-            s.health_score,
-            s.projected_monthly_cost_usd.to_string(),
-            s.alert_level.as_str(),
-            if s.flagged { "yes" } else { "" }
+            s.assessment.usage_ratio,
+            s.assessment.health_score,
+            s.assessment.projected_monthly_cost_usd.to_string(),
+            s.assessment.alert_level.as_str(),
+            if s.assessment.flagged { "yes" } else { "" }
         );
     }
     if snaps.is_empty() {

@@ -3,10 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use docket_billing::{
-    AlertLevel, BillingPeriod, ConsumptionView, HealthComponents, PlanId, QuotaDimension, SupportTier, TenantId,
-};
-use rust_decimal::Decimal;
+use docket_billing::{AlertLevel, BillingPeriod, PlanId, QuotaDimension, SupportTier, TenantId, UsageAssessment};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -175,16 +172,9 @@ pub struct TenantSnapshot {
     pub timeline_requests: u64,
     pub agent_runs: u64,
     pub active_seats: u64,
-    pub usage_ratio: f64,
-    pub consumption: ConsumptionView,
-    pub health_score: f64,
-    pub health_components: HealthComponents,
-    #[schema(value_type = f64)]
-    pub cost_to_date_usd: Decimal,
-    #[schema(value_type = f64)]
-    pub projected_monthly_cost_usd: Decimal,
-    pub alert_level: AlertLevel,
-    pub flagged: bool,
+    /// Usage ratio, health score, cost to date, projected cost, alert level and triage flag.
+    #[serde(flatten)]
+    pub assessment: UsageAssessment,
     /// The onboarding intake, when the tenant came through it.
     #[schema(value_type = Option<Object>)]
     pub onboarding: Option<serde_json::Value>,

@@ -445,7 +445,7 @@ fn snapshot_of(
     onboarding: Option<serde_json::Value>,
 ) -> TenantSnapshot {
     let plan = tenant.plan_id.plan();
-    let a = assess(plan, &usage, period, now, tenant.last_event_at);
+    let assessment = assess(plan, &usage, period, now, tenant.last_event_at);
     TenantSnapshot {
         tenant_id: tenant.tenant_id,
         organization: tenant.organization,
@@ -459,14 +459,7 @@ fn snapshot_of(
         timeline_requests: usage.timeline_requests,
         agent_runs: usage.agent_runs,
         active_seats: usage.active_seats,
-        usage_ratio: a.usage_ratio,
-        consumption: a.consumption,
-        health_score: a.health_score,
-        health_components: a.health_components,
-        cost_to_date_usd: a.cost_to_date_usd,
-        projected_monthly_cost_usd: a.projected_monthly_cost_usd,
-        alert_level: a.alert_level,
-        flagged: a.flagged,
+        assessment,
         onboarding,
         last_event_at: tenant.last_event_at,
     }

@@ -93,7 +93,7 @@ pub async fn usage(
     let now = OffsetDateTime::now_utc();
     let mut tenants = state.ledger.snapshots(period, now, tenant.as_ref()).await?;
     if let Some(flagged) = filter.flagged {
-        tenants.retain(|t| t.flagged == flagged);
+        tenants.retain(|t| t.assessment.flagged == flagged);
     }
     let listed: HashSet<_> = tenants.iter().map(|t| t.tenant_id.clone()).collect();
     let alerts = state
