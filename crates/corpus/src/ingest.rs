@@ -702,7 +702,7 @@ impl Run<'_> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
-        // The batch's content must be on disk before any row refers to it.
+        // The folder entries of the batch's content must be on disk before any row refers to it.
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.store.sync()).await??;
         let now = ts_key(OffsetDateTime::now_utc());

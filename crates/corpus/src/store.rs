@@ -95,6 +95,7 @@ impl ContentStore {
         let result = (|| {
             let mut file = File::create(&tmp)?;
             file.write_all(bytes)?;
+            file.sync_all()?;
             Ok::<_, std::io::Error>(())
         })();
         if let Err(e) = result {
@@ -128,6 +129,7 @@ impl ContentStore {
                 hasher.update(&buf[..n]);
                 out.write_all(&buf[..n])?;
             }
+            out.sync_all()?;
             Ok::<_, std::io::Error>(Ok(Stored { sha256: hex(&hasher.finalize()), bytes: total }))
         })();
         match result {
@@ -169,29 +171,25 @@ impl ContentStore {
             let _ = fs::remove_file(tmp);
             return Err(CorpusError::storage(&format!("installing {}", target.display()), e));
         }
-        // Neither the content nor the folder entry is synced here: `sync` makes a whole batch
-        // durable with one call, before the registry commits any row that refers to it.
+        // The content itself was synced before the rename; the folder entry is synced in
+        // batches by `sync`, which costs one fsync per folder instead of one per file.
         if let Ok(mut dirty) = self.dirty.lock() {
             dirty.insert(dir.to_path_buf());
         }
         Ok(())
     }
 
-    /// Make every content file written and renamed so far durable, with one `syncfs` of the
-    /// store's file system instead of an fsync per file and per folder (which bounded
-    /// ingestion of small files at one disk flush per document).
+    /// Make every rename so far durable (fsync of the folders written to since the last call).
     pub fn sync(&self) -> Result<(), CorpusError> {
-        let had_writes = match self.dirty.lock() {
-            Ok(mut dirty) => {
-                let any = !dirty.is_empty();
-                dirty.clear();
-                any
-            }
+        let dirs: Vec<PathBuf> = match self.dirty.lock() {
+            Ok(mut dirty) => dirty.drain().collect(),
             Err(_) => return Err(CorpusError::Storage("content store lock poisoned".into())),
         };
-        if had_writes {
-            let root = File::open(&self.root).map_err(|e| CorpusError::storage("opening the content store", e))?;
-            rustix::fs::syncfs(&root).map_err(|e| CorpusError::storage("syncing the content store", e))?;
+        for dir in dirs {
+            // Some file systems cannot sync folders; the content files themselves are synced.
+            if let Ok(d) = File::open(&dir) {
+                let _ = d.sync_all();
+            }
         }
         Ok(())
     }
