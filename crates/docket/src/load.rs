@@ -75,6 +75,14 @@ impl Target {
     async fn json(&self, resp: reqwest::Response) -> Result<serde_json::Value> {
         let status = resp.status();
         let body: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+        if status == reqwest::StatusCode::UNAUTHORIZED && self.embedded.is_none() {
+            bail!(
+                "{status}: {} (the server at {} signs with another secret: run this command with its \
+                 DOCKET_STORAGE_DIR or DOCKET_JWT_SECRET)",
+                body["error"]["message"].as_str().unwrap_or("request failed"),
+                self.base
+            );
+        }
         if !status.is_success() {
             bail!("{status}: {}", body["error"]["message"].as_str().unwrap_or("request failed"));
         }
