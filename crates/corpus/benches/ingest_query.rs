@@ -6,6 +6,9 @@
 //! latency at each size. `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes;
 //! `DOCKET_BENCH_PARSE_ONLY=1` times only parsing and extraction of 1,000 generated files.
 
+#[path = "../tests/fixtures/builders.rs"]
+mod builders;
+
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -319,6 +322,7 @@ async fn main() {
             latency,
         });
     }
+    let pdf = measure_pdf(&corpus, &root, &mut rng, &vocab).await;
     corpus.shutdown().await;
 
     println!();
@@ -340,4 +344,40 @@ async fn main() {
         "{} queries per mode (terms, two terms, phrases, exclusions); ingestion through local-folder jobs, 2 workers; 70% text, 30% e-mail.",
         qs.len()
     );
+    println!();
+    println!(
+        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF)",
+        pdf.0, pdf.1, pdf.2, pdf.3
+    );
+}
+
+/// Ingest generated PDFs (4 pages of about 40 lines each) as one job: (files, MB/s, docs/s, MB).
+async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> (usize, f64, f64, f64) {
+    let dir = root.join("pdf");
+    std::fs::create_dir_all(&dir).expect("pdf folder");
+    let files = 300;
+    let mut bytes = 0u64;
+    for i in 0..files {
+        let pages: Vec<Vec<String>> = (0..4).map(|_| (0..40).map(|_| sentence(rng, vocab)).collect()).collect();
+        let page_refs: Vec<Vec<&str>> = pages.iter().map(|p| p.iter().map(String::as_str).collect()).collect();
+        let slices: Vec<&[&str]> = page_refs.iter().map(Vec::as_slice).collect();
+        let meta = builders::PdfMeta { title: "Bench", author: "Bench", created: "D:20210318093000Z" };
+        let pdf = builders::pdf(&slices, &meta);
+        bytes += pdf.len() as u64;
+        std::fs::write(dir.join(format!("doc-{i}.pdf")), pdf).expect("write pdf");
+    }
+    let t = Instant::now();
+    let id = corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id;
+    loop {
+        let s = corpus.job("bench", id).await.expect("job").expect("job exists");
+        if s.status.is_finished() {
+            if s.failed > 0 {
+                eprintln!("{} PDFs failed, e.g. {:?}", s.failed, s.errors.first());
+            }
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let secs = t.elapsed().as_secs_f64().max(1e-9);
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6)
 }
