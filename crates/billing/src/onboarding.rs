@@ -368,6 +368,21 @@ mod tests {
     use serde_json::json;
     use time::macros::date;
 
+    /// The intake's required fields, in the order they are read.
+    const REQUIRED_FIELDS: [&str; 11] = [
+        "organization",
+        "contact_name",
+        "contact_email",
+        "primary_use_case",
+        "departments",
+        "seats",
+        "estimated_matters_per_month",
+        "roi_baseline_hours_per_matter",
+        "automation_target_percent",
+        "success_criteria",
+        "go_live_date",
+    ];
+
     fn body() -> Value {
         json!({
             "organization": "Hale & Ward LLP",
@@ -477,22 +492,7 @@ mod tests {
     fn an_empty_object_names_every_required_field_once() {
         let errors = OnboardingIntake::parse(&json!({})).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            vec![
-                "organization",
-                "contact_name",
-                "contact_email",
-                "primary_use_case",
-                "departments",
-                "seats",
-                "estimated_matters_per_month",
-                "roi_baseline_hours_per_matter",
-                "automation_target_percent",
-                "success_criteria",
-                "go_live_date",
-            ]
-        );
+        assert_eq!(fields, REQUIRED_FIELDS);
         assert!(errors.iter().all(|e| e.message == "is required"));
     }
 
@@ -504,19 +504,7 @@ mod tests {
 
     #[test]
     fn each_missing_required_field_is_reported_alone() {
-        for field in [
-            "organization",
-            "contact_name",
-            "contact_email",
-            "primary_use_case",
-            "departments",
-            "seats",
-            "estimated_matters_per_month",
-            "roi_baseline_hours_per_matter",
-            "automation_target_percent",
-            "success_criteria",
-            "go_live_date",
-        ] {
+        for field in REQUIRED_FIELDS {
             let e = only_error(&without(field));
             assert_eq!((e.field.as_str(), e.message.as_str()), (field, "is required"));
         }

@@ -171,20 +171,9 @@ impl Ledger {
         organization: &str,
         plan: PlanId,
     ) -> Result<Tenant, LedgerError> {
-        let now = OffsetDateTime::now_utc();
-        let done = sqlx::query::<Any>(
-            "INSERT INTO tenants (tenant_id, organization, plan_id, created_at, plan_changed_at) VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (tenant_id) DO NOTHING",
-        )
-        .bind(tenant.as_str().to_owned())
-        .bind(organization.to_owned())
-        .bind(plan.as_str())
-        .bind(millis(now))
-        .execute(&self.inner.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(LedgerError::TenantExists(tenant.to_string()));
-        }
+        let mut conn = self.inner.pool.acquire().await?;
+        insert_tenant(&mut conn, tenant, organization, plan, millis(OffsetDateTime::now_utc())).await?;
+        drop(conn);
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
@@ -219,19 +208,7 @@ impl Ledger {
                     _ => Err(LedgerError::TenantExists(tenant.to_string())),
                 };
             }
-            let created = sqlx::query::<Any>(
-                "INSERT INTO tenants (tenant_id, organization, plan_id, created_at, plan_changed_at) VALUES ($1, $2, $3, $4, $4) \
-                 ON CONFLICT (tenant_id) DO NOTHING",
-            )
-            .bind(tenant.as_str().to_owned())
-            .bind(organization.to_owned())
-            .bind(plan.as_str())
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            if created.rows_affected() == 0 {
-                return Err(LedgerError::TenantExists(tenant.to_string()));
-            }
+            insert_tenant(&mut conn, tenant, organization, plan, now).await?;
             sqlx::query::<Any>(
                 "INSERT INTO onboarding (tenant_id, intake, response, idempotency_key, submitted_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -423,6 +400,30 @@ impl Ledger {
             .await?;
         Ok(n > 0)
     }
+}
+
+/// Register a tenant; `TenantExists` when the id is taken.
+async fn insert_tenant(
+    conn: &mut sqlx::AnyConnection,
+    tenant: &TenantId,
+    organization: &str,
+    plan: PlanId,
+    now_ms: i64,
+) -> Result<(), LedgerError> {
+    let done = sqlx::query::<Any>(
+        "INSERT INTO tenants (tenant_id, organization, plan_id, created_at, plan_changed_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (tenant_id) DO NOTHING",
+    )
+    .bind(tenant.as_str().to_owned())
+    .bind(organization.to_owned())
+    .bind(plan.as_str())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(LedgerError::TenantExists(tenant.to_string()));
+    }
+    Ok(())
 }
 
 fn tenant_from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, LedgerError> {

@@ -42,9 +42,7 @@ impl AppState {
             ApiError::Forbidden(format!("tenant '{tenant}' is not registered: complete onboarding first"))
         })
     }
-}
 
-impl AppState {
     /// For the product endpoints: the token must satisfy `access` and name a registered
     /// tenant (403 otherwise). Returns that tenant.
     pub async fn product_tenant(&self, principal: &Principal, access: Access) -> Result<TenantId, ApiError> {

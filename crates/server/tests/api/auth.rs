@@ -2,6 +2,18 @@
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
+/// Claims a customer success manager's billing token carries, valid for an hour.
+fn csm_claims() -> docket_server::Claims {
+    docket_server::Authenticator::claims(
+        "csm",
+        None,
+        &["CustomerSuccessManager".into()],
+        &["billing:read".into()],
+        &["docket-billing".into()],
+        time::Duration::hours(1),
+    )
+}
+
 #[tokio::test]
 async fn missing_malformed_forged_and_expired_tokens_are_401() {
     let app = spawn_app().await;
@@ -32,14 +44,7 @@ async fn missing_malformed_forged_and_expired_tokens_are_401() {
     assert!(body["error"]["message"].as_str().unwrap().contains("signature"), "{body}");
 
     let auth = docket_server::Authenticator::from_config(&app.config).unwrap();
-    let mut claims = docket_server::Authenticator::claims(
-        "x",
-        None,
-        &["CustomerSuccessManager".into()],
-        &["billing:read".into()],
-        &["docket-billing".into()],
-        time::Duration::hours(1),
-    );
+    let mut claims = csm_claims();
     claims.exp = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
     let expired = auth.sign(&claims).unwrap();
     let (status, body) = app.get("/billing/usage", Some(&expired)).await;
@@ -79,14 +84,7 @@ async fn rs256_tokens_verify_with_the_configured_public_key() {
 
     // An RS256 token from a key the server does not trust is refused.
     let untrusted = std::fs::read(format!("{fixtures}/other_rsa_private.pem")).unwrap();
-    let claims = docket_server::Authenticator::claims(
-        "x",
-        None,
-        &["CustomerSuccessManager".into()],
-        &["billing:read".into()],
-        &["docket-billing".into()],
-        time::Duration::hours(1),
-    );
+    let claims = csm_claims();
     let forged = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
         &claims,
@@ -131,14 +129,7 @@ async fn rs256_tokens_verify_with_a_jwks_file_by_kid() {
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     let app = spawn_app_with(&["--jwks-file", &format!("{fixtures}/test_jwks.json")]).await;
     let private = std::fs::read(format!("{fixtures}/test_rsa_private.pem")).unwrap();
-    let claims = docket_server::Authenticator::claims(
-        "oidc-user",
-        None,
-        &["CustomerSuccessManager".into()],
-        &["billing:read".into()],
-        &["docket-billing".into()],
-        time::Duration::hours(1),
-    );
+    let claims = csm_claims();
     let sign = |kid: &str| {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
         header.kid = Some(kid.to_owned());
