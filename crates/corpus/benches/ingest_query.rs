@@ -1,10 +1,13 @@
 //! Ingestion throughput, index size and search latency of the document service, in-process.
 //!
-//! `cargo bench -p docket-corpus --bench ingest_query` generates synthetic text files and
-//! e-mails, ingests them through a real `Corpus` (SQLite registry, content store, Tantivy
-//! index) until the index holds 10,000 and then 100,000 passages, and measures search
-//! latency at each size. `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes;
-//! `DOCKET_BENCH_PARSE_ONLY=1` times only parsing and extraction of 1,000 generated files.
+//! `cargo bench -p docket-corpus --bench ingest_query` generates a synthetic matter (e-mails
+//! and text documents of realistic sizes), ingests it through a real `Corpus` (SQLite registry,
+//! content store, Tantivy index) until the index holds 10,000 and then 100,000 passages, and
+//! measures search latency at each size; then small files and PDFs on their own.
+//! `DOCKET_BENCH_PASSAGES=2000,20000` picks other sizes; `DOCKET_BENCH_DIR=<folder>` works in
+//! that folder instead of the system's temporary folder; `DOCKET_BENCH_SKIP_PDF=1` leaves out
+//! the PDF measurement; `DOCKET_BENCH_PARSE_ONLY=1` times only parsing and extraction of 1,000
+//! generated small files.
 
 #[path = "../tests/fixtures/builders.rs"]
 mod builders;
@@ -102,36 +105,72 @@ fn sentence(rng: &mut Rng, vocab: &[String]) -> String {
     out
 }
 
-fn body(rng: &mut Rng, vocab: &[String]) -> String {
-    // 5 to 44 sentences: about 0.5 to 4 KB, the size of a typical e-mail or short memo.
-    let n = 5 + rng.below(40);
+const PEOPLE: &[&str] =
+    &["Daniel Reyes", "Maria Alvarez", "Priya Natarajan", "Tom Becker", "Helen Cho", "Samuel Okafor"];
+const ORGS: &[&str] =
+    &["Harbor Freight Lines LLC", "Northwind Shipping Inc.", "Calder & Voss LLP", "Meridian Cold Storage Ltd"];
+
+/// Prose of about `target` bytes: sentences in paragraphs, with a date, a name, a company or
+/// an amount now and then, as in correspondence and memos.
+fn body(rng: &mut Rng, vocab: &[String], target: usize) -> String {
     let mut b = String::new();
-    for i in 0..n {
+    let mut i = 0usize;
+    while b.len() < target {
         if i > 0 {
-            b.push(' ');
+            b.push_str(if i.is_multiple_of(6) { "\n\n" } else { " " });
         }
+        i += 1;
         b.push_str(&sentence(rng, vocab));
-        if rng.below(5) == 0 {
-            b.push_str(&format!(
+        match rng.below(10) {
+            0 => b.push_str(&format!(
                 " The meeting took place on 20{:02}-{:02}-{:02}.",
                 10 + rng.below(15),
                 1 + rng.below(12),
                 1 + rng.below(28)
-            ));
+            )),
+            1 => b.push_str(&format!(
+                " {} of {} approved the ${},{:03} payment.",
+                PEOPLE[rng.below(PEOPLE.len())],
+                ORGS[rng.below(ORGS.len())],
+                1 + rng.below(900),
+                rng.below(1000)
+            )),
+            _ => {}
         }
     }
     b
 }
 
-/// Write `count` documents (70% text, 30% e-mail) into a fresh folder; returns its bytes.
-fn generate(dir: &Path, start: usize, count: usize, rng: &mut Rng, vocab: &[String]) -> u64 {
+/// What the generated corpus looks like.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Profile {
+    /// A litigation collection: 60% e-mails (body 1 to 16 KB, log-uniform, as with quoted
+    /// replies) and 40% text documents (memos, contracts, transcripts: 4 to 256 KB, log-uniform).
+    Matter,
+    /// Small files only: 70% text, 30% e-mail, 0.5 to 4 KB each.
+    Small,
+}
+
+/// A size drawn log-uniformly between `lo` and `hi` bytes.
+fn log_uniform(rng: &mut Rng, lo: usize, hi: usize) -> usize {
+    let u = (rng.next() % 1_000_000) as f64 / 1_000_000.0;
+    ((lo as f64) * ((hi as f64) / (lo as f64)).powf(u)) as usize
+}
+
+/// Write `count` documents of `profile` into a fresh folder; returns their bytes.
+fn generate(dir: &Path, start: usize, count: usize, rng: &mut Rng, vocab: &[String], profile: Profile) -> u64 {
     std::fs::create_dir_all(dir).expect("bench folder");
     let mut bytes = 0u64;
     for i in start..start + count {
-        let (name, content) = if i % 10 < 7 {
-            (format!("doc-{i:07}.txt"), body(rng, vocab))
+        let (email, size) = match profile {
+            Profile::Matter if i % 5 < 3 => (true, log_uniform(rng, 1 << 10, 16 << 10)),
+            Profile::Matter => (false, log_uniform(rng, 4 << 10, 256 << 10)),
+            Profile::Small => (i % 10 >= 7, 500 + rng.below(3_500)),
+        };
+        let (name, content) = if !email {
+            (format!("doc-{i:07}.txt"), body(rng, vocab, size))
         } else {
-            let b = body(rng, vocab);
+            let b = body(rng, vocab, size);
             (
                 format!("mail-{i:07}.eml"),
                 format!(
@@ -225,7 +264,13 @@ async fn main() {
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .filter(|v: &Vec<u64>| !v.is_empty())
         .unwrap_or_else(|| vec![10_000, 100_000]);
-    let work = tempfile::tempdir().expect("temp dir");
+    // DOCKET_BENCH_DIR puts the working folder on a chosen file system (default: the system's
+    // temporary folder).
+    let work = match std::env::var_os("DOCKET_BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir),
+        None => tempfile::tempdir(),
+    }
+    .expect("temp dir");
     let root = work.path().join("root");
     let storage = work.path().join("storage");
     std::fs::create_dir_all(&root).expect("root");
@@ -242,7 +287,7 @@ async fn main() {
 
     if std::env::var("DOCKET_BENCH_PARSE_ONLY").is_ok() {
         let dir = root.join("parse-only");
-        generate(&dir, 0, 1000, &mut rng, &vocab);
+        generate(&dir, 0, 1000, &mut rng, &vocab, Profile::Small);
         let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
         files.sort();
         let limits = ParseLimits::default();
@@ -282,32 +327,15 @@ async fn main() {
         while corpus.indexed_passages() < target {
             // Size the batch from the passages per document seen so far (about 10 at first).
             let have = corpus.indexed_passages();
-            let per_doc = if documents > 0 { (have / documents as u64).max(1) } else { 10 };
+            let per_doc = if documents > 0 { (have / documents as u64).max(1) } else { 40 };
             let count = (((target - have) / per_doc) as usize + 1).clamp(50, 20_000);
             // Two jobs per batch so both workers are busy, as with two teams ingesting at once.
             let half = count / 2;
             let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("batch-{batch}-{h}"))).collect();
             batch += 1;
-            let bytes = generate(&dirs[0], documents, half, &mut rng, &vocab)
-                + generate(&dirs[1], documents + half, count - half, &mut rng, &vocab);
-            let t = Instant::now();
-            let mut ids = Vec::new();
-            for dir in dirs {
-                ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
-            }
-            for id in ids {
-                loop {
-                    let s = corpus.job("bench", id).await.expect("job").expect("job exists");
-                    if s.status.is_finished() {
-                        if s.failed > 0 {
-                            eprintln!("{} documents failed, e.g. {:?}", s.failed, s.errors.first());
-                        }
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
-            ingest_secs += t.elapsed().as_secs_f64();
+            let bytes = generate(&dirs[0], documents, half, &mut rng, &vocab, Profile::Matter)
+                + generate(&dirs[1], documents + half, count - half, &mut rng, &vocab, Profile::Matter);
+            ingest_secs += ingest(&corpus, dirs).await;
             documents += count;
             total_bytes += bytes;
         }
@@ -322,7 +350,12 @@ async fn main() {
             latency,
         });
     }
-    let pdf = measure_pdf(&corpus, &root, &mut rng, &vocab).await;
+    let small = measure_small(&corpus, &root, &mut rng, &vocab).await;
+    let pdf = if std::env::var("DOCKET_BENCH_SKIP_PDF").is_ok() {
+        (0, 0.0, 0.0, 0.0)
+    } else {
+        measure_pdf(&corpus, &root, &mut rng, &vocab).await
+    };
     corpus.shutdown().await;
 
     println!();
@@ -341,14 +374,54 @@ async fn main() {
     }
     println!();
     println!(
-        "{} queries per mode (terms, two terms, phrases, exclusions); ingestion through local-folder jobs, 2 workers; 70% text, 30% e-mail.",
+        "{} queries per mode (terms, two terms, phrases, exclusions); ingestion through local-folder jobs, 2 workers; \
+         60% e-mails (1-16 KB bodies), 40% text documents (4-256 KB).",
         qs.len()
+    );
+    println!();
+    println!(
+        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB)",
+        small.0, small.1, small.2, small.3
     );
     println!();
     println!(
         "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF)",
         pdf.0, pdf.1, pdf.2, pdf.3
     );
+}
+
+/// Run one local-folder job per folder, at once, until all finish; returns the seconds taken.
+async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
+    let t = Instant::now();
+    let mut ids = Vec::new();
+    for dir in dirs {
+        ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
+    }
+    for id in ids {
+        loop {
+            let s = corpus.job("bench", id).await.expect("job").expect("job exists");
+            if s.status.is_finished() {
+                if s.failed > 0 {
+                    eprintln!("{} documents failed, e.g. {:?}", s.failed, s.errors.first());
+                }
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    t.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// Ingest 4,000 small files in two jobs: (files, MB/s, docs/s, MB).
+async fn measure_small(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> (usize, f64, f64, f64) {
+    let files = 4_000;
+    let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("small-{h}"))).collect();
+    // Numbered after the other documents so that no content repeats.
+    let first = 10_000_000;
+    let bytes = generate(&dirs[0], first, files / 2, rng, vocab, Profile::Small)
+        + generate(&dirs[1], first + files / 2, files / 2, rng, vocab, Profile::Small);
+    let secs = ingest(corpus, dirs).await;
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6)
 }
 
 /// Ingest generated PDFs (4 pages of about 40 lines each) as one job: (files, MB/s, docs/s, MB).
@@ -366,18 +439,6 @@ async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[Strin
         bytes += pdf.len() as u64;
         std::fs::write(dir.join(format!("doc-{i}.pdf")), pdf).expect("write pdf");
     }
-    let t = Instant::now();
-    let id = corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id;
-    loop {
-        let s = corpus.job("bench", id).await.expect("job").expect("job exists");
-        if s.status.is_finished() {
-            if s.failed > 0 {
-                eprintln!("{} PDFs failed, e.g. {:?}", s.failed, s.errors.first());
-            }
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let secs = t.elapsed().as_secs_f64().max(1e-9);
+    let secs = ingest(corpus, vec![dir]).await;
     (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6)
 }

@@ -214,6 +214,25 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
     Ok(ids)
 }
 
+/// The tenant's documents that mention the entity `reference` (an id or a normalised form).
+pub(crate) async fn documents_mentioning(
+    pool: &SqlitePool,
+    tenant: &str,
+    reference: &str,
+) -> Result<Vec<Uuid>, CorpusError> {
+    let reference = reference.trim();
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT m.document_id FROM mentions m JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
+         WHERE m.tenant_id = ? AND (e.id = ? OR lower(e.normalized) = lower(?))",
+    )
+    .bind(tenant)
+    .bind(reference)
+    .bind(reference)
+    .fetch_all(pool)
+    .await?;
+    ids.iter().map(|id| parse_uuid(id)).collect()
+}
+
 /// The entity, its documents and its co-occurring entities; None when the tenant has no such entity.
 pub(crate) async fn neighbors(
     pool: &SqlitePool,

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
     DateOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value,
 };
@@ -64,9 +64,21 @@ pub(crate) struct IndexDoc {
     pub source: String,
     pub source_type: SourceType,
     pub text: String,
-    /// Entity ids and lower-cased normalised forms, for the search's entity filter.
-    pub entities: Vec<String>,
-    pub dates: Vec<OffsetDateTime>,
+    /// Entity ids and lower-cased normalised forms, each with the byte offset of its mention
+    /// in `text` (None for a mention outside the text, such as an e-mail header).
+    pub entities: Vec<(Option<usize>, String)>,
+    /// Dates, each with the byte offset where the text states it (None: the document's own date).
+    pub dates: Vec<(Option<usize>, OffsetDateTime)>,
+}
+
+/// Which passage of `passages` (sorted byte ranges, at least one) carries an item at `at`: the
+/// passage that holds it, else the closest one before it; items without an offset go with the
+/// first passage.
+fn passage_of(passages: &[(usize, usize)], at: Option<usize>) -> usize {
+    match at {
+        None => 0,
+        Some(at) => passages.partition_point(|&(s, _)| s <= at).saturating_sub(1),
+    }
 }
 
 /// The index with its single writer and a reader reloaded after each commit.
@@ -179,13 +191,25 @@ impl CorpusIndex {
     /// document are removed first, which makes re-indexing after a restart idempotent.
     pub(crate) fn add(&self, doc: &IndexDoc, replace: bool) -> Result<usize, CorpusError> {
         let f = self.fields;
-        let writer = self.lock()?;
         let id = doc.document_id.to_string();
-        if replace {
-            writer.delete_term(Term::from_field_text(f.document_id, &id));
+        let ranges: Vec<(usize, usize)> =
+            passages(&doc.text).into_iter().filter(|&(s, e)| slice(&doc.text, s, e).is_some()).collect();
+        // Each entity and date is indexed on the passage that states it, not on every passage
+        // of the document: the index grows with the mentions, not with mentions x passages.
+        let mut entities: Vec<Vec<&str>> = vec![Vec::new(); ranges.len()];
+        let mut dates: Vec<Vec<OffsetDateTime>> = vec![Vec::new(); ranges.len()];
+        if !ranges.is_empty() {
+            for (at, entity) in &doc.entities {
+                entities[passage_of(&ranges, *at)].push(entity);
+            }
+            for (at, date) in &doc.dates {
+                dates[passage_of(&ranges, *at)].push(*date);
+            }
         }
-        let mut count = 0;
-        for (s, e) in passages(&doc.text) {
+        // The Tantivy documents are built before the writer is locked, so that jobs indexing
+        // at the same time wait on each other only for the hand-over.
+        let mut docs = Vec::with_capacity(ranges.len());
+        for (i, &(s, e)) in ranges.iter().enumerate() {
             let Some(passage) = slice(&doc.text, s, e) else { continue };
             let mut d = TantivyDocument::default();
             d.add_text(f.tenant, &doc.tenant);
@@ -198,14 +222,27 @@ impl CorpusIndex {
             }
             d.add_text(f.source, &doc.source);
             d.add_text(f.source_type, doc.source_type.as_str());
-            for entity in &doc.entities {
+            let passage_entities = &mut entities[i];
+            passage_entities.sort_unstable();
+            passage_entities.dedup();
+            for entity in passage_entities.iter() {
                 d.add_text(f.entity, entity);
             }
-            for date in &doc.dates {
+            let passage_dates = &mut dates[i];
+            passage_dates.sort_unstable();
+            passage_dates.dedup();
+            for date in passage_dates.iter() {
                 d.add_date(f.date, DateTime::from_utc(*date));
             }
+            docs.push(d);
+        }
+        let count = docs.len();
+        let writer = self.lock()?;
+        if replace {
+            writer.delete_term(Term::from_field_text(f.document_id, &id));
+        }
+        for d in docs {
             writer.add_document(d)?;
-            count += 1;
         }
         Ok(count)
     }
@@ -235,27 +272,30 @@ impl CorpusIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// `query` restricted to one tenant (and optional source type and entity) — every search
-    /// goes through here so no query can reach another tenant's passages.
+    /// `query` restricted to one tenant (and optionally to a source type and to a set of
+    /// documents) — every search goes through here so no query can reach another tenant's
+    /// passages.
     pub(crate) fn scoped(
         &self,
         tenant: &str,
         query: Box<dyn Query>,
         source_type: Option<SourceType>,
-        entity: Option<&str>,
+        documents: Option<&[Uuid]>,
     ) -> Box<dyn Query> {
         let f = self.fields;
-        let filter = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
-            let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
-            // Filters must not change the ranking, only the candidate set.
-            (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(term), 0.0)))
+        // Filters must not change the ranking, only the candidate set.
+        let filter =
+            |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) { (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))) };
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
         };
-        let mut clauses = vec![(Occur::Must, query), filter(f.tenant, tenant)];
+        let mut clauses = vec![(Occur::Must, query), filter(term(f.tenant, tenant))];
         if let Some(st) = source_type {
-            clauses.push(filter(f.source_type, st.as_str()));
+            clauses.push(filter(term(f.source_type, st.as_str())));
         }
-        if let Some(entity) = entity {
-            clauses.push(filter(f.entity, entity));
+        if let Some(documents) = documents {
+            let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
+            clauses.push(filter(Box::new(TermSetQuery::new(terms))));
         }
         Box::new(BooleanQuery::new(clauses))
     }

@@ -779,24 +779,21 @@ impl Run<'_> {
 
     fn index_doc(&self, item: &Item, id: Uuid, a: &Analysed) -> IndexDoc {
         let p = &a.parsed;
-        let mut entities: Vec<String> = Vec::with_capacity(a.mentions.len() * 2);
+        let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
         for m in &a.mentions {
             if m.normalized.trim().is_empty() {
                 continue;
             }
-            entities.push(entity_id(m.kind, &m.normalized));
-            entities.push(m.normalized.to_lowercase());
+            let at = m.span.map(|(start, _)| start);
+            entities.push((at, entity_id(m.kind, &m.normalized)));
+            entities.push((at, m.normalized.to_lowercase()));
         }
-        entities.sort();
-        entities.dedup();
-        let mut dates: Vec<OffsetDateTime> = a
+        let dates: Vec<(Option<usize>, OffsetDateTime)> = a
             .dates
             .iter()
-            .map(|d| d.timestamp.unwrap_or_else(|| d.date.midnight().assume_utc()))
-            .chain(p.document_date)
+            .map(|d| (d.span.map(|(start, _)| start), d.timestamp.unwrap_or_else(|| d.date.midnight().assume_utc())))
+            .chain(p.document_date.map(|date| (None, date)))
             .collect();
-        dates.sort();
-        dates.dedup();
         IndexDoc {
             tenant: self.tenant.clone(),
             document_id: id,

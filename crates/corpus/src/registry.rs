@@ -29,6 +29,9 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .synchronous(SqliteSynchronous::Normal)
         // Fewer, larger checkpoints: each one costs fsyncs, and ingestion writes steadily.
         .pragma("wal_autocheckpoint", "8000")
+        // Statement journals and sorts stay in memory instead of temporary files.
+        .pragma("temp_store", "MEMORY")
+        .pragma("cache_size", "-32768")
         .busy_timeout(Duration::from_secs(30))
         .foreign_keys(true);
     let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;

@@ -318,7 +318,13 @@ fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Hig
 }
 
 /// Run a search for one tenant (blocking: call from a blocking thread).
-pub(crate) fn run(index: &CorpusIndex, tenant: &str, req: &SearchRequest) -> Result<SearchResponse, CorpusError> {
+/// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
+pub(crate) fn run(
+    index: &CorpusIndex,
+    tenant: &str,
+    req: &SearchRequest,
+    documents: Option<&[Uuid]>,
+) -> Result<SearchResponse, CorpusError> {
     let page = req.page.unwrap_or(1);
     if page == 0 {
         return Err(CorpusError::filter("page", "pages are numbered from 1"));
@@ -334,10 +340,8 @@ pub(crate) fn run(index: &CorpusIndex, tenant: &str, req: &SearchRequest) -> Res
         Some(s) => Some(s.parse::<SourceType>().map_err(|reason| CorpusError::filter("source", reason))?),
         None => None,
     };
-    let entity = req.entity.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
-
     let prepared = prepare(index, &req.q, req.mode)?;
-    let query = index.scoped(tenant, prepared.query, source_type, entity.as_deref());
+    let query = index.scoped(tenant, prepared.query, source_type, documents);
     let searcher: Searcher = index.searcher();
     let offset = ((page - 1) * page_size) as usize;
     let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize)?;

@@ -358,10 +358,17 @@ impl Corpus {
         self.live()?;
         check_tenant(tenant)?;
         let started = Instant::now();
+        // The entity filter keeps the documents that mention the entity, from the registry.
+        let documents = match req.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(reference) => Some(entities::documents_mentioning(&self.inner.pool, tenant, reference).await?),
+            None => None,
+        };
         let inner = self.inner.clone();
         let tenant = tenant.to_owned();
         let req = req.clone();
-        let mut response = tokio::task::spawn_blocking(move || search::run(&inner.index, &tenant, &req)).await??;
+        let mut response =
+            tokio::task::spawn_blocking(move || search::run(&inner.index, &tenant, &req, documents.as_deref()))
+                .await??;
         response.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(response)
     }
@@ -446,7 +453,8 @@ pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Resu
     let source_type: String = row.try_get("source_type")?;
     let source: String = row.try_get("source")?;
     let ents = sqlx::query(
-        "SELECT DISTINCT e.id, e.normalized FROM mentions m JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
+        "SELECT DISTINCT e.id, e.normalized, m.span_start FROM mentions m \
+         JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
          WHERE m.tenant_id = ? AND m.document_id = ?",
     )
     .bind(&tenant)
@@ -455,16 +463,27 @@ pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Resu
     .await?;
     let mut entities = Vec::with_capacity(ents.len() * 2);
     for e in &ents {
-        entities.push(e.try_get::<String, _>("id")?);
-        entities.push(e.try_get::<String, _>("normalized")?.to_lowercase());
+        let at = e.try_get::<Option<i64>, _>("span_start")?.and_then(|s| usize::try_from(s).ok());
+        entities.push((at, e.try_get::<String, _>("id")?));
+        entities.push((at, e.try_get::<String, _>("normalized")?.to_lowercase()));
     }
-    let keys: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT ts_key FROM events WHERE tenant_id = ? AND document_id = ?")
+    // An event's date is indexed on the passage of its sentence (its first citation).
+    let event_rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT ts_key, citations FROM events WHERE tenant_id = ? AND document_id = ?")
             .bind(&tenant)
             .bind(id.to_string())
             .fetch_all(pool)
             .await?;
-    let dates = keys.iter().filter_map(|k| parse_rfc3339(k).ok()).collect();
+    let dates = event_rows
+        .iter()
+        .filter_map(|(key, citations)| {
+            let at = serde_json::from_str::<Vec<serde_json::Value>>(citations)
+                .ok()
+                .and_then(|c| c.first().and_then(|c| c.get("start")).and_then(serde_json::Value::as_u64))
+                .and_then(|s| usize::try_from(s).ok());
+            parse_rfc3339(key).ok().map(|date| (at, date))
+        })
+        .collect();
     Ok(Some(IndexDoc {
         tenant,
         document_id: id,

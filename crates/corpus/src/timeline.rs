@@ -126,6 +126,12 @@ pub(crate) fn build_events(
         .unwrap_or(fallback_title)
         .trim()
         .to_owned();
+    // Each mention's entity id once, and the mentions with a place in the text in text order,
+    // so that an event finds the mentions of its sentence without scanning them all.
+    let ids: Vec<String> = mentions.iter().map(|m| entity_id(m.kind, &m.normalized)).collect();
+    let mut placed: Vec<(usize, usize, usize)> =
+        mentions.iter().enumerate().filter_map(|(i, m)| m.span.map(|(s, e)| (s, e, i))).collect();
+    placed.sort_unstable();
     let mut out = Vec::with_capacity(dates.len());
     for d in dates {
         if !(1..=9999).contains(&d.date.year()) {
@@ -146,24 +152,25 @@ pub(crate) fn build_events(
         };
         let mut highlights = Vec::new();
         let mut entity_ids = Vec::new();
-        for m in mentions {
-            let id = entity_id(m.kind, &m.normalized);
-            match (m.span, summary_start) {
-                (Some((ms, me)), Some(base)) if ms >= base && me <= base + summary.len() && ms < me => {
+        if let Some(base) = summary_start {
+            let first = placed.partition_point(|&(ms, _, _)| ms < base);
+            for &(ms, me, i) in placed[first..].iter().take_while(|&&(ms, _, _)| ms < base + summary.len()) {
+                if me <= base + summary.len() && ms < me {
+                    let m = &mentions[i];
                     highlights.push(EntityHighlight {
-                        entity_id: id.clone(),
+                        entity_id: ids[i].clone(),
                         kind: m.kind,
                         text: m.surface.clone(),
                         start: ms - base,
                         end: me - base,
                     });
-                    entity_ids.push(id);
+                    entity_ids.push(ids[i].clone());
                 }
-                // A header date (no sentence) relates to the header entities: sender and
-                // recipients of the e-mail.
-                (None, None) if d.origin == "header" => entity_ids.push(id),
-                _ => {}
             }
+        } else if d.origin == "header" {
+            // A header date (no sentence) relates to the header entities: sender and
+            // recipients of the e-mail.
+            entity_ids.extend(mentions.iter().zip(&ids).filter(|(m, _)| m.span.is_none()).map(|(_, id)| id.clone()));
         }
         entity_ids.sort();
         entity_ids.dedup();

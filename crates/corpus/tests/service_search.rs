@@ -178,3 +178,45 @@ async fn paging_and_filters() {
     assert_eq!(uploads.total_hits, 0);
     corpus.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entity_filter_keeps_every_passage_of_documents_that_mention_it() {
+    let env = Env::new();
+    let meter = Arc::new(RecordingMeter::default());
+    let corpus = env.open(&meter).await;
+    // The entity is named in the first sentence only; the escrow passage is far from it.
+    let filler = "The parties exchanged routine drafts about the schedule. ".repeat(30);
+    let named = format!("Harbor Freight Lines LLC signed the charter. {filler} The escrow account was opened last.");
+    let unnamed = "The escrow account of the other deal was closed.";
+    let job = ingest(&corpus, "firm", vec![inline("named.txt", &named), inline("unnamed.txt", unnamed)]).await;
+    assert_eq!(job.ingested, 2, "{job:?}");
+    let other = ingest(&corpus, "rival", vec![inline("rival.txt", &named)]).await;
+    assert_eq!(other.ingested, 1, "{other:?}");
+
+    let all = corpus.search("firm", &req("escrow", SearchMode::Precision)).await.unwrap();
+    assert_eq!(all.total_hits, 2, "{all:?}");
+    let org = corpus.entities("firm", "harbor", 10).await.unwrap();
+    assert_eq!(org.len(), 1, "{org:?}");
+    // By id and by normalised form (any case): only the naming document, and its passage
+    // that does not itself name the entity.
+    for reference in [org[0].id.clone(), org[0].normalized.to_uppercase()] {
+        let filtered = corpus
+            .search(
+                "firm",
+                &SearchRequest { q: "escrow".into(), entity: Some(reference.clone()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert_eq!(filtered.total_hits, 1, "{reference}: {filtered:?}");
+        let hit = &filtered.results[0];
+        assert_eq!(hit.source, "named.txt");
+        assert!(!hit.passage.text.contains("Harbor"), "{hit:?}");
+    }
+    let nobody = corpus
+        .search("firm", &SearchRequest { q: "escrow".into(), entity: Some("org:nobody".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(nobody.total_hits, 0);
+    assert!(nobody.results.is_empty());
+    corpus.shutdown().await;
+}

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use super::spans::SpanSet;
@@ -552,7 +553,7 @@ fn canonical_suffix(suffix: &str) -> &'static str {
 // People
 
 /// Beyond this many distinct full names, later ones are not searched for again in the text
-/// (it keeps the alternation small; such documents are directories, not correspondence).
+/// (it keeps the automaton small; such documents are directories, not correspondence).
 const MAX_PROPAGATED_NAMES: usize = 2_000;
 
 const NAME_WORD: &str = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?";
@@ -616,20 +617,20 @@ fn people(text: &str, header_people: &[(String, String)], found: &mut Found) {
         }
     }
     // A name found once (in a header, after a title, beside a role) is the same person wherever
-    // it is written out in full. One alternation of all names scans the text once.
+    // it is written out in full. One automaton of all names scans the text once.
     full_names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
     full_names.dedup();
     let by_surface: HashMap<&str, &str> = full_names.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect();
-    let alternation =
-        full_names.iter().take(MAX_PROPAGATED_NAMES).map(|(s, _)| regex::escape(s)).collect::<Vec<_>>().join("|");
-    if !alternation.is_empty()
-        && let Ok(names) = Regex::new(&alternation)
+    let surfaces: Vec<&str> = full_names.iter().take(MAX_PROPAGATED_NAMES).map(|(s, _)| s.as_str()).collect();
+    if !surfaces.is_empty()
+        && let Ok(names) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&surfaces)
     {
         for m in names.find_iter(text) {
             let (start, end) = (m.start(), m.end());
-            let Some(normalized) = by_surface.get(m.as_str()) else { continue };
+            let surface = &text[start..end];
+            let Some(normalized) = by_surface.get(surface) else { continue };
             if standalone_name(text, start, end, true, true) && !found.overlaps(&blocked, start, end) {
-                found.push(EntityKind::Person, (*normalized).to_owned(), m.as_str(), Some((start, end)));
+                found.push(EntityKind::Person, (*normalized).to_owned(), surface, Some((start, end)));
             }
         }
     }
