@@ -1,26 +1,32 @@
-//! Content-addressed store: each distinct content is kept once, named by its SHA-256.
+//! Content-addressed store: each distinct content is kept once, named by its SHA-256, in
+//! append-only pack files under `root/packs/`.
+//!
+//! A pack is a run of records `magic, SHA-256, length, bytes`. Appending to a pack creates no
+//! file per document, so ingesting many small files costs no inode allocation or folder entry
+//! each, and one fsync makes a whole batch durable ([`ContentStore::sync`]). The index from
+//! SHA-256 to record is kept in memory and rebuilt from the packs' record headers at start;
+//! the last pack, the only one written since the previous start, is verified record by record
+//! and cut after its last whole record, so a crash in the middle of an append leaves nothing
+//! half-written behind a content name. Content written by earlier versions as one file per
+//! SHA-256 (`root/ab/cdef...`) is still read.
 
-use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, ErrorKind, Read, Seek};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::CorpusError;
 
-/// Files under `root/ab/cdef...`, written through a temporary file, fsync and rename so a
-/// crash never leaves a partial file under a content name.
-#[derive(Debug)]
-pub struct ContentStore {
-    root: PathBuf,
-    tmp: PathBuf,
-    counter: AtomicU64,
-    /// Folders with renames not yet made durable; see [`ContentStore::sync`].
-    dirty: Mutex<HashSet<PathBuf>>,
-}
+/// First bytes of every record.
+const MAGIC: [u8; 4] = *b"DKC1";
+/// Record header: magic, SHA-256, content length (little-endian u64).
+const HEADER: u64 = 4 + 32 + 8;
+/// A pack is sealed (synced, never written again) once it reaches this size.
+const PACK_LIMIT: u64 = 256 << 20;
 
 /// What [`ContentStore::put`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +35,35 @@ pub struct Stored {
     pub sha256: String,
     /// Length of the content in bytes.
     pub bytes: u64,
+}
+
+/// Where a content's bytes are.
+#[derive(Debug, Clone, Copy)]
+struct Location {
+    pack: usize,
+    offset: u64,
+    len: u64,
+}
+
+#[derive(Debug)]
+struct State {
+    index: HashMap<[u8; 32], Location>,
+    /// Open packs, by position (pack `n` is `packs[n]`, file `{n:08}.pack`).
+    packs: Vec<Arc<File>>,
+    /// Length of the last pack: where the next record goes.
+    end: u64,
+    /// Whether the last pack has appends not yet synced.
+    dirty: bool,
+}
+
+/// The pack store; see the module documentation.
+#[derive(Debug)]
+pub struct ContentStore {
+    root: PathBuf,
+    dir: PathBuf,
+    /// Whether content of the one-file-per-content layout may exist (looked up only then).
+    legacy: bool,
+    state: Mutex<State>,
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -46,150 +81,290 @@ fn hex(digest: &[u8]) -> String {
     out
 }
 
-fn valid_hash(sha256: &str) -> bool {
-    sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// The 32 bytes of a lower-case hex SHA-256, or None when `sha256` is not one.
+fn parse_hash(sha256: &str) -> Option<[u8; 32]> {
+    if sha256.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in sha256.as_bytes().chunks(2).enumerate() {
+        let digit = |b: u8| match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        };
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+fn pack_name(n: usize) -> String {
+    format!("{n:08}.pack")
+}
+
+fn storage(what: &str, path: &Path, e: std::io::Error) -> CorpusError {
+    CorpusError::storage(&format!("{what} {}", path.display()), e)
+}
+
+/// Read a pack's records into `index`; returns the length of its whole, valid records. With
+/// `verify`, each record's content is read and checked against its SHA-256.
+fn scan(file: &File, pack: usize, verify: bool, index: &mut HashMap<[u8; 32], Location>) -> std::io::Result<u64> {
+    let total = file.metadata()?.len();
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    reader.rewind()?;
+    let mut offset = 0u64;
+    let mut header = [0u8; HEADER as usize];
+    let mut content = Vec::new();
+    while offset + HEADER <= total {
+        reader.read_exact(&mut header)?;
+        let len = u64::from_le_bytes(header[36..44].try_into().unwrap_or_default());
+        let data = offset + HEADER;
+        if header[..4] != MAGIC || len > total - data {
+            break;
+        }
+        let hash: [u8; 32] = header[4..36].try_into().unwrap_or_default();
+        if verify {
+            content.resize(usize::try_from(len).map_err(|_| ErrorKind::InvalidData)?, 0);
+            reader.read_exact(&mut content)?;
+            if Sha256::digest(&content)[..] != hash {
+                break;
+            }
+        } else {
+            reader.seek_relative(i64::try_from(len).map_err(|_| ErrorKind::InvalidData)?)?;
+        }
+        index.entry(hash).or_insert(Location { pack, offset: data, len });
+        offset = data + len;
+    }
+    Ok(offset)
 }
 
 impl ContentStore {
     /// Open (creating if needed) a store rooted at `root`.
     pub fn open(root: &Path) -> Result<ContentStore, CorpusError> {
-        let tmp = root.join("tmp");
-        fs::create_dir_all(&tmp).map_err(|e| CorpusError::storage(&format!("creating {}", tmp.display()), e))?;
-        // Temporary files left by a crash are never referenced; clear them.
-        if let Ok(entries) = fs::read_dir(&tmp) {
+        let dir = root.join("packs");
+        fs::create_dir_all(&dir).map_err(|e| storage("creating", &dir, e))?;
+        // Temporary files of the earlier one-file-per-content layout are never referenced.
+        if let Ok(entries) = fs::read_dir(root.join("tmp")) {
             for entry in entries.flatten() {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        Ok(ContentStore {
-            root: root.to_path_buf(),
-            tmp,
-            counter: AtomicU64::new(0),
-            dirty: Mutex::new(HashSet::new()),
-        })
+        let legacy = fs::read_dir(root).map_err(|e| storage("reading", root, e))?.flatten().any(|entry| {
+            let name = entry.file_name();
+            name.len() == 2 && name.to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_hexdigit()))
+        });
+        let mut count = 0;
+        while dir.join(pack_name(count)).is_file() {
+            count += 1;
+        }
+        let mut state = State { index: HashMap::new(), packs: Vec::new(), end: 0, dirty: false };
+        for n in 0..count {
+            let path = dir.join(pack_name(n));
+            let last = n + 1 == count;
+            let file =
+                OpenOptions::new().read(true).write(last).open(&path).map_err(|e| storage("opening", &path, e))?;
+            let valid = scan(&file, n, last, &mut state.index).map_err(|e| storage("reading", &path, e))?;
+            let len = file.metadata().map_err(|e| storage("reading", &path, e))?.len();
+            if valid < len {
+                if last {
+                    // The tail of an append that a crash interrupted: never acknowledged.
+                    tracing::warn!(pack = %path.display(), valid, len, "cutting an incomplete record off the last pack");
+                    file.set_len(valid).and_then(|()| file.sync_all()).map_err(|e| storage("repairing", &path, e))?;
+                } else {
+                    tracing::error!(pack = %path.display(), valid, len, "a sealed pack has an unreadable record; content after it is unavailable");
+                }
+            }
+            if last {
+                state.end = valid;
+            }
+            state.packs.push(Arc::new(file));
+        }
+        Ok(ContentStore { root: root.to_path_buf(), dir, legacy, state: Mutex::new(state) })
     }
 
-    /// Path of the content named `sha256` (whether or not it exists).
-    pub fn path_of(&self, sha256: &str) -> Result<PathBuf, CorpusError> {
-        if !valid_hash(sha256) {
-            return Err(CorpusError::Corrupt(format!("'{sha256}' is not a SHA-256 hex digest")));
-        }
-        Ok(self.root.join(&sha256[..2]).join(&sha256[2..]))
+    fn lock(&self) -> Result<MutexGuard<'_, State>, CorpusError> {
+        self.state.lock().map_err(|_| CorpusError::Storage("content store lock poisoned".into()))
+    }
+
+    /// Where the content of the earlier one-file-per-content layout would be.
+    fn legacy_path(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2]).join(&sha256[2..])
+    }
+
+    /// Whether the one-file-per-content layout holds `sha256`.
+    fn in_legacy(&self, sha256: &str) -> bool {
+        self.legacy && self.legacy_path(sha256).is_file()
     }
 
     /// Whether the content named `sha256` is present.
     #[cfg(test)]
     pub fn contains(&self, sha256: &str) -> bool {
-        self.path_of(sha256).map(|p| p.is_file()).unwrap_or(false)
+        match parse_hash(sha256) {
+            Some(hash) => self.lock().map(|s| s.index.contains_key(&hash)).unwrap_or(false) || self.in_legacy(sha256),
+            None => false,
+        }
     }
 
-    /// Store `bytes` (a no-op when the same content is already there).
+    /// The pack to append `len` more bytes to, starting a new one when the last is full (or
+    /// there is none). Returns its position.
+    fn room(&self, state: &mut State, len: u64) -> Result<usize, CorpusError> {
+        if let Some(last) = state.packs.len().checked_sub(1)
+            && (state.end == 0 || state.end + HEADER + len <= PACK_LIMIT)
+        {
+            return Ok(last);
+        }
+        if let Some(last) = state.packs.last() {
+            // Sealed: everything in it is durable before anything goes to the next one.
+            last.sync_data().map_err(|e| storage("syncing", &self.dir, e))?;
+            state.dirty = false;
+        }
+        let n = state.packs.len();
+        let path = self.dir.join(pack_name(n));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| storage("creating", &path, e))?;
+        // The new pack's folder entry is made durable now, once per pack.
+        File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| storage("syncing", &self.dir, e))?;
+        state.packs.push(Arc::new(file));
+        state.end = 0;
+        Ok(n)
+    }
+
+    /// Append one record whose content `write` puts at the offset it is given.
+    fn append(
+        &self,
+        state: &mut State,
+        hash: [u8; 32],
+        len: u64,
+        write: impl FnOnce(&File, u64) -> std::io::Result<()>,
+    ) -> Result<(), CorpusError> {
+        let pack = self.room(state, len)?;
+        let file = state.packs[pack].clone();
+        let offset = state.end;
+        let mut header = [0u8; HEADER as usize];
+        header[..4].copy_from_slice(&MAGIC);
+        header[4..36].copy_from_slice(&hash);
+        header[36..].copy_from_slice(&len.to_le_bytes());
+        // On failure the end does not move, so the next record overwrites the partial one.
+        file.write_all_at(&header, offset)
+            .and_then(|()| write(&file, offset + HEADER))
+            .map_err(|e| storage("writing to", &self.dir.join(pack_name(pack)), e))?;
+        state.end = offset + HEADER + len;
+        state.dirty = true;
+        state.index.insert(hash, Location { pack, offset: offset + HEADER, len });
+        Ok(())
+    }
+
+    /// Store `bytes` (a no-op when the same content is already there). Durable after the next
+    /// [`ContentStore::sync`].
     pub fn put(&self, bytes: &[u8]) -> Result<Stored, CorpusError> {
-        let sha256 = sha256_hex(bytes);
-        let stored = Stored { sha256, bytes: bytes.len() as u64 };
-        let target = self.path_of(&stored.sha256)?;
-        if target.is_file() {
+        let digest = Sha256::digest(bytes);
+        let hash: [u8; 32] = digest.into();
+        let stored = Stored { sha256: hex(&hash), bytes: bytes.len() as u64 };
+        let mut state = self.lock()?;
+        if state.index.contains_key(&hash) || self.in_legacy(&stored.sha256) {
             return Ok(stored);
         }
-        let tmp = self.temp_path();
-        let result = (|| {
-            let mut file = File::create(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            Ok::<_, std::io::Error>(())
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(CorpusError::storage("writing content", e));
-        }
-        self.install(&tmp, &target)?;
+        self.append(&mut state, hash, stored.bytes, |file, at| file.write_all_at(bytes, at))?;
         Ok(stored)
     }
 
-    /// Copy a file into the store, hashing it on the way, refusing files over `limit` bytes.
+    /// Copy a file into the store, refusing files over `limit` bytes (`Err(size)`).
     pub fn put_file(&self, source: &Path, limit: u64) -> Result<Result<Stored, u64>, CorpusError> {
-        let tmp = self.temp_path();
-        let result = (|| {
+        let read_error = |e| storage("reading", source, e);
+        // First pass: size and hash, without holding the store.
+        let mut input = File::open(source).map_err(read_error)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total: u64 = 0;
+        loop {
+            let n = input.read(&mut buf).map_err(read_error)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                let rest = std::io::copy(&mut input, &mut std::io::sink()).map_err(read_error)?;
+                return Ok(Err(total + rest));
+            }
+            hasher.update(&buf[..n]);
+        }
+        let hash: [u8; 32] = hasher.finalize().into();
+        let stored = Stored { sha256: hex(&hash), bytes: total };
+        let mut state = self.lock()?;
+        if state.index.contains_key(&hash) || self.in_legacy(&stored.sha256) {
+            return Ok(Ok(stored));
+        }
+        // Second pass: copy, checking that the file did not change in between.
+        self.append(&mut state, hash, total, |file, mut at| {
             let mut input = File::open(source)?;
-            let mut out = File::create(&tmp)?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut total: u64 = 0;
+            let mut check = Sha256::new();
+            let mut copied = 0u64;
             loop {
                 let n = input.read(&mut buf)?;
                 if n == 0 {
                     break;
                 }
-                total += n as u64;
-                if total > limit {
-                    // Keep counting so the caller can report the real size.
-                    let rest = std::io::copy(&mut input, &mut std::io::sink())?;
-                    return Ok(Err(total + rest));
+                copied += n as u64;
+                if copied > total {
+                    break;
                 }
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n])?;
+                check.update(&buf[..n]);
+                file.write_all_at(&buf[..n], at)?;
+                at += n as u64;
             }
-            out.sync_all()?;
-            Ok::<_, std::io::Error>(Ok(Stored { sha256: hex(&hasher.finalize()), bytes: total }))
-        })();
-        match result {
-            Ok(Ok(stored)) => {
-                let target = self.path_of(&stored.sha256)?;
-                if target.is_file() {
-                    let _ = fs::remove_file(&tmp);
-                } else {
-                    self.install(&tmp, &target)?;
-                }
-                Ok(Ok(stored))
+            if copied != total || check.finalize()[..] != hash {
+                return Err(std::io::Error::other("the file changed while it was being stored"));
             }
-            Ok(Err(size)) => {
-                let _ = fs::remove_file(&tmp);
-                Ok(Err(size))
-            }
-            Err(e) => {
-                let _ = fs::remove_file(&tmp);
-                Err(CorpusError::storage(&format!("copying {}", source.display()), e))
-            }
-        }
+            Ok(())
+        })?;
+        Ok(Ok(stored))
     }
 
     /// Read the content named `sha256`.
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>, CorpusError> {
-        let path = self.path_of(sha256)?;
-        fs::read(&path).map_err(|e| CorpusError::storage(&format!("reading content {sha256}"), e))
-    }
-
-    fn temp_path(&self) -> PathBuf {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        self.tmp.join(format!("{}-{}-{n}", std::process::id(), uuid::Uuid::now_v7().simple()))
-    }
-
-    fn install(&self, tmp: &Path, target: &Path) -> Result<(), CorpusError> {
-        let dir = target.parent().ok_or_else(|| CorpusError::Storage("content path has no parent".into()))?;
-        let result = fs::create_dir_all(dir).and_then(|()| fs::rename(tmp, target));
-        if let Err(e) = result {
-            let _ = fs::remove_file(tmp);
-            return Err(CorpusError::storage(&format!("installing {}", target.display()), e));
-        }
-        // The content itself was synced before the rename; the folder entry is synced in
-        // batches by `sync`, which costs one fsync per folder instead of one per file.
-        if let Ok(mut dirty) = self.dirty.lock() {
-            dirty.insert(dir.to_path_buf());
-        }
-        Ok(())
-    }
-
-    /// Make every rename so far durable (fsync of the folders written to since the last call).
-    pub fn sync(&self) -> Result<(), CorpusError> {
-        let dirs: Vec<PathBuf> = match self.dirty.lock() {
-            Ok(mut dirty) => dirty.drain().collect(),
-            Err(_) => return Err(CorpusError::Storage("content store lock poisoned".into())),
+        let hash = parse_hash(sha256)
+            .ok_or_else(|| CorpusError::Corrupt(format!("'{sha256}' is not a SHA-256 hex digest")))?;
+        let found = {
+            let state = self.lock()?;
+            state.index.get(&hash).map(|loc| (*loc, state.packs[loc.pack].clone()))
         };
-        for dir in dirs {
-            // Some file systems cannot sync folders; the content files themselves are synced.
-            if let Ok(d) = File::open(&dir) {
-                let _ = d.sync_all();
+        let what = format!("reading content {sha256}");
+        match found {
+            Some((loc, file)) => {
+                let len = usize::try_from(loc.len).map_err(|_| CorpusError::Storage(format!("{what}: too large")))?;
+                let mut out = vec![0u8; len];
+                file.read_exact_at(&mut out, loc.offset).map_err(|e| CorpusError::storage(&what, e))?;
+                Ok(out)
             }
+            None if self.legacy => fs::read(self.legacy_path(sha256)).map_err(|e| CorpusError::storage(&what, e)),
+            None => Err(CorpusError::storage(&what, std::io::Error::from(ErrorKind::NotFound))),
+        }
+    }
+
+    /// Make every content stored so far durable: one fsync of the pack being written, if it
+    /// changed since the last call.
+    pub fn sync(&self) -> Result<(), CorpusError> {
+        let file = {
+            let mut state = self.lock()?;
+            if !state.dirty {
+                return Ok(());
+            }
+            state.dirty = false;
+            state.packs.last().cloned()
+        };
+        // Outside the lock: appends go on meanwhile; whatever was written before this call is
+        // covered by the fsync, later appends set `dirty` again.
+        if let Some(file) = file
+            && let Err(e) = file.sync_data()
+        {
+            if let Ok(mut state) = self.state.lock() {
+                state.dirty = true;
+            }
+            return Err(storage("syncing", &self.dir, e));
         }
         Ok(())
     }
@@ -208,13 +383,12 @@ mod tests {
         store.sync().unwrap();
         assert_eq!(a, b);
         assert_eq!(a.sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-        assert!(
-            store
-                .path_of(&a.sha256)
-                .unwrap()
-                .ends_with("2c/f24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
-        );
         assert_eq!(store.get(&a.sha256).unwrap(), b"hello");
+        // Stored once: one record in one pack.
+        let pack = fs::metadata(dir.path().join("packs").join(pack_name(0))).unwrap().len();
+        assert_eq!(pack, HEADER + 5);
+        assert!(store.get("../../etc").is_err());
+        assert!(!store.contains("00"));
     }
 
     #[test]
@@ -227,6 +401,54 @@ mod tests {
         let ok = store.put_file(&src, 1000).unwrap().unwrap();
         assert_eq!(ok.bytes, 100);
         assert!(store.contains(&ok.sha256));
-        assert!(store.path_of("../../etc").is_err());
+        assert_eq!(store.get(&ok.sha256).unwrap(), vec![b'x'; 100]);
+        assert_eq!(ok, store.put(&[b'x'; 100]).unwrap());
+    }
+
+    #[test]
+    fn reopening_finds_everything_and_cuts_a_torn_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let contents: Vec<Vec<u8>> = (0..50).map(|i| format!("document {i} ").repeat(i + 1).into_bytes()).collect();
+        let stored: Vec<Stored> = {
+            let store = ContentStore::open(dir.path()).unwrap();
+            let s = contents.iter().map(|c| store.put(c).unwrap()).collect();
+            store.sync().unwrap();
+            s
+        };
+        // A crash in the middle of the next append: a header and part of its content.
+        let pack = dir.path().join("packs").join(pack_name(0));
+        let good = fs::metadata(&pack).unwrap().len();
+        let torn = b"the next document, cut short";
+        let mut tail = Vec::from(MAGIC);
+        tail.extend_from_slice(&Sha256::digest(torn));
+        tail.extend_from_slice(&(torn.len() as u64).to_le_bytes());
+        tail.extend_from_slice(&torn[..10]);
+        OpenOptions::new().write(true).open(&pack).unwrap().write_all_at(&tail, good).unwrap();
+
+        let store = ContentStore::open(dir.path()).unwrap();
+        assert_eq!(fs::metadata(&pack).unwrap().len(), good, "the torn record is cut off");
+        for (s, c) in stored.iter().zip(&contents) {
+            assert_eq!(&store.get(&s.sha256).unwrap(), c);
+        }
+        assert!(!store.contains(&sha256_hex(torn)));
+        // Appends go on after the last whole record.
+        let again = store.put(torn).unwrap();
+        store.sync().unwrap();
+        drop(store);
+        let store = ContentStore::open(dir.path()).unwrap();
+        assert_eq!(store.get(&again.sha256).unwrap(), torn);
+    }
+
+    #[test]
+    fn content_of_the_one_file_layout_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let sha = sha256_hex(b"old");
+        fs::create_dir_all(dir.path().join(&sha[..2])).unwrap();
+        fs::write(dir.path().join(&sha[..2]).join(&sha[2..]), b"old").unwrap();
+        let store = ContentStore::open(dir.path()).unwrap();
+        assert!(store.contains(&sha));
+        assert_eq!(store.get(&sha).unwrap(), b"old");
+        assert_eq!(store.put(b"old").unwrap().sha256, sha);
+        assert_eq!(fs::metadata(dir.path().join("packs").join(pack_name(0))).map(|m| m.len()).unwrap_or(0), 0);
     }
 }
