@@ -117,14 +117,20 @@ pub(crate) async fn record_mentions(
         .filter(|(_, m)| !m.normalized.trim().is_empty())
         .map(|(doc, m)| (entity_id(m.kind, &m.normalized), doc.to_string(), *m))
         .collect();
+    // Each entity once per batch, however often it is mentioned.
+    let mut distinct: Vec<&(String, String, &EntityMention)> = rows.iter().collect();
+    distinct.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    distinct.dedup_by(|a, b| a.0 == b.0);
     // Multi-row statements: one round trip per chunk for the whole batch keeps the
     // per-document cost of ingestion low.
-    for chunk in rows.chunks(200) {
+    for chunk in distinct.chunks(200) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) ");
         qb.push_values(chunk, |mut b, (id, _, m)| {
             b.push_bind(tenant).push_bind(id.as_str()).push_bind(kind_prefix(m.kind)).push_bind(m.normalized.as_str());
         });
         qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in rows.chunks(200) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) ",
         );

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -337,7 +338,9 @@ struct Run<'a> {
 
 /// Documents registered in one registry transaction: one commit per batch instead of one per
 /// document is most of the ingestion speed on small documents.
-const REGISTER_BATCH: usize = 32;
+const REGISTER_BATCH: usize = 64;
+/// Documents per INSERT statement (18 parameters each).
+const DOCUMENT_ROWS_PER_STATEMENT: usize = 64;
 /// A batch is also registered once its text reaches this size, to bound memory.
 const REGISTER_BATCH_BYTES: usize = 8 << 20;
 
@@ -702,21 +705,22 @@ impl Run<'_> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
-        // The folder entries of the batch's content must be on disk before any row refers to it.
+        // The batch's content must be durable before any row refers to it.
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.store.sync()).await??;
         let now = ts_key(OffsetDateTime::now_utc());
-        let mut inserted = vec![false; batch.len()];
-        let mut batch_events: Vec<NewEvent> = Vec::new();
-        let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
-        let mut tx = self.inner.writer.begin().await?;
+        // The attachments of a document another job registered first are that job's.
+        let mut eligible = Vec::with_capacity(batch.len());
         for (i, pending) in batch.iter().enumerate() {
-            // The attachments of a document another job registered first are that job's.
             if pending.item.parent.is_some_and(|parent| self.lost.contains(&parent)) {
                 self.lost.insert(pending.id);
-                continue;
+            } else {
+                eligible.push(i);
             }
-            let Pending { item, size, id, sha, analysed: a } = pending;
+        }
+        let mut rows = Vec::with_capacity(eligible.len());
+        for &i in &eligible {
+            let Pending { item, size, id, sha, analysed: a } = &batch[i];
             let p = &a.parsed;
             let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
             let media_type = if p.media_type.is_empty() {
@@ -724,39 +728,72 @@ impl Run<'_> {
             } else {
                 p.media_type.clone()
             };
-            let done = sqlx::query(
+            let date = p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
+            rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date));
+        }
+        let mut tx = self.inner.writer.begin().await?;
+        // The batch's documents in one statement; a content another job of the same tenant
+        // registered a moment ago is not inserted and not returned.
+        let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
+        for chunk in rows.chunks(DOCUMENT_ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-                 ingested_at, title, author, recipients, document_date, subject, parent_id, text, indexed) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (tenant_id, sha256) DO NOTHING",
-            )
-            .bind(id.to_string())
-            .bind(&self.tenant)
-            .bind(item.source_type.as_str())
-            .bind(&item.source)
-            .bind(sha)
-            .bind(i64::try_from(*size).unwrap_or(i64::MAX))
-            .bind(media_type)
-            .bind(p.parser)
-            .bind(self.job.to_string())
-            .bind(&now)
-            .bind(p.title.as_deref())
-            .bind(p.author.as_deref())
-            .bind(recipients)
-            .bind(p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key))
-            .bind(p.subject.as_deref())
-            .bind(item.parent.map(|u| u.to_string()))
-            .bind(&p.text)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                // Another job of the same tenant registered the same content a moment ago.
+                 ingested_at, title, author, recipients, document_date, subject, parent_id, text, indexed) ",
+            );
+            qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, date)| {
+                b.push_bind(id.as_str())
+                    .push_bind(self.tenant.as_str())
+                    .push_bind(item.source_type.as_str())
+                    .push_bind(item.source.as_str())
+                    .push_bind(sha.as_str())
+                    .push_bind(i64::try_from(*size).unwrap_or(i64::MAX))
+                    .push_bind(media_type.as_str())
+                    .push_bind(p.parser)
+                    .push_bind(self.job.to_string())
+                    .push_bind(now.as_str())
+                    .push_bind(p.title.as_deref())
+                    .push_bind(p.author.as_deref())
+                    .push_bind(recipients.as_str())
+                    .push_bind(date.as_deref())
+                    .push_bind(p.subject.as_deref())
+                    .push_bind(item.parent.map(|u| u.to_string()))
+                    .push_bind(p.text.as_str())
+                    .push_bind(0i64);
+            });
+            qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
+            returned.extend(qb.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
+        }
+        drop(rows);
+        let mut inserted = vec![false; batch.len()];
+        let mut orphans: Vec<String> = Vec::new();
+        let mut batch_events: Vec<NewEvent> = Vec::new();
+        let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
+        // In batch order, so a parent's fate is known before its attachments'.
+        for &i in &eligible {
+            let Pending { item, id, analysed: a, .. } = &batch[i];
+            if !returned.contains(&id.to_string()) {
                 self.lost.insert(*id);
                 continue;
             }
+            if item.parent.is_some_and(|parent| self.lost.contains(&parent)) {
+                // Its parent lost the race within this batch: the attachment is not ours either.
+                self.lost.insert(*id);
+                orphans.push(id.to_string());
+                continue;
+            }
             let title = crate::util::display_title(None, None, &item.source);
-            batch_events.extend(timeline::build_events(*id, &title, p, &a.dates, &a.mentions));
+            batch_events.extend(timeline::build_events(*id, &title, &a.parsed, &a.dates, &a.mentions));
             batch_mentions.extend(a.mentions.iter().map(|m| (*id, m)));
             inserted[i] = true;
+        }
+        if !orphans.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM documents WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in &orphans {
+                list.push_bind(id.as_str());
+            }
+            qb.push(")");
+            qb.build().execute(&mut *tx).await?;
         }
         // The whole batch's mentions and events in a few multi-row statements.
         crate::entities::record_mentions(&mut tx, &self.tenant, &batch_mentions).await?;

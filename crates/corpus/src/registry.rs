@@ -27,8 +27,8 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .journal_mode(SqliteJournalMode::Wal)
         // WAL with NORMAL survives a process crash; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
-        // Fewer, larger checkpoints: each one costs fsyncs, and ingestion writes steadily.
-        .pragma("wal_autocheckpoint", "8000")
+        // No checkpoint inside the writer's commits: [`checkpoints`] runs them beside it.
+        .pragma("wal_autocheckpoint", "0")
         // Statement journals and sorts stay in memory instead of temporary files.
         .pragma("temp_store", "MEMORY")
         .pragma("cache_size", "-32768")
@@ -38,6 +38,25 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
     sqlx::migrate!("./migrations").run(&writer).await?;
     let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
     Ok((readers, writer))
+}
+
+/// How often [`checkpoints`] copies the write-ahead log into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copy the write-ahead log into the database every second, on a reader connection, until
+/// `stop` turns true. Checkpoints run beside the single writer instead of inside its commits
+/// (as automatic checkpoints would), so ingestion's registry transactions do not wait for them;
+/// PASSIVE checkpoints never block readers or the writer.
+pub(crate) async fn checkpoints(pool: SqlitePool, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            tracing::warn!(error = %e, "registry checkpoint failed; the next one retries");
+        }
+    }
 }
 
 /// Where a document came from.

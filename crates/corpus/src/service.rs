@@ -149,7 +149,8 @@ impl Corpus {
         if resumed > 0 {
             tracing::info!(resumed, "resuming ingestion jobs interrupted by a restart");
         }
-        let mut handles = Vec::with_capacity(config.workers);
+        let mut handles = Vec::with_capacity(config.workers + 1);
+        handles.push(tokio::spawn(registry::checkpoints(inner.pool.clone(), inner.stop_tx.subscribe())));
         for n in 0..config.workers {
             handles.push(tokio::spawn(crate::ingest::worker(inner.clone(), n)));
         }
