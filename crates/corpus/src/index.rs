@@ -64,6 +64,8 @@ pub(crate) struct IndexDoc {
     pub source: String,
     pub source_type: SourceType,
     pub text: String,
+    /// The passages of `text` ([`passages`]), as byte ranges.
+    pub passages: Vec<(usize, usize)>,
     /// Entity ids and lower-cased normalised forms, each with the byte offset of its mention
     /// in `text` (None for a mention outside the text, such as an e-mail header).
     pub entities: Vec<(Option<usize>, String)>,
@@ -91,8 +93,13 @@ pub(crate) struct CorpusIndex {
 
 /// Split `text` into passages of one to three sentences (about 600 bytes), as byte ranges.
 pub(crate) fn passages(text: &str) -> Vec<(usize, usize)> {
+    passages_of(text, &crate::extract::sentences(text))
+}
+
+/// [`passages`] of `text` from its sentences, already found.
+pub(crate) fn passages_of(text: &str, sentences: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut pieces: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in crate::extract::sentences(text) {
+    for &(s, e) in sentences {
         // Sentence ranges come from another module; only well-formed, in-order ranges are used
         // so a bad range can never make slicing panic or passages overlap.
         let Some(sentence) = slice(text, s, e) else { continue };
@@ -178,7 +185,7 @@ impl CorpusIndex {
             created = true;
             Index::create_in_dir(dir, schema)?
         };
-        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok((CorpusIndex { index, writer: Mutex::new(writer), reader, fields }, created))
     }
@@ -193,7 +200,7 @@ impl CorpusIndex {
         let f = self.fields;
         let id = doc.document_id.to_string();
         let ranges: Vec<(usize, usize)> =
-            passages(&doc.text).into_iter().filter(|&(s, e)| slice(&doc.text, s, e).is_some()).collect();
+            doc.passages.iter().copied().filter(|&(s, e)| slice(&doc.text, s, e).is_some()).collect();
         // Each entity and date is indexed on the passage that states it, not on every passage
         // of the document: the index grows with the mentions, not with mentions x passages.
         let mut entities: Vec<Vec<&str>> = vec![Vec::new(); ranges.len()];

@@ -214,6 +214,10 @@ struct Analysed {
     parsed: ParsedDocument,
     dates: Vec<ExtractedDate>,
     mentions: Vec<EntityMention>,
+    /// The text's passages for the index, found here so that it happens in parallel.
+    passages: Vec<(usize, usize)>,
+    /// SHA-256 of the text in the content store, once stored there.
+    text_sha256: Option<String>,
 }
 
 /// Files read, hashed, parsed and stored ahead of the one being registered: storing waits on
@@ -298,9 +302,11 @@ async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Resul
     let (item, analysed) = tokio::task::spawn_blocking(move || {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             crate::parse::parse(&item.name, item.media_type.as_deref(), &item.bytes, &limits).map(|parsed| {
-                let dates = crate::extract::dates(&parsed);
+                let sentences = crate::extract::sentences(&parsed.text);
+                let dates = crate::extract::dates_in(&parsed, &sentences);
                 let mentions = crate::extract::entities(&parsed);
-                Analysed { parsed, dates, mentions }
+                let passages = crate::index::passages_of(&parsed.text, &sentences);
+                Analysed { parsed, dates, mentions, passages, text_sha256: None }
             })
         }));
         // A panic on some input is a parser bug; it fails that document, not the job.
@@ -309,8 +315,10 @@ async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Resul
             Ok(Err(e)) => Err(e.to_string()),
             Err(_) => Err("the parser failed unexpectedly on this file".to_owned()),
         };
-        if store && result.is_ok() {
+        let mut result = result;
+        if store && let Ok(analysed) = &mut result {
             inner.store.put(&item.bytes)?;
+            analysed.text_sha256 = Some(inner.store.put(analysed.parsed.text.as_bytes())?.sha256);
         }
         Ok::<_, CorpusError>((item, result))
     })
@@ -339,7 +347,7 @@ struct Run<'a> {
 /// Documents registered in one registry transaction: one commit per batch instead of one per
 /// document is most of the ingestion speed on small documents.
 const REGISTER_BATCH: usize = 64;
-/// Documents per INSERT statement (18 parameters each).
+/// Documents per INSERT statement (19 parameters each).
 const DOCUMENT_ROWS_PER_STATEMENT: usize = 64;
 /// A batch is also registered once its text reaches this size, to bound memory.
 const REGISTER_BATCH_BYTES: usize = 8 << 20;
@@ -628,7 +636,7 @@ impl Run<'_> {
                     Some(Ok(mut analysed)) => {
                         let attachments = std::mem::take(&mut analysed.parsed.attachments);
                         if !existing.indexed {
-                            let doc = self.index_doc(&item, existing.id, &analysed);
+                            let doc = self.index_doc(&item, existing.id, analysed);
                             self.add_to_index(vec![doc], true).await?;
                         }
                         self.push_attachments(&mut stack, &item, existing.id, attachments);
@@ -729,7 +737,12 @@ impl Run<'_> {
                 p.media_type.clone()
             };
             let date = p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
-            rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date));
+            // The text is in the content store; the row only names it.
+            let (text, text_sha256) = match &a.text_sha256 {
+                Some(sha) => ("", Some(sha.as_str())),
+                None => (p.text.as_str(), None),
+            };
+            rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date, text, text_sha256));
         }
         let mut tx = self.inner.writer.begin().await?;
         // The batch's documents in one statement; a content another job of the same tenant
@@ -738,28 +751,32 @@ impl Run<'_> {
         for chunk in rows.chunks(DOCUMENT_ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-                 ingested_at, title, author, recipients, document_date, subject, parent_id, text, indexed) ",
+                 ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed) ",
             );
-            qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, date)| {
-                b.push_bind(id.as_str())
-                    .push_bind(self.tenant.as_str())
-                    .push_bind(item.source_type.as_str())
-                    .push_bind(item.source.as_str())
-                    .push_bind(sha.as_str())
-                    .push_bind(i64::try_from(*size).unwrap_or(i64::MAX))
-                    .push_bind(media_type.as_str())
-                    .push_bind(p.parser)
-                    .push_bind(self.job.to_string())
-                    .push_bind(now.as_str())
-                    .push_bind(p.title.as_deref())
-                    .push_bind(p.author.as_deref())
-                    .push_bind(recipients.as_str())
-                    .push_bind(date.as_deref())
-                    .push_bind(p.subject.as_deref())
-                    .push_bind(item.parent.map(|u| u.to_string()))
-                    .push_bind(p.text.as_str())
-                    .push_bind(0i64);
-            });
+            qb.push_values(
+                chunk,
+                |mut b, (item, size, id, sha, p, recipients, media_type, date, text, text_sha256)| {
+                    b.push_bind(id.as_str())
+                        .push_bind(self.tenant.as_str())
+                        .push_bind(item.source_type.as_str())
+                        .push_bind(item.source.as_str())
+                        .push_bind(sha.as_str())
+                        .push_bind(i64::try_from(*size).unwrap_or(i64::MAX))
+                        .push_bind(media_type.as_str())
+                        .push_bind(p.parser)
+                        .push_bind(self.job.to_string())
+                        .push_bind(now.as_str())
+                        .push_bind(p.title.as_deref())
+                        .push_bind(p.author.as_deref())
+                        .push_bind(recipients.as_str())
+                        .push_bind(date.as_deref())
+                        .push_bind(p.subject.as_deref())
+                        .push_bind(item.parent.map(|u| u.to_string()))
+                        .push_bind(*text)
+                        .push_bind(*text_sha256)
+                        .push_bind(0i64);
+                },
+            );
             qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
             returned.extend(qb.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
         }
@@ -800,13 +817,13 @@ impl Run<'_> {
         timeline::record_events(&mut tx, &self.tenant, &batch_events).await?;
         tx.commit().await?;
         let mut docs = Vec::with_capacity(batch.len());
-        for (pending, new) in batch.iter().zip(inserted) {
+        for (pending, new) in batch.into_iter().zip(inserted) {
             if new {
                 self.counts.ingested += 1;
                 if pending.item.depth == 0 {
                     self.counts.bytes += pending.size;
                 }
-                docs.push(self.index_doc(&pending.item, pending.id, &pending.analysed));
+                docs.push(self.index_doc(&pending.item, pending.id, pending.analysed));
             } else {
                 self.counts.duplicates += 1;
             }
@@ -814,7 +831,7 @@ impl Run<'_> {
         self.add_to_index(docs, false).await
     }
 
-    fn index_doc(&self, item: &Item, id: Uuid, a: &Analysed) -> IndexDoc {
+    fn index_doc(&self, item: &Item, id: Uuid, a: Analysed) -> IndexDoc {
         let p = &a.parsed;
         let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
         for m in &a.mentions {
@@ -837,7 +854,8 @@ impl Run<'_> {
             title: Some(crate::util::display_title(p.title.as_deref(), p.subject.as_deref(), &item.source)),
             source: item.source.clone(),
             source_type: item.source_type,
-            text: p.text.clone(),
+            text: a.parsed.text,
+            passages: a.passages,
             entities,
             dates,
         }

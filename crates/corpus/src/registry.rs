@@ -251,16 +251,24 @@ pub(crate) async fn list(
     Ok(DocumentPage { documents, total: u64::try_from(total).unwrap_or(0), page, page_size })
 }
 
-/// One document of a tenant, with text and attachment ids; None when the tenant has no such document.
-pub(crate) async fn detail(pool: &SqlitePool, tenant: &str, id: Uuid) -> Result<Option<DocumentDetail>, CorpusError> {
-    let row = sqlx::query(&format!("SELECT {INFO_COLUMNS}, text FROM documents WHERE tenant_id = ? AND id = ?"))
-        .bind(tenant)
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
+/// One document of a tenant, with attachment ids, and where its text is: in the content store
+/// under the returned SHA-256, or (rows written before text moved there) in `text`; None when
+/// the tenant has no such document.
+pub(crate) async fn detail(
+    pool: &SqlitePool,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<(DocumentDetail, Option<String>)>, CorpusError> {
+    let row =
+        sqlx::query(&format!("SELECT {INFO_COLUMNS}, text, text_sha256 FROM documents WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant)
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let document = info_from_row(&row)?;
     let text: String = row.try_get("text")?;
+    let text_sha256: Option<String> = row.try_get("text_sha256")?;
     let children: Vec<String> =
         sqlx::query_scalar("SELECT id FROM documents WHERE tenant_id = ? AND parent_id = ? ORDER BY ingested_at, id")
             .bind(tenant)
@@ -268,7 +276,7 @@ pub(crate) async fn detail(pool: &SqlitePool, tenant: &str, id: Uuid) -> Result<
             .fetch_all(pool)
             .await?;
     let attachment_ids = children.iter().map(|c| parse_uuid(c)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(DocumentDetail { document, text, attachment_ids }))
+    Ok(Some((DocumentDetail { document, text, attachment_ids }, text_sha256)))
 }
 
 /// A registered document as the ingestion sees it when it meets the same content again.

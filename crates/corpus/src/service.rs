@@ -332,9 +332,15 @@ impl Corpus {
 
     /// One document of a tenant with its text, or None when the tenant has no such document.
     pub async fn document(&self, tenant: &str, id: Uuid) -> Result<Option<DocumentDetail>, CorpusError> {
-        let inner = self.live()?;
+        self.live()?;
         check_tenant(tenant)?;
-        registry::detail(&inner.pool, tenant, id).await
+        let Some((mut detail, text_sha256)) = registry::detail(&self.inner.pool, tenant, id).await? else {
+            return Ok(None);
+        };
+        if let Some(sha) = text_sha256 {
+            detail.text = stored_text(&self.inner, sha).await?;
+        }
+        Ok(Some(detail))
     }
 
     /// The original bytes of a tenant's document, or None when the tenant has no such document.
@@ -441,12 +447,22 @@ fn check_name(field: &str, name: &str) -> Result<String, CorpusError> {
     Ok(name.to_owned())
 }
 
+/// A document's extracted text, kept in the content store under `sha256`.
+async fn stored_text(inner: &Arc<Inner>, sha256: String) -> Result<String, CorpusError> {
+    let inner = inner.clone();
+    let bytes = tokio::task::spawn_blocking(move || inner.store.get(&sha256)).await??;
+    String::from_utf8(bytes).map_err(|e| CorpusError::Corrupt(format!("stored text is not UTF-8: {e}")))
+}
+
 /// What the index needs of a registered document, read back from the registry.
-pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
-    let row = sqlx::query("SELECT tenant_id, title, subject, source, source_type, text FROM documents WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
+pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
+    let pool = &inner.pool;
+    let row = sqlx::query(
+        "SELECT tenant_id, title, subject, source, source_type, text, text_sha256 FROM documents WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let tenant: String = row.try_get("tenant_id")?;
     let title: Option<String> = row.try_get("title")?;
@@ -485,13 +501,18 @@ pub(crate) async fn index_doc_from_registry(pool: &SqlitePool, id: Uuid) -> Resu
             parse_rfc3339(key).ok().map(|date| (at, date))
         })
         .collect();
+    let text = match row.try_get::<Option<String>, _>("text_sha256")? {
+        Some(sha) => stored_text(inner, sha).await?,
+        None => row.try_get("text")?,
+    };
     Ok(Some(IndexDoc {
         tenant,
         document_id: id,
         title: Some(crate::util::display_title(title.as_deref(), subject.as_deref(), &source)),
         source,
         source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
-        text: row.try_get("text")?,
+        passages: crate::index::passages(&text),
+        text,
         entities,
         dates,
     }))
@@ -511,7 +532,7 @@ async fn reindex_pending(inner: &Arc<Inner>) -> Result<(), CorpusError> {
         let mut done = Vec::with_capacity(ids.len());
         for id in &ids {
             let id = registry::parse_uuid(id)?;
-            if let Some(doc) = index_doc_from_registry(&inner.pool, id).await? {
+            if let Some(doc) = index_doc_from_registry(inner, id).await? {
                 let inner2 = inner.clone();
                 tokio::task::spawn_blocking(move || inner2.index.add(&doc, true)).await??;
             }

@@ -86,7 +86,7 @@ async fn dedup_is_per_tenant_and_billed_once_per_tenant() {
     assert_eq!(docs_a.documents[0].sha256, docs_b.documents[0].sha256);
     assert_eq!(docs_a.documents[0].source_type, SourceType::Inline);
     // One copy of the bytes in the content store: one record (a 44-byte header and the
-    // content) in its packs.
+    // content) in its packs; the memo's extracted text is the memo itself, the same record.
     let packs: u64 = std::fs::read_dir(env.storage.join("documents").join("packs"))
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())

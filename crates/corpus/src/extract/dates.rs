@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use time::{Date, Month};
 
-use super::sentences::sentences;
 use super::spans::SpanSet;
 use crate::model::{DatePrecision, ExtractedDate, ParsedDocument};
 use crate::parse::clean::re;
@@ -103,9 +102,8 @@ struct Candidate {
 }
 
 /// See [`crate::extract::dates`].
-pub(crate) fn dates(doc: &ParsedDocument) -> Vec<ExtractedDate> {
+pub(crate) fn dates(doc: &ParsedDocument, ranges: &[(usize, usize)]) -> Vec<ExtractedDate> {
     let text = doc.text.as_str();
-    let ranges = sentences(text);
     let mut out = Vec::new();
     if doc.parser == "email"
         && let Some(ts) = doc.document_date
@@ -115,7 +113,7 @@ pub(crate) fn dates(doc: &ParsedDocument) -> Vec<ExtractedDate> {
             timestamp: Some(ts),
             precision: DatePrecision::Day,
             span: None,
-            sentence: header_sentence(doc, &ranges),
+            sentence: header_sentence(doc, ranges),
             confidence: 1.0,
             origin: "header",
         });
@@ -123,7 +121,7 @@ pub(crate) fn dates(doc: &ParsedDocument) -> Vec<ExtractedDate> {
     let mut found = body_dates(text);
     found.sort_by_key(|c| c.start);
     for c in found {
-        let sentence = enclosing_sentence(&ranges, c.start, c.end);
+        let sentence = enclosing_sentence(ranges, c.start, c.end);
         out.push(ExtractedDate {
             date: c.date,
             timestamp: None,

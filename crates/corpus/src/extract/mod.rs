@@ -9,7 +9,12 @@ use crate::model::{EntityMention, ExtractedDate, ParsedDocument};
 
 /// Dates in a document: the e-mail Date header (if any) and dates written in the text.
 pub fn dates(doc: &ParsedDocument) -> Vec<ExtractedDate> {
-    dates::dates(doc)
+    dates::dates(doc, &sentences(&doc.text))
+}
+
+/// [`dates`], given the sentences of the document's text (from [`sentences`]).
+pub(crate) fn dates_in(doc: &ParsedDocument, sentences: &[(usize, usize)]) -> Vec<ExtractedDate> {
+    dates::dates(doc, sentences)
 }
 
 /// Entities in a document: people, organisations, e-mail addresses, money, case numbers.
