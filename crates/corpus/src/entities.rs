@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::error::CorpusError;
 use crate::model::{EntityKind, EntityMention};
-use crate::registry::parse_uuid;
+use crate::registry::{parse_uuid, rows_per_statement};
 use crate::store::sha256_hex;
 use crate::util::truncate;
 
@@ -123,14 +123,14 @@ pub(crate) async fn record_mentions(
     distinct.dedup_by(|a, b| a.0 == b.0);
     // Multi-row statements: one round trip per chunk for the whole batch keeps the
     // per-document cost of ingestion low.
-    for chunk in distinct.chunks(200) {
+    for chunk in distinct.chunks(rows_per_statement(4)) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) ");
         qb.push_values(chunk, |mut b, (id, _, m)| {
             b.push_bind(tenant).push_bind(id.as_str()).push_bind(kind_prefix(m.kind)).push_bind(m.normalized.as_str());
         });
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(rows_per_statement(6)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) ",
         );
@@ -146,7 +146,7 @@ pub(crate) async fn record_mentions(
                 .push_bind(end)
                 .push_bind(m.surface.as_str());
         });
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -347,8 +347,6 @@ struct Run<'a> {
 /// Documents registered in one registry transaction: one commit per batch instead of one per
 /// document is most of the ingestion speed on small documents.
 const REGISTER_BATCH: usize = 64;
-/// Documents per INSERT statement (19 parameters each).
-const DOCUMENT_ROWS_PER_STATEMENT: usize = 64;
 /// A batch is also registered once its text reaches this size, to bound memory.
 const REGISTER_BATCH_BYTES: usize = 8 << 20;
 
@@ -748,7 +746,7 @@ impl Run<'_> {
         // The batch's documents in one statement; a content another job of the same tenant
         // registered a moment ago is not inserted and not returned.
         let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
-        for chunk in rows.chunks(DOCUMENT_ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(registry::rows_per_statement(19)) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
                  ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed) ",
@@ -778,7 +776,7 @@ impl Run<'_> {
                 },
             );
             qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
-            returned.extend(qb.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
+            returned.extend(qb.build_query_scalar::<String>().persistent(false).fetch_all(&mut *tx).await?);
         }
         drop(rows);
         let mut inserted = vec![false; batch.len()];
@@ -810,7 +808,7 @@ impl Run<'_> {
                 list.push_bind(id.as_str());
             }
             qb.push(")");
-            qb.build().execute(&mut *tx).await?;
+            qb.build().persistent(false).execute(&mut *tx).await?;
         }
         // The whole batch's mentions and events in a few multi-row statements.
         crate::entities::record_mentions(&mut tx, &self.tenant, &batch_mentions).await?;

@@ -40,6 +40,16 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
     Ok((readers, writer))
 }
 
+/// Bound parameters one statement may carry (SQLite allows 32,766).
+const MAX_STATEMENT_PARAMETERS: usize = 32_000;
+
+/// Rows of `columns` bound values each that fit in one multi-row statement. Batches are
+/// written in as few statements as this allows: each statement is a round trip to the
+/// database thread, and under load a round trip costs more than the rows it carries.
+pub(crate) const fn rows_per_statement(columns: usize) -> usize {
+    MAX_STATEMENT_PARAMETERS / columns
+}
+
 /// How often [`checkpoints`] copies the write-ahead log into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 

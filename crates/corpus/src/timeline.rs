@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::entities::{self, entity_id};
 use crate::error::CorpusError;
 use crate::model::{DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
-use crate::registry::parse_uuid;
+use crate::registry::{parse_uuid, rows_per_statement};
 use crate::util::{check_range, date_key, format_date, parse_bound, slice, truncate, ts_key};
 
 /// Most events returned in one page.
@@ -231,7 +231,7 @@ pub(crate) async fn record_events(
         rows.push((e, ev.id.to_string(), citations, highlights));
     }
     // Multi-row statements keep ingestion at a few round trips per document.
-    for chunk in rows.chunks(100) {
+    for chunk in rows.chunks(rows_per_statement(12)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO events (id, tenant_id, document_id, ts_key, ts, precision, title, summary, citations, \
              entity_highlights, confidence, origin) ",
@@ -251,18 +251,18 @@ pub(crate) async fn record_events(
                 .push_bind(f64::from(ev.confidence))
                 .push_bind(ev.origin.as_str());
         });
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
         let links: Vec<(&str, &str)> = chunk
             .iter()
             .flat_map(|(e, id, _, _)| e.entity_ids.iter().map(move |ent| (ent.as_str(), id.as_str())))
             .collect();
-        for links in links.chunks(300) {
+        for links in links.chunks(rows_per_statement(3)) {
             let mut qb =
                 QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO event_entities (tenant_id, entity_id, event_id) ");
             qb.push_values(links, |mut b, (entity, event)| {
                 b.push_bind(tenant).push_bind(*entity).push_bind(*event);
             });
-            qb.build().execute(&mut *conn).await?;
+            qb.build().persistent(false).execute(&mut *conn).await?;
         }
     }
     Ok(())
