@@ -341,6 +341,8 @@ struct Run<'a> {
     batch_bytes: usize,
     /// Documents another job registered first (and so their attachments are not registered).
     lost: HashSet<Uuid>,
+    /// The registration in flight, if any (see [`Run::start_registration`]).
+    registering: Option<tokio::task::JoinHandle<Result<Registered, CorpusError>>>,
     last_progress: Instant,
 }
 
@@ -372,6 +374,7 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
         batch: Vec::new(),
         batch_bytes: 0,
         lost: HashSet::new(),
+        registering: None,
         last_progress: Instant::now(),
     };
     // A resumed job starts counting from zero: documents it registered before the restart are
@@ -486,6 +489,124 @@ fn walk(dir: &Path, inner: &Inner) -> Vec<Walked> {
     out
 }
 
+/// What a registration did: the batch back, which of its documents were added, and the
+/// documents lost to other jobs so far.
+struct Registered {
+    batch: Vec<Pending>,
+    inserted: Vec<bool>,
+    lost: HashSet<Uuid>,
+}
+
+/// Register a batch of documents, with their events and mentions, in one transaction. `lost`
+/// holds the documents another job registered first (whose attachments are that job's too);
+/// it is returned with this batch's added.
+async fn register(
+    inner: &Arc<Inner>,
+    tenant: &str,
+    job: Uuid,
+    batch: Vec<Pending>,
+    mut lost: HashSet<Uuid>,
+) -> Result<Registered, CorpusError> {
+    // The batch's content must be durable before any row refers to it.
+    let store = inner.clone();
+    tokio::task::spawn_blocking(move || store.store.sync()).await??;
+    let now = ts_key(OffsetDateTime::now_utc());
+    // The attachments of a document another job registered first are that job's.
+    let mut eligible = Vec::with_capacity(batch.len());
+    for (i, pending) in batch.iter().enumerate() {
+        if pending.item.parent.is_some_and(|parent| lost.contains(&parent)) {
+            lost.insert(pending.id);
+        } else {
+            eligible.push(i);
+        }
+    }
+    let mut rows = Vec::with_capacity(eligible.len());
+    for &i in &eligible {
+        let Pending { item, size, id, sha, analysed: a } = &batch[i];
+        let p = &a.parsed;
+        let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
+        let media_type =
+            if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
+        let date = p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
+        // The text is in the content store; the row only names it.
+        let (text, text_sha256) = match &a.text_sha256 {
+            Some(sha) => ("", Some(sha.as_str())),
+            None => (p.text.as_str(), None),
+        };
+        rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date, text, text_sha256));
+    }
+    let mut tx = inner.writer.begin().await?;
+    // The batch's documents in one statement; a content another job of the same tenant
+    // registered a moment ago is not inserted and not returned.
+    let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(registry::rows_per_statement(19)) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
+             ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed) ",
+        );
+        qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, date, text, text_sha256)| {
+            b.push_bind(id.as_str())
+                .push_bind(tenant)
+                .push_bind(item.source_type.as_str())
+                .push_bind(item.source.as_str())
+                .push_bind(sha.as_str())
+                .push_bind(i64::try_from(*size).unwrap_or(i64::MAX))
+                .push_bind(media_type.as_str())
+                .push_bind(p.parser)
+                .push_bind(job.to_string())
+                .push_bind(now.as_str())
+                .push_bind(p.title.as_deref())
+                .push_bind(p.author.as_deref())
+                .push_bind(recipients.as_str())
+                .push_bind(date.as_deref())
+                .push_bind(p.subject.as_deref())
+                .push_bind(item.parent.map(|u| u.to_string()))
+                .push_bind(*text)
+                .push_bind(*text_sha256)
+                .push_bind(0i64);
+        });
+        qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
+        returned.extend(qb.build_query_scalar::<String>().persistent(false).fetch_all(&mut *tx).await?);
+    }
+    drop(rows);
+    let mut inserted = vec![false; batch.len()];
+    let mut orphans: Vec<String> = Vec::new();
+    let mut batch_events: Vec<NewEvent> = Vec::new();
+    let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
+    // In batch order, so a parent's fate is known before its attachments'.
+    for &i in &eligible {
+        let Pending { item, id, analysed: a, .. } = &batch[i];
+        if !returned.contains(&id.to_string()) {
+            lost.insert(*id);
+            continue;
+        }
+        if item.parent.is_some_and(|parent| lost.contains(&parent)) {
+            // Its parent lost the race within this batch: the attachment is not ours either.
+            lost.insert(*id);
+            orphans.push(id.to_string());
+            continue;
+        }
+        let title = crate::util::display_title(None, None, &item.source);
+        batch_events.extend(timeline::build_events(*id, &title, &a.parsed, &a.dates, &a.mentions));
+        batch_mentions.extend(a.mentions.iter().map(|m| (*id, m)));
+        inserted[i] = true;
+    }
+    if !orphans.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM documents WHERE id IN (");
+        let mut list = qb.separated(", ");
+        for id in &orphans {
+            list.push_bind(id.as_str());
+        }
+        qb.push(")");
+        qb.build().persistent(false).execute(&mut *tx).await?;
+    }
+    // The whole batch's mentions and events in a few multi-row statements.
+    crate::entities::record_mentions(&mut tx, tenant, &batch_mentions).await?;
+    timeline::record_events(&mut tx, tenant, &batch_events).await?;
+    tx.commit().await?;
+    Ok(Registered { batch, inserted, lost })
+}
+
 fn file_name_of(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
@@ -523,7 +644,8 @@ impl Run<'_> {
     }
 
     async fn flush(&mut self) -> Result<(), CorpusError> {
-        self.register_batch().await?;
+        self.start_registration().await?;
+        self.finish_registration().await?;
         self.commit_index().await?;
         self.progress(true).await
     }
@@ -666,7 +788,7 @@ impl Run<'_> {
             self.batch_bytes += analysed.parsed.text.len();
             self.batch.push(Pending { item, size, id, sha, analysed });
             if self.batch.len() >= REGISTER_BATCH || self.batch_bytes >= REGISTER_BATCH_BYTES {
-                self.register_batch().await?;
+                self.start_registration().await?;
             }
         }
     }
@@ -703,117 +825,26 @@ impl Run<'_> {
         }
     }
 
-    /// Register the waiting documents, with their events and mentions, in one transaction,
-    /// then count and index those that were new for the tenant.
-    async fn register_batch(&mut self) -> Result<(), CorpusError> {
+    /// Hand the waiting documents to a registration that runs while the job goes on with the
+    /// next files (after the previous registration has finished: one at a time, in order).
+    async fn start_registration(&mut self) -> Result<(), CorpusError> {
         if self.batch.is_empty() {
             return Ok(());
         }
+        self.finish_registration().await?;
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
-        // The batch's content must be durable before any row refers to it.
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.store.sync()).await??;
-        let now = ts_key(OffsetDateTime::now_utc());
-        // The attachments of a document another job registered first are that job's.
-        let mut eligible = Vec::with_capacity(batch.len());
-        for (i, pending) in batch.iter().enumerate() {
-            if pending.item.parent.is_some_and(|parent| self.lost.contains(&parent)) {
-                self.lost.insert(pending.id);
-            } else {
-                eligible.push(i);
-            }
-        }
-        let mut rows = Vec::with_capacity(eligible.len());
-        for &i in &eligible {
-            let Pending { item, size, id, sha, analysed: a } = &batch[i];
-            let p = &a.parsed;
-            let recipients = serde_json::to_string(&p.recipients).map_err(|e| CorpusError::Corrupt(e.to_string()))?;
-            let media_type = if p.media_type.is_empty() {
-                item.media_type.clone().unwrap_or_default()
-            } else {
-                p.media_type.clone()
-            };
-            let date = p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
-            // The text is in the content store; the row only names it.
-            let (text, text_sha256) = match &a.text_sha256 {
-                Some(sha) => ("", Some(sha.as_str())),
-                None => (p.text.as_str(), None),
-            };
-            rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date, text, text_sha256));
-        }
-        let mut tx = self.inner.writer.begin().await?;
-        // The batch's documents in one statement; a content another job of the same tenant
-        // registered a moment ago is not inserted and not returned.
-        let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
-        for chunk in rows.chunks(registry::rows_per_statement(19)) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-                 ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed) ",
-            );
-            qb.push_values(
-                chunk,
-                |mut b, (item, size, id, sha, p, recipients, media_type, date, text, text_sha256)| {
-                    b.push_bind(id.as_str())
-                        .push_bind(self.tenant.as_str())
-                        .push_bind(item.source_type.as_str())
-                        .push_bind(item.source.as_str())
-                        .push_bind(sha.as_str())
-                        .push_bind(i64::try_from(*size).unwrap_or(i64::MAX))
-                        .push_bind(media_type.as_str())
-                        .push_bind(p.parser)
-                        .push_bind(self.job.to_string())
-                        .push_bind(now.as_str())
-                        .push_bind(p.title.as_deref())
-                        .push_bind(p.author.as_deref())
-                        .push_bind(recipients.as_str())
-                        .push_bind(date.as_deref())
-                        .push_bind(p.subject.as_deref())
-                        .push_bind(item.parent.map(|u| u.to_string()))
-                        .push_bind(*text)
-                        .push_bind(*text_sha256)
-                        .push_bind(0i64);
-                },
-            );
-            qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
-            returned.extend(qb.build_query_scalar::<String>().persistent(false).fetch_all(&mut *tx).await?);
-        }
-        drop(rows);
-        let mut inserted = vec![false; batch.len()];
-        let mut orphans: Vec<String> = Vec::new();
-        let mut batch_events: Vec<NewEvent> = Vec::new();
-        let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
-        // In batch order, so a parent's fate is known before its attachments'.
-        for &i in &eligible {
-            let Pending { item, id, analysed: a, .. } = &batch[i];
-            if !returned.contains(&id.to_string()) {
-                self.lost.insert(*id);
-                continue;
-            }
-            if item.parent.is_some_and(|parent| self.lost.contains(&parent)) {
-                // Its parent lost the race within this batch: the attachment is not ours either.
-                self.lost.insert(*id);
-                orphans.push(id.to_string());
-                continue;
-            }
-            let title = crate::util::display_title(None, None, &item.source);
-            batch_events.extend(timeline::build_events(*id, &title, &a.parsed, &a.dates, &a.mentions));
-            batch_mentions.extend(a.mentions.iter().map(|m| (*id, m)));
-            inserted[i] = true;
-        }
-        if !orphans.is_empty() {
-            let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM documents WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in &orphans {
-                list.push_bind(id.as_str());
-            }
-            qb.push(")");
-            qb.build().persistent(false).execute(&mut *tx).await?;
-        }
-        // The whole batch's mentions and events in a few multi-row statements.
-        crate::entities::record_mentions(&mut tx, &self.tenant, &batch_mentions).await?;
-        timeline::record_events(&mut tx, &self.tenant, &batch_events).await?;
-        tx.commit().await?;
+        let lost = std::mem::take(&mut self.lost);
+        let (inner, tenant, job) = (self.inner.clone(), self.tenant.clone(), self.job);
+        self.registering = Some(tokio::spawn(async move { register(&inner, &tenant, job, batch, lost).await }));
+        Ok(())
+    }
+
+    /// Wait for the registration in flight, if any; count and index the documents it added.
+    async fn finish_registration(&mut self) -> Result<(), CorpusError> {
+        let Some(handle) = self.registering.take() else { return Ok(()) };
+        let Registered { batch, inserted, lost } = handle.await??;
+        self.lost = lost;
         let mut docs = Vec::with_capacity(batch.len());
         for (pending, new) in batch.into_iter().zip(inserted) {
             if new {
