@@ -246,42 +246,49 @@ struct Ready {
 
 /// Read a local file (within the size limit), then [`fetch`] it.
 async fn fetch_local(inner: &Arc<Inner>, tenant: &str, job: Uuid, path: PathBuf) -> Result<Fetched, CorpusError> {
-    let label = path.display().to_string();
-    // Checked again right before reading: a folder on the way may have been replaced by a
-    // link since the walk.
-    match tokio::fs::canonicalize(&path).await {
-        Ok(c) if inner.within_roots(&c) => {}
-        Ok(_) => {
-            return Ok(Fetched::Failed {
-                label,
-                error: "resolves outside the configured ingest roots; refused".into(),
-            });
-        }
-        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
-    }
     let limit = inner.limits.max_file_bytes;
-    let size = match tokio::fs::metadata(&path).await {
-        Ok(m) => m.len(),
-        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
-    };
-    if size > limit {
-        return Ok(Fetched::Failed { label, error: crate::parse::ParseError::TooLarge { size, limit }.to_string() });
+    let checker = inner.clone();
+    // One blocking call for the file system work and the hash of a file.
+    let read = tokio::task::spawn_blocking(move || {
+        let label = path.display().to_string();
+        let failed = |error: String| Err(Fetched::Failed { label: label.clone(), error });
+        // Checked again right before reading: a folder on the way may have been replaced by a
+        // link since the walk.
+        match std::fs::canonicalize(&path) {
+            Ok(c) if checker.within_roots(&c) => {}
+            Ok(_) => return failed("resolves outside the configured ingest roots; refused".into()),
+            Err(e) => return failed(format!("cannot read file: {e}")),
+        }
+        let size = match std::fs::metadata(&path) {
+            Ok(m) => m.len(),
+            Err(e) => return failed(format!("cannot read file: {e}")),
+        };
+        if size > limit {
+            return failed(crate::parse::ParseError::TooLarge { size, limit }.to_string());
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let sha = sha256_hex(&bytes);
+                let item = Item {
+                    name: file_name_of(&path),
+                    source: label.clone(),
+                    label,
+                    source_type: SourceType::Local,
+                    media_type: None,
+                    bytes,
+                    parent: None,
+                    depth: 0,
+                };
+                Ok((item, sha))
+            }
+            Err(e) => failed(format!("cannot read file: {e}")),
+        }
+    })
+    .await?;
+    match read {
+        Ok((item, sha)) => fetch_hashed(inner, tenant, job, item, sha).await,
+        Err(failed) => Ok(failed),
     }
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(e) => return Ok(Fetched::Failed { label, error: format!("cannot read file: {e}") }),
-    };
-    let item = Item {
-        name: file_name_of(&path),
-        source: label.clone(),
-        label,
-        source_type: SourceType::Local,
-        media_type: None,
-        bytes,
-        parent: None,
-        depth: 0,
-    };
-    fetch(inner, tenant, job, item).await
 }
 
 /// Hash an item, look its content up in the tenant's registry and, unless another job already
@@ -292,6 +299,17 @@ async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Resul
         (item, sha)
     })
     .await?;
+    fetch_hashed(inner, tenant, job, item, sha).await
+}
+
+/// [`fetch`] of an item whose SHA-256 is known.
+async fn fetch_hashed(
+    inner: &Arc<Inner>,
+    tenant: &str,
+    job: Uuid,
+    item: Item,
+    sha: String,
+) -> Result<Fetched, CorpusError> {
     let existing = registry::find_by_hash(&inner.pool, tenant, &sha).await?;
     if existing.as_ref().is_some_and(|e| e.job_id != job) {
         return Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: None })));

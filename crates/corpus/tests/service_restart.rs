@@ -26,7 +26,9 @@ async fn count_hits(corpus: &Corpus, tenant: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     let env = Env::new();
-    let expected_bytes = write_many(&env, "big", 600);
+    // Enough files that the job is still running when the shutdown comes.
+    let files = 3_000;
+    let expected_bytes = write_many(&env, "big", files);
     let meter = Arc::new(RecordingMeter::default());
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
     let job = corpus.submit("t", "u", vec![local(env.root.join("big"))]).await.unwrap();
@@ -53,7 +55,7 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
             .await
             .unwrap();
         assert_eq!(status, "queued");
-        assert!((1..600).contains(&ingested), "{ingested}");
+        assert!((1..files as i64).contains(&ingested), "{ingested}");
         eprintln!("interrupted after {ingested} documents");
         pool.close().await;
     }
@@ -61,15 +63,15 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
     let done = wait_job(&corpus, "t", job.id).await;
     assert_eq!(done.status, JobState::Succeeded);
-    assert_eq!((done.discovered, done.ingested, done.duplicates, done.failed), (600, 600, 0, 0));
+    assert_eq!((done.discovered, done.ingested, done.duplicates, done.failed), (files as u64, files as u64, 0, 0));
     assert_eq!(done.bytes, expected_bytes);
     let report = wait_metered(&meter, job.id).await;
     assert_eq!(report.new_bytes, expected_bytes);
-    assert_eq!(report.documents_ingested, 600);
+    assert_eq!(report.documents_ingested, files as u64);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(meter.reports_for(job.id).len(), 1);
-    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, 600);
-    assert_eq!(count_hits(&corpus, "t").await, 600);
+    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, files as u64);
+    assert_eq!(count_hits(&corpus, "t").await, files as u64);
     corpus.shutdown().await;
 }
 
