@@ -106,6 +106,15 @@ fn storage(what: &str, path: &Path, e: std::io::Error) -> CorpusError {
     CorpusError::storage(&format!("{what} {}", path.display()), e)
 }
 
+/// A record's header.
+fn header(hash: &[u8; 32], len: u64) -> [u8; HEADER as usize] {
+    let mut header = [0u8; HEADER as usize];
+    header[..4].copy_from_slice(&MAGIC);
+    header[4..36].copy_from_slice(hash);
+    header[36..].copy_from_slice(&len.to_le_bytes());
+    header
+}
+
 /// Read a pack's records into `index`; returns the length of its whole, valid records. With
 /// `verify`, each record's content is read and checked against its SHA-256.
 fn scan(file: &File, pack: usize, verify: bool, index: &mut HashMap<[u8; 32], Location>) -> std::io::Result<u64> {
@@ -233,7 +242,8 @@ impl ContentStore {
         Ok(n)
     }
 
-    /// Append one record whose content `write` puts at the offset it is given.
+    /// Append one record of `len` content bytes, which `write` puts (header and content) at the
+    /// offset it is given.
     fn append(
         &self,
         state: &mut State,
@@ -244,14 +254,8 @@ impl ContentStore {
         let pack = self.room(state, len)?;
         let file = state.packs[pack].clone();
         let offset = state.end;
-        let mut header = [0u8; HEADER as usize];
-        header[..4].copy_from_slice(&MAGIC);
-        header[4..36].copy_from_slice(&hash);
-        header[36..].copy_from_slice(&len.to_le_bytes());
         // On failure the end does not move, so the next record overwrites the partial one.
-        file.write_all_at(&header, offset)
-            .and_then(|()| write(&file, offset + HEADER))
-            .map_err(|e| storage("writing to", &self.dir.join(pack_name(pack)), e))?;
+        write(&file, offset).map_err(|e| storage("writing to", &self.dir.join(pack_name(pack)), e))?;
         state.end = offset + HEADER + len;
         state.dirty = true;
         state.index.insert(hash, Location { pack, offset: offset + HEADER, len });
@@ -264,11 +268,15 @@ impl ContentStore {
         let digest = Sha256::digest(bytes);
         let hash: [u8; 32] = digest.into();
         let stored = Stored { sha256: hex(&hash), bytes: bytes.len() as u64 };
+        // The record is assembled before the store is locked, and written in one call.
+        let mut record = Vec::with_capacity(HEADER as usize + bytes.len());
+        record.extend_from_slice(&header(&hash, stored.bytes));
+        record.extend_from_slice(bytes);
         let mut state = self.lock()?;
         if state.index.contains_key(&hash) || self.in_legacy(&stored.sha256) {
             return Ok(stored);
         }
-        self.append(&mut state, hash, stored.bytes, |file, at| file.write_all_at(bytes, at))?;
+        self.append(&mut state, hash, stored.bytes, |file, at| file.write_all_at(&record, at))?;
         Ok(stored)
     }
 
@@ -299,7 +307,9 @@ impl ContentStore {
             return Ok(Ok(stored));
         }
         // Second pass: copy, checking that the file did not change in between.
-        self.append(&mut state, hash, total, |file, mut at| {
+        self.append(&mut state, hash, total, |file, at| {
+            file.write_all_at(&header(&hash, total), at)?;
+            let mut at = at + HEADER;
             let mut input = File::open(source)?;
             let mut check = Sha256::new();
             let mut copied = 0u64;
@@ -419,9 +429,7 @@ mod tests {
         let pack = dir.path().join("packs").join(pack_name(0));
         let good = fs::metadata(&pack).unwrap().len();
         let torn = b"the next document, cut short";
-        let mut tail = Vec::from(MAGIC);
-        tail.extend_from_slice(&Sha256::digest(torn));
-        tail.extend_from_slice(&(torn.len() as u64).to_le_bytes());
+        let mut tail = Vec::from(header(&Sha256::digest(torn).into(), torn.len() as u64));
         tail.extend_from_slice(&torn[..10]);
         OpenOptions::new().write(true).open(&pack).unwrap().write_all_at(&tail, good).unwrap();
 
