@@ -178,7 +178,7 @@ async fn run(target_passages: u64, queries: usize) {
             .await
             .expect("ingest");
         let job: Value = resp.json().await.expect("job");
-        jobs.push(job["id"].as_str().expect("job id").to_owned());
+        jobs.push(job["job_id"].as_str().expect("job id").to_owned());
     }
     for id in &jobs {
         loop {
