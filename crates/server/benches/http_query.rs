@@ -2,7 +2,8 @@
 //! 16 concurrent clients. Also ingestion throughput of inline text through the API.
 //!
 //! Run: `cargo bench -p docket-server --bench http_query` (DOCKET_BENCH_PASSAGES=10000,100000
-//! and DOCKET_BENCH_QUERIES=4000 change the sizes).
+//! and DOCKET_BENCH_QUERIES=4000 change the sizes; DOCKET_BENCH_VOCABULARY=narrow writes with
+//! 40 words only, the worst case for broad queries).
 
 use std::time::{Duration, Instant};
 
@@ -67,16 +68,54 @@ impl Lcg {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 33
     }
-    fn word(&mut self) -> &'static str {
-        WORDS[(self.next() as usize) % WORDS.len()]
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() as usize) % n
+    }
+}
+
+/// The words passages are written with. `Wide` (the default): the 40 legal words first, then
+/// 3,000 generated words, drawn with a Zipf-like skew, so that a legal word is in about one
+/// passage in ten, as in real correspondence. `Narrow` (`DOCKET_BENCH_VOCABULARY=narrow`): the 40
+/// legal words only, drawn evenly, so that every word is in three passages out of four: the worst
+/// case, where each query matches most of the index.
+struct Vocabulary {
+    words: Vec<String>,
+    skewed: bool,
+}
+
+impl Vocabulary {
+    fn new(rng: &mut Lcg) -> Vocabulary {
+        let mut words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+        let narrow = std::env::var("DOCKET_BENCH_VOCABULARY").is_ok_and(|v| v == "narrow");
+        if !narrow {
+            const SYLLABLES: &[&str] =
+                &["ra", "to", "mi", "ka", "ne", "lo", "su", "ve", "di", "par", "con", "tal", "ber", "mon", "sel", "gra"];
+            while words.len() < WORDS.len() + 3_000 {
+                let n = 2 + rng.below(3);
+                words.push((0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect());
+            }
+        }
+        Vocabulary { words, skewed: !narrow }
+    }
+
+    /// A word of the text.
+    fn word(&self, rng: &mut Lcg) -> &str {
+        let n = self.words.len();
+        let i = if self.skewed { rng.below(n) * rng.below(n) / n } else { rng.below(n) };
+        &self.words[i]
+    }
+
+    /// A query word: one of the legal words.
+    fn query_word(&self, rng: &mut Lcg) -> &str {
+        &self.words[rng.below(WORDS.len())]
     }
 }
 
 /// One passage: three sentences of about 150 bytes each (the index makes one passage of it).
-fn passage(rng: &mut Lcg, n: usize) -> String {
+fn passage(rng: &mut Lcg, vocabulary: &Vocabulary, n: usize) -> String {
     let mut p = String::new();
     for s in 0..3 {
-        let words: Vec<&str> = (0..18).map(|_| rng.word()).collect();
+        let words: Vec<&str> = (0..18).map(|_| vocabulary.word(rng)).collect();
         p.push_str(&format!("Item {n}.{s}: The {} {}.\n", words.join(" "), rng.next() % 10_000));
     }
     p.push('\n');
@@ -151,6 +190,7 @@ async fn run(target_passages: u64, queries: usize) {
 
     // Documents of 20 passages each, submitted 250 to a job.
     let mut rng = Lcg(42);
+    let vocabulary = std::sync::Arc::new(Vocabulary::new(&mut rng));
     let per_doc = 20u64;
     let docs = target_passages.div_ceil(per_doc);
     let mut bytes = 0usize;
@@ -163,7 +203,7 @@ async fn run(target_passages: u64, queries: usize) {
                 let content: String = (0..per_doc)
                     .map(|_| {
                         n += 1;
-                        passage(&mut rng, n)
+                        passage(&mut rng, &vocabulary, n)
                     })
                     .collect();
                 bytes += content.len();
@@ -203,11 +243,16 @@ async fn run(target_passages: u64, queries: usize) {
         let client = client.clone();
         let base = base.clone();
         let token = token.clone();
+        let vocabulary = vocabulary.clone();
         handles.push(tokio::spawn(async move {
             let mut rng = Lcg(1000 + c as u64);
             let mut latencies = Vec::new();
             for i in 0..queries / clients {
-                let q = if i % 2 == 0 { rng.word().to_owned() } else { format!("{} {}", rng.word(), rng.word()) };
+                let q = if i % 2 == 0 {
+                    vocabulary.query_word(&mut rng).to_owned()
+                } else {
+                    format!("{} {}", vocabulary.query_word(&mut rng), vocabulary.word(&mut rng))
+                };
                 let t = Instant::now();
                 let resp = client
                     .get(format!("{base}/query"))
