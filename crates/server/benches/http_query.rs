@@ -88,8 +88,9 @@ impl Vocabulary {
         let mut words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
         let narrow = std::env::var("DOCKET_BENCH_VOCABULARY").is_ok_and(|v| v == "narrow");
         if !narrow {
-            const SYLLABLES: &[&str] =
-                &["ra", "to", "mi", "ka", "ne", "lo", "su", "ve", "di", "par", "con", "tal", "ber", "mon", "sel", "gra"];
+            const SYLLABLES: &[&str] = &[
+                "ra", "to", "mi", "ka", "ne", "lo", "su", "ve", "di", "par", "con", "tal", "ber", "mon", "sel", "gra",
+            ];
             while words.len() < WORDS.len() + 3_000 {
                 let n = 2 + rng.below(3);
                 words.push((0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect());
