@@ -220,22 +220,25 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
     Ok(ids)
 }
 
-/// The tenant's documents that mention the entity `reference` (an id or a normalised form).
+/// The tenant's documents that mention the entity `reference`, resolved as [`resolve`] does
+/// (an id or a normalised form).
 pub(crate) async fn documents_mentioning(
     pool: &SqlitePool,
     tenant: &str,
     reference: &str,
 ) -> Result<Vec<Uuid>, CorpusError> {
-    let reference = reference.trim();
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT m.document_id FROM mentions m JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
-         WHERE m.tenant_id = ? AND (e.id = ? OR lower(e.normalized) = lower(?))",
-    )
-    .bind(tenant)
-    .bind(reference)
-    .bind(reference)
-    .fetch_all(pool)
-    .await?;
+    let entity_ids = resolve(pool, tenant, reference).await?;
+    if entity_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT DISTINCT document_id FROM mentions WHERE tenant_id = ");
+    qb.push_bind(tenant).push(" AND entity_id IN (");
+    let mut list = qb.separated(", ");
+    for id in &entity_ids {
+        list.push_bind(id.as_str());
+    }
+    list.push_unseparated(")");
+    let ids: Vec<String> = qb.build_query_scalar().fetch_all(pool).await?;
     ids.iter().map(|id| parse_uuid(id)).collect()
 }
 

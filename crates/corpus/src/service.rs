@@ -494,10 +494,9 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     let dates = event_rows
         .iter()
         .filter_map(|(key, citations)| {
-            let at = serde_json::from_str::<Vec<serde_json::Value>>(citations)
+            let at = serde_json::from_str::<Vec<crate::timeline::EventCitation>>(citations)
                 .ok()
-                .and_then(|c| c.first().and_then(|c| c.get("start")).and_then(serde_json::Value::as_u64))
-                .and_then(|s| usize::try_from(s).ok());
+                .and_then(|c| c.first().map(|c| c.start));
             parse_rfc3339(key).ok().map(|date| (at, date))
         })
         .collect();
