@@ -232,6 +232,9 @@ struct Row {
     mb_per_s: f64,
     docs_per_s: f64,
     index_mb_per_gb: f64,
+    /// CPU seconds (all threads) per 100 MB ingested: 200 / this is the MB/s two fully used
+    /// cores would give, a figure steadier than the wall clock's.
+    cpu_per_100_mb: f64,
     latency: Vec<(SearchMode, f64, f64)>,
 }
 
@@ -347,13 +350,14 @@ async fn main() {
             mb_per_s: total_bytes as f64 / 1e6 / ingest_secs.max(1e-9),
             docs_per_s: documents as f64 / ingest_secs.max(1e-9),
             index_mb_per_gb: index_bytes as f64 / 1e6 / (total_bytes as f64 / 1e9),
+            cpu_per_100_mb: ingest_cpu() / (total_bytes as f64 / 1e8),
             latency,
         });
     }
     let matter = measure_matter(&corpus, &root, &mut rng, &vocab).await;
     let small = measure_small(&corpus, &root, &mut rng, &vocab).await;
     let pdf = if std::env::var("DOCKET_BENCH_SKIP_PDF").is_ok() {
-        (0, 0.0, 0.0, 0.0)
+        (0, 0.0, 0.0, 0.0, 0.0)
     } else {
         measure_pdf(&corpus, &root, &mut rng, &vocab).await
     };
@@ -361,16 +365,25 @@ async fn main() {
 
     println!();
     println!(
-        "| passages | documents | ingest MB/s | ingest docs/s | index MB per GB ingested | precision p50 ms | precision p99 ms | recall p50 ms | recall p99 ms |"
+        "| passages | documents | ingest MB/s | ingest docs/s | index MB per GB ingested | CPU s per 100 MB | precision p50 ms | precision p99 ms | recall p50 ms | recall p99 ms |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in rows {
         let get = |m: SearchMode| r.latency.iter().find(|l| l.0 == m).map(|l| (l.1, l.2)).unwrap_or((0.0, 0.0));
         let (pp50, pp99) = get(SearchMode::Precision);
         let (rp50, rp99) = get(SearchMode::Recall);
         println!(
-            "| {} | {} | {:.2} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            r.passages, r.documents, r.mb_per_s, r.docs_per_s, r.index_mb_per_gb, pp50, pp99, rp50, rp99
+            "| {} | {} | {:.2} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            r.passages,
+            r.documents,
+            r.mb_per_s,
+            r.docs_per_s,
+            r.index_mb_per_gb,
+            r.cpu_per_100_mb,
+            pp50,
+            pp99,
+            rp50,
+            rp99
         );
     }
     println!();
@@ -381,24 +394,43 @@ async fn main() {
     );
     println!();
     println!(
-        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB)",
-        matter.0, matter.1, matter.2, matter.3
+        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB)",
+        matter.0, matter.1, matter.2, matter.3, matter.4
     );
     println!();
     println!(
-        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB)",
-        small.0, small.1, small.2, small.3
+        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB)",
+        small.0, small.1, small.2, small.3, small.4
     );
     println!();
     println!(
-        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF)",
-        pdf.0, pdf.1, pdf.2, pdf.3
+        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF, {:.1} CPU s per 100 MB)",
+        pdf.0, pdf.1, pdf.2, pdf.3, pdf.4
     );
+}
+
+/// CPU time (user and system) this process has used so far, in seconds, from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) : utime is the 14th field, stime the 15th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // Clock ticks are 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds spent on ingestion so far (all threads: parsing, registry, index, merges).
+static INGEST_CPU: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+
+fn ingest_cpu() -> f64 {
+    INGEST_CPU.lock().map(|t| *t).unwrap_or(0.0)
 }
 
 /// Run one local-folder job per folder, at once, until all finish; returns the seconds taken.
 async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let mut ids = Vec::new();
     for dir in dirs {
         ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
@@ -415,16 +447,22 @@ async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+    if let Ok(mut total) = INGEST_CPU.lock() {
+        *total += cpu_seconds() - cpu;
+    }
     t.elapsed().as_secs_f64().max(1e-9)
 }
 
+/// One measured load: files, MB/s, documents/s, MB, CPU seconds per 100 MB.
+type Load = (usize, f64, f64, f64, f64);
+
 /// Ingest 3,000 documents of the matter profile in two jobs: (files, MB/s, docs/s, MB).
-async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> (usize, f64, f64, f64) {
+async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     measure_load(corpus, root, rng, vocab, Profile::Matter, 3_000, 20_000_000).await
 }
 
 /// Ingest 4,000 small files in two jobs: (files, MB/s, docs/s, MB).
-async fn measure_small(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> (usize, f64, f64, f64) {
+async fn measure_small(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     measure_load(corpus, root, rng, vocab, Profile::Small, 4_000, 10_000_000).await
 }
 
@@ -438,16 +476,18 @@ async fn measure_load(
     profile: Profile,
     files: usize,
     first: usize,
-) -> (usize, f64, f64, f64) {
+) -> Load {
     let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("{profile:?}-{h}"))).collect();
     let bytes = generate(&dirs[0], first, files / 2, rng, vocab, profile)
         + generate(&dirs[1], first + files / 2, files - files / 2, rng, vocab, profile);
+    let cpu = ingest_cpu();
     let secs = ingest(corpus, dirs).await;
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6)
+    let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb)
 }
 
 /// Ingest generated PDFs (4 pages of about 40 lines each) as one job: (files, MB/s, docs/s, MB).
-async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> (usize, f64, f64, f64) {
+async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     let dir = root.join("pdf");
     std::fs::create_dir_all(&dir).expect("pdf folder");
     let files = 300;
@@ -461,6 +501,8 @@ async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[Strin
         bytes += pdf.len() as u64;
         std::fs::write(dir.join(format!("doc-{i}.pdf")), pdf).expect("write pdf");
     }
+    let cpu = ingest_cpu();
     let secs = ingest(corpus, vec![dir]).await;
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6)
+    let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb)
 }

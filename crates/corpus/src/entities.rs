@@ -1,5 +1,7 @@
 //! Named entities of a tenant: stable ids, mentions per document, co-occurrence.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
@@ -105,50 +107,91 @@ pub fn entity_id(kind: EntityKind, normalized: &str) -> String {
     }
 }
 
+/// The mentions of one entity in one document.
+#[derive(Debug, Default)]
+struct InDocument {
+    mentions: i64,
+    /// "start-end" byte ranges, space-separated.
+    spans: String,
+}
+
 /// Register the entities and mentions of a batch of documents inside the ingestion
-/// transaction, as (document, mention) pairs.
+/// transaction, as (document, mention) pairs: one row per entity and document, and each
+/// entity's totals raised by the batch's.
 pub(crate) async fn record_mentions(
     conn: &mut SqliteConnection,
     tenant: &str,
     mentions: &[(Uuid, &EntityMention)],
 ) -> Result<(), CorpusError> {
-    let rows: Vec<(String, String, &EntityMention)> = mentions
-        .iter()
-        .filter(|(_, m)| !m.normalized.trim().is_empty())
-        .map(|(doc, m)| (entity_id(m.kind, &m.normalized), doc.to_string(), *m))
+    // Sorted by entity then document: rows go into the tables' keys in order.
+    let mut per_document: BTreeMap<(String, Uuid), InDocument> = BTreeMap::new();
+    let mut kinds: HashMap<String, &EntityMention> = HashMap::new();
+    for (document, m) in mentions {
+        if m.normalized.trim().is_empty() {
+            continue;
+        }
+        let id = entity_id(m.kind, &m.normalized);
+        kinds.entry(id.clone()).or_insert(m);
+        let entry = per_document.entry((id, *document)).or_default();
+        entry.mentions += 1;
+        if let Some((start, end)) = m.span {
+            if !entry.spans.is_empty() {
+                entry.spans.push(' ');
+            }
+            entry.spans.push_str(&format!("{start}-{end}"));
+        }
+    }
+    // Per entity: (mentions, documents) in this batch.
+    let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for ((id, _), found) in &per_document {
+        let total = totals.entry(id.as_str()).or_default();
+        total.0 += found.mentions;
+        total.1 += 1;
+    }
+    let totals: Vec<(&str, &EntityMention, i64, i64)> = totals
+        .into_iter()
+        .filter_map(|(id, (mentions, documents))| kinds.get(id).map(|m| (id, *m, mentions, documents)))
         .collect();
-    // Each entity once per batch, however often it is mentioned.
-    let mut distinct: Vec<&(String, String, &EntityMention)> = rows.iter().collect();
-    distinct.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    distinct.dedup_by(|a, b| a.0 == b.0);
     // Multi-row statements: one round trip per chunk for the whole batch keeps the
     // per-document cost of ingestion low.
-    for chunk in distinct.chunks(rows_per_statement(4)) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO entities (tenant_id, id, kind, normalized) ");
-        qb.push_values(chunk, |mut b, (id, _, m)| {
-            b.push_bind(tenant).push_bind(id.as_str()).push_bind(kind_prefix(m.kind)).push_bind(m.normalized.as_str());
+    for chunk in totals.chunks(rows_per_statement(6)) {
+        let mut qb =
+            QueryBuilder::<Sqlite>::new("INSERT INTO entities (tenant_id, id, kind, normalized, mentions, documents) ");
+        qb.push_values(chunk, |mut b, (id, m, mentions, documents)| {
+            b.push_bind(tenant)
+                .push_bind(*id)
+                .push_bind(kind_prefix(m.kind))
+                .push_bind(m.normalized.as_str())
+                .push_bind(*mentions)
+                .push_bind(*documents);
         });
+        qb.push(
+            " ON CONFLICT (tenant_id, id) DO UPDATE SET mentions = entities.mentions + excluded.mentions, \
+             documents = entities.documents + excluded.documents",
+        );
         qb.build().persistent(false).execute(&mut *conn).await?;
     }
-    for chunk in rows.chunks(rows_per_statement(6)) {
+    let rows: Vec<(&(String, Uuid), &InDocument)> = per_document.iter().collect();
+    for chunk in rows.chunks(rows_per_statement(5)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) ",
+            "INSERT INTO entity_documents (tenant_id, entity_id, document_id, mentions, spans) ",
         );
-        qb.push_values(chunk, |mut b, (id, doc, m)| {
-            let (start, end) = match m.span {
-                Some((s, e)) => (i64::try_from(s).ok(), i64::try_from(e).ok()),
-                None => (None, None),
-            };
+        qb.push_values(chunk, |mut b, ((id, document), found)| {
             b.push_bind(tenant)
                 .push_bind(id.as_str())
-                .push_bind(doc.as_str())
-                .push_bind(start)
-                .push_bind(end)
-                .push_bind(m.surface.as_str());
+                .push_bind(document.to_string())
+                .push_bind(found.mentions)
+                .push_bind(found.spans.as_str());
         });
         qb.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Where the text mentions an entity: the starts of the "start-end" ranges of
+/// `entity_documents.spans`.
+pub(crate) fn span_starts(spans: &str) -> impl Iterator<Item = usize> + '_ {
+    spans.split_ascii_whitespace().filter_map(|range| range.split_once('-').and_then(|(s, _)| s.parse().ok()))
 }
 
 fn info_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<EntityInfo, CorpusError> {
@@ -161,10 +204,8 @@ fn info_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<EntityInfo, CorpusErro
     })
 }
 
-const INFO_SELECT: &str = "SELECT e.id, e.kind, e.normalized, \
-     (SELECT COUNT(*) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS mention_count, \
-     (SELECT COUNT(DISTINCT m.document_id) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS document_count \
-     FROM entities e";
+const INFO_SELECT: &str =
+    "SELECT e.id, e.kind, e.normalized, e.mentions AS mention_count, e.documents AS document_count FROM entities e";
 
 fn like_pattern(q: &str) -> String {
     let mut p = String::from("%");
@@ -231,7 +272,7 @@ pub(crate) async fn documents_mentioning(
     if entity_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT DISTINCT document_id FROM mentions WHERE tenant_id = ");
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT DISTINCT document_id FROM entity_documents WHERE tenant_id = ");
     qb.push_bind(tenant).push(" AND entity_id IN (");
     let mut list = qb.separated(", ");
     for id in &entity_ids {
@@ -257,9 +298,9 @@ pub(crate) async fn neighbors(
     let entity = info_from_row(&row)?;
 
     let doc_rows = sqlx::query(
-        "SELECT d.id, d.title, d.source, COUNT(*) AS n FROM mentions m \
-         JOIN documents d ON d.tenant_id = m.tenant_id AND d.id = m.document_id \
-         WHERE m.tenant_id = ? AND m.entity_id = ? GROUP BY d.id ORDER BY n DESC, d.id LIMIT ?",
+        "SELECT d.id, d.title, d.source, ed.mentions AS n FROM entity_documents ed \
+         JOIN documents d ON d.tenant_id = ed.tenant_id AND d.id = ed.document_id \
+         WHERE ed.tenant_id = ? AND ed.entity_id = ? ORDER BY n DESC, d.id LIMIT ?",
     )
     .bind(tenant)
     .bind(entity_id)
@@ -277,13 +318,11 @@ pub(crate) async fn neighbors(
     }
 
     let co_rows = sqlx::query(
-        "WITH docs AS (SELECT DISTINCT document_id FROM mentions WHERE tenant_id = ?1 AND entity_id = ?2), \
-         co AS (SELECT m.entity_id, COUNT(DISTINCT m.document_id) AS shared FROM mentions m \
-                JOIN docs ON docs.document_id = m.document_id \
-                WHERE m.tenant_id = ?1 AND m.entity_id <> ?2 GROUP BY m.entity_id) \
-         SELECT e.id, e.kind, e.normalized, co.shared, \
-         (SELECT COUNT(*) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS mention_count, \
-         (SELECT COUNT(DISTINCT m.document_id) FROM mentions m WHERE m.tenant_id = e.tenant_id AND m.entity_id = e.id) AS document_count \
+        "WITH docs AS (SELECT document_id FROM entity_documents WHERE tenant_id = ?1 AND entity_id = ?2), \
+         co AS (SELECT ed.entity_id, COUNT(*) AS shared FROM entity_documents ed \
+                JOIN docs ON ed.tenant_id = ?1 AND ed.document_id = docs.document_id \
+                WHERE ed.entity_id <> ?2 GROUP BY ed.entity_id) \
+         SELECT e.id, e.kind, e.normalized, co.shared, e.mentions AS mention_count, e.documents AS document_count \
          FROM co JOIN entities e ON e.tenant_id = ?1 AND e.id = co.entity_id \
          ORDER BY co.shared DESC, e.id LIMIT ?3",
     )

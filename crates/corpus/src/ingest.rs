@@ -357,6 +357,8 @@ struct Run<'a> {
     /// Documents analysed and waiting for the next registry transaction.
     batch: Vec<Pending>,
     batch_bytes: usize,
+    /// When the first document of `batch` was added.
+    batch_since: Instant,
     /// Documents another job registered first (and so their attachments are not registered).
     lost: HashSet<Uuid>,
     /// The registration in flight, if any (see [`Run::start_registration`]).
@@ -364,11 +366,16 @@ struct Run<'a> {
     last_progress: Instant,
 }
 
-/// Documents registered in one registry transaction: one commit per batch instead of one per
-/// document is most of the ingestion speed on small documents.
-const REGISTER_BATCH: usize = 64;
-/// A batch is also registered once its text reaches this size, to bound memory.
-const REGISTER_BATCH_BYTES: usize = 8 << 20;
+/// Documents registered in one registry transaction. Large transactions are what makes the
+/// registry fast: a commit writes every page it changed, and the rows of a batch (timeline
+/// events by date, entities by name) land all over their indexes, so many rows per commit
+/// share each written page.
+const REGISTER_BATCH: usize = 512;
+/// A batch is also registered once its text reaches this size, to bound memory...
+const REGISTER_BATCH_BYTES: usize = 32 << 20;
+/// ...and once its first document has waited this long, so that progress stays current on
+/// slow files.
+const REGISTER_AFTER: Duration = Duration::from_secs(1);
 
 /// A document analysed and waiting for the next registry transaction.
 struct Pending {
@@ -391,6 +398,7 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
         pending: Vec::new(),
         batch: Vec::new(),
         batch_bytes: 0,
+        batch_since: Instant::now(),
         lost: HashSet::new(),
         registering: None,
         last_progress: Instant::now(),
@@ -803,9 +811,15 @@ impl Run<'_> {
             let size = item.bytes.len() as u64;
             // The bytes are in the content store; only the text is needed from here on.
             item.bytes = Vec::new();
+            if self.batch.is_empty() {
+                self.batch_since = Instant::now();
+            }
             self.batch_bytes += analysed.parsed.text.len();
             self.batch.push(Pending { item, size, id, sha, analysed });
-            if self.batch.len() >= REGISTER_BATCH || self.batch_bytes >= REGISTER_BATCH_BYTES {
+            if self.batch.len() >= REGISTER_BATCH
+                || self.batch_bytes >= REGISTER_BATCH_BYTES
+                || self.batch_since.elapsed() >= REGISTER_AFTER
+            {
                 self.start_registration().await?;
             }
         }

@@ -470,9 +470,9 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     let source_type: String = row.try_get("source_type")?;
     let source: String = row.try_get("source")?;
     let ents = sqlx::query(
-        "SELECT DISTINCT e.id, e.normalized, m.span_start FROM mentions m \
-         JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
-         WHERE m.tenant_id = ? AND m.document_id = ?",
+        "SELECT e.id, e.normalized, ed.mentions, ed.spans FROM entity_documents ed \
+         JOIN entities e ON e.tenant_id = ed.tenant_id AND e.id = ed.entity_id \
+         WHERE ed.tenant_id = ? AND ed.document_id = ?",
     )
     .bind(&tenant)
     .bind(id.to_string())
@@ -480,9 +480,18 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     .await?;
     let mut entities = Vec::with_capacity(ents.len() * 2);
     for e in &ents {
-        let at = e.try_get::<Option<i64>, _>("span_start")?.and_then(|s| usize::try_from(s).ok());
-        entities.push((at, e.try_get::<String, _>("id")?));
-        entities.push((at, e.try_get::<String, _>("normalized")?.to_lowercase()));
+        let id: String = e.try_get("id")?;
+        let normalized = e.try_get::<String, _>("normalized")?.to_lowercase();
+        let spans: String = e.try_get("spans")?;
+        let mut places: Vec<Option<usize>> = crate::entities::span_starts(&spans).map(Some).collect();
+        // Mentions without a place in the text (e-mail headers) go with the first passage.
+        if e.try_get::<i64, _>("mentions")? > places.len() as i64 {
+            places.push(None);
+        }
+        for at in places {
+            entities.push((at, id.clone()));
+            entities.push((at, normalized.clone()));
+        }
     }
     // An event's date is indexed on the passage of its sentence (its first citation).
     let event_rows: Vec<(String, String)> =

@@ -1,0 +1,91 @@
+//! A registry written by an earlier release is migrated at open and keeps its entities.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Env, RecordingMeter};
+use docket_corpus::{SearchMode, SearchRequest};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+
+/// Create the registry as the first two migrations left it, with one mention per row.
+async fn registry_before_entity_totals(env: &Env) {
+    let dir = env.storage.join("corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut conn = SqliteConnectOptions::new()
+        .filename(dir.join("corpus.sqlite3"))
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.migrations = migrator.migrations.iter().filter(|m| m.version <= 2).cloned().collect::<Vec<_>>().into();
+    migrator.run(&mut conn).await.unwrap();
+    let doc = |id: &str, text: &str| {
+        format!(
+            "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
+             ingested_at, title, text, indexed) VALUES ('{id}', 't', 'inline', '{id}.txt', 'sha-{id}', {}, \
+             'text/plain', 'text', '00000000-0000-7000-8000-000000000000', '2026-01-01T00:00:00Z', NULL, '{text}', 0)",
+            text.len()
+        )
+    };
+    let d1 = "01900000-0000-7000-8000-000000000001";
+    let d2 = "01900000-0000-7000-8000-000000000002";
+    for sql in [
+        doc(d1, "Jane Doe met Acme Corp. Jane Doe signed the lease."),
+        doc(d2, "Jane Doe called about the pallets."),
+        "INSERT INTO entities (tenant_id, id, kind, normalized) VALUES \
+         ('t', 'person:jane-doe', 'person', 'Jane Doe'), ('t', 'org:acme-corp', 'org', 'Acme Corp')"
+            .to_owned(),
+        format!(
+            "INSERT INTO mentions (tenant_id, entity_id, document_id, span_start, span_end, surface) VALUES \
+             ('t', 'person:jane-doe', '{d1}', 0, 8, 'Jane Doe'), ('t', 'person:jane-doe', '{d1}', 24, 32, 'Jane Doe'), \
+             ('t', 'person:jane-doe', '{d1}', NULL, NULL, 'Jane Doe'), ('t', 'org:acme-corp', '{d1}', 13, 22, 'Acme Corp'), \
+             ('t', 'person:jane-doe', '{d2}', 0, 8, 'Jane Doe')"
+        ),
+    ] {
+        sqlx::query(&sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn mentions_of_an_earlier_registry_become_entity_totals() {
+    let env = Env::new();
+    registry_before_entity_totals(&env).await;
+    let meter = Arc::new(RecordingMeter::default());
+    let corpus = env.open(&meter).await;
+
+    let jane = corpus.entities("t", "jane", 10).await.unwrap();
+    assert_eq!(jane.len(), 1, "{jane:?}");
+    assert_eq!((jane[0].mentions, jane[0].documents), (4, 2));
+
+    let hood = corpus.neighbors("t", "person:jane-doe").await.unwrap().expect("neighbourhood");
+    let mentions: Vec<(String, u64)> = hood.documents.iter().map(|d| (d.source.clone(), d.mentions)).collect();
+    assert_eq!(
+        mentions,
+        vec![
+            ("01900000-0000-7000-8000-000000000001.txt".to_owned(), 3),
+            ("01900000-0000-7000-8000-000000000002.txt".to_owned(), 1)
+        ]
+    );
+    assert_eq!(hood.co_occurring.len(), 1);
+    assert_eq!(hood.co_occurring[0].entity.id, "org:acme-corp");
+    assert_eq!((hood.co_occurring[0].shared_documents, hood.co_occurring[0].entity.mentions), (1, 1));
+
+    // The documents were indexed at open from the migrated rows, entity filter included.
+    let mut req = SearchRequest {
+        q: "pallets".into(),
+        page: None,
+        page_size: None,
+        source: None,
+        entity: Some("Jane Doe".into()),
+        mode: SearchMode::Precision,
+    };
+    let found = corpus.search("t", &req).await.unwrap();
+    assert_eq!(found.total_hits, 1);
+    req.entity = Some("org:acme-corp".into());
+    assert_eq!(corpus.search("t", &req).await.unwrap().total_hits, 0);
+    corpus.shutdown().await;
+}
