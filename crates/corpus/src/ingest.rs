@@ -352,7 +352,8 @@ struct Run<'a> {
     errors: Vec<JobError>,
     /// Content hashes met in this run: a second copy within one job is a duplicate.
     seen: HashSet<String>,
-    /// Documents added to the index since its last commit.
+    /// Documents added to the index since its last commit (handed to the registration in flight
+    /// while one runs).
     pending: Vec<Uuid>,
     /// Documents analysed and waiting for the next registry transaction.
     batch: Vec<Pending>,
@@ -361,8 +362,8 @@ struct Run<'a> {
     batch_since: Instant,
     /// Documents another job registered first (and so their attachments are not registered).
     lost: HashSet<Uuid>,
-    /// The registration in flight, if any (see [`Run::start_registration`]).
-    registering: Option<tokio::task::JoinHandle<Result<Registered, CorpusError>>>,
+    /// The registration (and indexing) in flight, if any (see [`Run::start_registration`]).
+    registering: Option<tokio::task::JoinHandle<Result<Indexed, CorpusError>>>,
     last_progress: Instant,
 }
 
@@ -649,30 +650,15 @@ impl Run<'_> {
             self.last_progress = Instant::now();
         }
         if self.pending.len() >= INDEX_BATCH {
-            self.commit_index().await?;
+            commit_index(self.inner, &mut self.pending).await?;
         }
-        Ok(())
-    }
-
-    async fn commit_index(&mut self) -> Result<(), CorpusError> {
-        let inner = self.inner.clone();
-        if self.pending.is_empty() {
-            return tokio::task::spawn_blocking(move || inner.store.sync()).await?;
-        }
-        tokio::task::spawn_blocking(move || {
-            inner.store.sync()?;
-            inner.index.commit()
-        })
-        .await??;
-        registry::mark_indexed(&self.inner.writer, &self.pending).await?;
-        self.pending.clear();
         Ok(())
     }
 
     async fn flush(&mut self) -> Result<(), CorpusError> {
         self.start_registration().await?;
         self.finish_registration().await?;
-        self.commit_index().await?;
+        commit_index(self.inner, &mut self.pending).await?;
         self.progress(true).await
     }
 
@@ -782,8 +768,10 @@ impl Run<'_> {
                     Some(Ok(mut analysed)) => {
                         let attachments = std::mem::take(&mut analysed.parsed.attachments);
                         if !existing.indexed {
-                            let doc = self.index_doc(&item, existing.id, analysed);
-                            self.add_to_index(vec![doc], true).await?;
+                            // The registration in flight holds the documents awaiting commit.
+                            self.finish_registration().await?;
+                            let doc = index_doc(&self.tenant, &item, existing.id, analysed);
+                            add_to_index(self.inner, vec![doc], true, &mut self.pending).await?;
                         }
                         self.push_attachments(&mut stack, &item, existing.id, attachments);
                     }
@@ -867,76 +855,144 @@ impl Run<'_> {
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
         let lost = std::mem::take(&mut self.lost);
+        let pending = std::mem::take(&mut self.pending);
         let (inner, tenant, job) = (self.inner.clone(), self.tenant.clone(), self.job);
-        self.registering = Some(tokio::spawn(async move { register(&inner, &tenant, job, batch, lost).await }));
+        self.registering =
+            Some(tokio::spawn(async move { register_and_index(&inner, &tenant, job, batch, lost, pending).await }));
         Ok(())
     }
 
-    /// Wait for the registration in flight, if any; count and index the documents it added.
+    /// Wait for the registration in flight, if any, and count the documents it added.
     async fn finish_registration(&mut self) -> Result<(), CorpusError> {
         let Some(handle) = self.registering.take() else { return Ok(()) };
-        let Registered { batch, inserted, lost } = handle.await??;
+        let Indexed { outcomes, lost, pending } = handle.await??;
         self.lost = lost;
-        let mut docs = Vec::with_capacity(batch.len());
-        for (pending, new) in batch.into_iter().zip(inserted) {
-            if new {
+        self.pending = pending;
+        for outcome in outcomes {
+            if outcome.added {
                 self.counts.ingested += 1;
-                if pending.item.depth == 0 {
-                    self.counts.bytes += pending.size;
+                if outcome.top_level {
+                    self.counts.bytes += outcome.size;
                 }
-                docs.push(self.index_doc(&pending.item, pending.id, pending.analysed));
             } else {
                 self.counts.duplicates += 1;
             }
         }
-        self.add_to_index(docs, false).await
-    }
-
-    fn index_doc(&self, item: &Item, id: Uuid, a: Analysed) -> IndexDoc {
-        let p = &a.parsed;
-        let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
-        for m in &a.mentions {
-            if m.normalized.trim().is_empty() {
-                continue;
-            }
-            let at = m.span.map(|(start, _)| start);
-            entities.push((at, entity_id(m.kind, &m.normalized)));
-            entities.push((at, m.normalized.to_lowercase()));
-        }
-        let dates: Vec<(Option<usize>, OffsetDateTime)> = a
-            .dates
-            .iter()
-            .map(|d| (d.span.map(|(start, _)| start), d.timestamp.unwrap_or_else(|| d.date.midnight().assume_utc())))
-            .chain(p.document_date.map(|date| (None, date)))
-            .collect();
-        IndexDoc {
-            tenant: self.tenant.clone(),
-            document_id: id,
-            title: Some(crate::util::display_title(p.title.as_deref(), p.subject.as_deref(), &item.source)),
-            source: item.source.clone(),
-            source_type: item.source_type,
-            text: a.parsed.text,
-            passages: a.passages,
-            entities,
-            dates,
-        }
-    }
-
-    /// Add documents to the index (uncommitted) in one blocking call.
-    async fn add_to_index(&mut self, docs: Vec<IndexDoc>, replace: bool) -> Result<(), CorpusError> {
-        if docs.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<Uuid> = docs.iter().map(|d| d.document_id).collect();
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            for doc in &docs {
-                inner.index.add(doc, replace)?;
-            }
-            Ok::<_, CorpusError>(())
-        })
-        .await??;
-        self.pending.extend(ids);
         Ok(())
     }
+}
+
+/// What became of one document of a registered batch.
+struct Outcome {
+    /// Registered (else another job registered the same content first).
+    added: bool,
+    /// A file of the job's sources, not an attachment: its bytes count as the job's.
+    top_level: bool,
+    size: u64,
+}
+
+/// A batch registered and indexed: what became of each document, the documents lost to other
+/// jobs so far, and the documents indexed but not yet committed.
+struct Indexed {
+    outcomes: Vec<Outcome>,
+    lost: HashSet<Uuid>,
+    pending: Vec<Uuid>,
+}
+
+/// Register a batch, add its new documents to the index, and commit the index once
+/// [`INDEX_BATCH`] documents await it. Runs beside the job, which goes on reading and analysing
+/// the next files meanwhile.
+async fn register_and_index(
+    inner: &Arc<Inner>,
+    tenant: &str,
+    job: Uuid,
+    batch: Vec<Pending>,
+    lost: HashSet<Uuid>,
+    mut pending: Vec<Uuid>,
+) -> Result<Indexed, CorpusError> {
+    let Registered { batch, inserted, lost } = register(inner, tenant, job, batch, lost).await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut docs = Vec::with_capacity(batch.len());
+    for (p, added) in batch.into_iter().zip(inserted) {
+        outcomes.push(Outcome { added, top_level: p.item.depth == 0, size: p.size });
+        if added {
+            docs.push(index_doc(tenant, &p.item, p.id, p.analysed));
+        }
+    }
+    add_to_index(inner, docs, false, &mut pending).await?;
+    if pending.len() >= INDEX_BATCH {
+        commit_index(inner, &mut pending).await?;
+    }
+    Ok(Indexed { outcomes, lost, pending })
+}
+
+/// What the index needs of an analysed document.
+fn index_doc(tenant: &str, item: &Item, id: Uuid, a: Analysed) -> IndexDoc {
+    let p = &a.parsed;
+    let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
+    for m in &a.mentions {
+        if m.normalized.trim().is_empty() {
+            continue;
+        }
+        let at = m.span.map(|(start, _)| start);
+        entities.push((at, entity_id(m.kind, &m.normalized)));
+        entities.push((at, m.normalized.to_lowercase()));
+    }
+    let dates: Vec<(Option<usize>, OffsetDateTime)> = a
+        .dates
+        .iter()
+        .map(|d| (d.span.map(|(start, _)| start), d.timestamp.unwrap_or_else(|| d.date.midnight().assume_utc())))
+        .chain(p.document_date.map(|date| (None, date)))
+        .collect();
+    IndexDoc {
+        tenant: tenant.to_owned(),
+        document_id: id,
+        title: Some(crate::util::display_title(p.title.as_deref(), p.subject.as_deref(), &item.source)),
+        source: item.source.clone(),
+        source_type: item.source_type,
+        text: a.parsed.text,
+        passages: a.passages,
+        entities,
+        dates,
+    }
+}
+
+/// Add documents to the index (uncommitted) in one blocking call; their ids join `pending`.
+async fn add_to_index(
+    inner: &Arc<Inner>,
+    docs: Vec<IndexDoc>,
+    replace: bool,
+    pending: &mut Vec<Uuid>,
+) -> Result<(), CorpusError> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = docs.iter().map(|d| d.document_id).collect();
+    let inner = inner.clone();
+    tokio::task::spawn_blocking(move || {
+        for doc in &docs {
+            inner.index.add(doc, replace)?;
+        }
+        Ok::<_, CorpusError>(())
+    })
+    .await??;
+    pending.extend(ids);
+    Ok(())
+}
+
+/// Commit the index and mark the `pending` documents as indexed (the content store is synced
+/// first, also when nothing is pending).
+async fn commit_index(inner: &Arc<Inner>, pending: &mut Vec<Uuid>) -> Result<(), CorpusError> {
+    let store = inner.clone();
+    if pending.is_empty() {
+        return tokio::task::spawn_blocking(move || store.store.sync()).await?;
+    }
+    tokio::task::spawn_blocking(move || {
+        store.store.sync()?;
+        store.index.commit()
+    })
+    .await??;
+    registry::mark_indexed(&inner.writer, pending).await?;
+    pending.clear();
+    Ok(())
 }
