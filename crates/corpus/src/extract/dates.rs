@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use time::{Date, Month};
 
+use super::anchored::{AnchoredRegex, Reach, Window, digit_at, digit_before, utf8_len, walk_back};
 use super::spans::SpanSet;
 use crate::model::{DatePrecision, ExtractedDate, ParsedDocument};
 use crate::parse::clean::re;
@@ -70,19 +71,39 @@ static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DAY_MON_YEAR_DASHED: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"\b(?P<d>\d{{1,2}})-(?P<mon>{})-(?P<y>\d{{4}}|\d{{2}})", month_alternation())));
-static NUMERIC: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P<sep2>[/.-])(?P<y>\d{4}|\d{2})"));
+/// Anchored on the first separator, between two digits; a match starts at most 2 digits before
+/// it and ends at most 2 digits, a separator and 4 digits after it (a `\d` takes up to 4 bytes).
+static NUMERIC: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(r"\b(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P<sep2>[/.-])(?P<y>\d{4}|\d{2})");
+    let accept = |bytes: &[u8], at: usize| digit_before(bytes, at) && digit_at(bytes, at + 1);
+    let window = |text: &str, at: usize, floor: usize| Window {
+        start: text.floor_char_boundary(at.saturating_sub(2 * 4)).max(floor),
+        end: Some(text.ceil_char_boundary(at + 1 + 2 * 4 + 1 + 4 * 4)),
+    };
+    AnchoredRegex::new(regex, &["/", ".", "-"], accept, window)
+});
 static MONTH_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"\b(?P<mon>{})\.?,?[ \t]+(?P<y>\d{{4}})", month_alternation())));
-static YEAR_IN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?x)
+/// Anchored on the year's "19" or "20" followed by two digits; a match ends with the year, and
+/// starts at most 13 letters before it ("financial year"), besides spaces, tabs, hyphens and an
+/// apostrophe. Case-insensitive letters may be non-ASCII ("ſ" matches "s").
+static YEAR_IN_CONTEXT: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(r"(?x)
         \b(?:
             (?P<phrase>(?i:fiscal|calendar|financial|tax|model)[\x20\t]+(?i:year)[\x20\t]+|FY[\x20\t]?'?|(?i:early|late|mid|end[\x20\t]+of|beginning[\x20\t]+of|spring|summer|fall|autumn|winter)[ \t-]+)
             |
             (?i:in|during|since|by|until|through|throughout|before|after|from)[\x20\t]+
         )
         (?P<y>(?:19|20)\d{2})
-    ")
+    ");
+    let accept = |bytes: &[u8], at: usize| digit_at(bytes, at + 2) && digit_at(bytes, at + 2 + utf8_len(bytes[at + 2]));
+    let window = |text: &str, at: usize, floor: usize| {
+        let free = |c: char| matches!(c, ' ' | '\t' | '-');
+        let counted = |c: char| c.is_ascii_alphabetic() || c == '\'' || !c.is_ascii();
+        let start = walk_back(text, at, floor, free, counted, Reach::Chars(16));
+        Window { start, end: Some(text.ceil_char_boundary(at + 2 + 2 * 4)) }
+    };
+    AnchoredRegex::new(regex, &["19", "20"], accept, window)
 });
 
 /// Words that may follow "in 2019" when 2019 is a year ("in 2019 the board met"); any other
@@ -327,7 +348,42 @@ fn year_in_context(text: &str, caps: &Captures<'_>) -> Option<Candidate> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::extract::anchored::test_text;
+
+    /// The anchored searches find exactly what the plain patterns find.
+    fn assert_same_matches(text: &str) {
+        let spans = |matches: &mut dyn Iterator<Item = Captures<'_>>| -> Vec<Vec<Option<std::ops::Range<usize>>>> {
+            matches.map(|caps| caps.iter().map(|group| group.map(|m| m.range())).collect()).collect()
+        };
+        for (name, pattern) in [("NUMERIC", &*NUMERIC), ("YEAR_IN_CONTEXT", &*YEAR_IN_CONTEXT)] {
+            let plain = spans(&mut pattern.regex().captures_iter(text));
+            assert_eq!(spans(&mut pattern.captures_iter(text)), plain, "{name} in {text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn anchored_searches_find_what_plain_ones_do(text in test_text::texts()) {
+            assert_same_matches(&text);
+        }
+    }
+
+    #[test]
+    fn anchored_searches_on_edge_cases() {
+        let dense = format!("{} in 2020", "1.2 2019x ".repeat(3000));
+        let texts = [
+            "on ٣/٣/٢٠٢١ and 3.3.20٢١ and 1.2.3.4.2021 and 31-12-99",
+            "in fiſcal year 2020, in FY'21 and FY2021, mid-----2019 and end  \t of 2018 and 20٢١",
+            "since 1999 and throughout 2000 cases in 2019",
+            &dense,
+        ];
+        for text in texts {
+            assert_same_matches(text);
+        }
+    }
 
     fn found(text: &str) -> Vec<(String, String, DatePrecision)> {
         body_dates(text)

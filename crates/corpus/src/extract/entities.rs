@@ -3,11 +3,13 @@
 //! precision.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
+use super::anchored::{AnchoredRegex, Reach, Window, digit_at, digit_before, utf8_len, walk_back, walk_forward};
 use super::spans::SpanSet;
 use crate::model::{EntityKind, EntityMention, ParsedDocument};
 use crate::parse::clean::re;
@@ -141,8 +143,12 @@ fn emails(text: &str, found: &mut Found) {
 // ---------------------------------------------------------------------------------------------
 // Case numbers
 
-static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?x)
+/// Anchored on the separator after the number's first digits (`1:`, `21-`, `2021-`), which
+/// is followed by a digit or a letter; a match starts at most a label, "No." and four digits
+/// (32 chars besides spaces) before it. A window is verified with the start of the number only
+/// (a bounded pattern; the full one may go on with any number of `-ABC`).
+static CASE_NUMBER: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(r"(?x)
         (?P<label>\b(?:Case|Civil[\x20\t]+Action|Civ\.[\x20\t]*A\.|Civil[\x20\t]+Case|Criminal[\x20\t]+Case|Criminal[\x20\t]+Action|
             Docket|Index|Cause|Adversary[\x20\t]+Proceeding|Adv\.[\x20\t]*Pro\.|Appeal|Misc\.|Miscellaneous)[\x20\t]+)?
         (?P<no>\bNos?\.?[\x20\t]*:?[\x20\t]*|\#[\x20\t]*)?
@@ -151,7 +157,21 @@ static CASE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
           | \b\d{2,4}-[A-Za-z]{1,4}-\d{2,7}(?:-[A-Z]{2,5})*
           | \b\d{2}-\d{3,6}\b
         )
-    ")
+    ");
+    let number_start = re(r"\b(?:\d{1,2}:\d{2}-[A-Za-z]{2,4}-\d{2}|\d{2,4}-[A-Za-z]{1,4}-\d{2}|\d{2}-\d{3,6}\b)");
+    let accept = |bytes: &[u8], at: usize| {
+        digit_before(bytes, at) && bytes.get(at + 1).is_some_and(|b| !b.is_ascii() || b.is_ascii_alphanumeric())
+    };
+    let window = |text: &str, at: usize, floor: usize| {
+        let counted = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '#') || c.is_numeric();
+        // After the separator: at most 2 digits, "-", 4 letters, "-" and 2 digits, or "-", 6 digits
+        // and the char the final word boundary looks at; a digit takes up to 4 bytes.
+        Window {
+            start: walk_back(text, at, floor, is_blank, counted, Reach::Chars(32)),
+            end: Some(text.ceil_char_boundary(at + 1 + 6 * 4 + 4)),
+        }
+    };
+    AnchoredRegex::new(regex, &["-", ":"], accept, window).with_verifier(number_start)
 });
 
 /// Words before "No." that make it something other than a case number.
@@ -262,45 +282,71 @@ fn normalize_case_number(num: &str) -> String {
 const AMOUNT: &str = r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(?P<frac>\d{1,6}))?";
 const MULTIPLIER: &str = r"(?:[ \t]*(?P<mult>(?i:million|billion|thousand|trillion)|mn|bn|MM|[mMbBkK])\b)?";
 
-static MONEY_SYMBOL: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"(?P<cur>US\$|U\.S\.\$|C\$|A\$|\$|€|£|¥)[ \t]?{AMOUNT}{MULTIPLIER}")));
+/// Anchored on the currency sign when a digit follows it (after at most one space); a match
+/// starts at most 4 bytes before it ("U.S.$").
+static MONEY_SYMBOL: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(&format!(r"(?P<cur>US\$|U\.S\.\$|C\$|A\$|\$|€|£|¥)[ \t]?{AMOUNT}{MULTIPLIER}"));
+    let accept = |bytes: &[u8], at: usize| {
+        let mut next = at + utf8_len(bytes[at]);
+        if matches!(bytes.get(next), Some(b' ' | b'\t')) {
+            next += 1;
+        }
+        digit_at(bytes, next)
+    };
+    let window = |text: &str, at: usize, floor: usize| Window {
+        start: text.floor_char_boundary(at.saturating_sub(4)).max(floor),
+        end: None,
+    };
+    AnchoredRegex::new(regex, &["$", "€", "£", "¥"], accept, window)
+});
 static MONEY_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"\b(?P<cur>USD|EUR|GBP|JPY|CHF|CAD|AUD)[ \t]?{AMOUNT}{MULTIPLIER}")));
-static MONEY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
+/// Anchored on the currency word; before it come only the amount, spaces, a multiplier and
+/// "US" (at most 10 letters), after it at most "pounds sterling" and the char the final word
+/// boundary looks at.
+static MONEY_WORDS: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(&format!(
         r"\b{AMOUNT}(?:[ \t]*(?P<mult>million|billion|thousand|trillion)\b)?[ \t]+(?P<cur>(?:U\.S\.|US)[ \t]+dollars|dollars|euros|pounds[ \t]+sterling|pounds|USD|EUR|GBP)\b"
-    ))
+    ));
+    let window = |text: &str, at: usize, floor: usize| {
+        let amount_or_blank = |c: char| matches!(c, ' ' | '\t' | ',' | '.') || c.is_numeric();
+        let start = walk_back(text, at, floor, amount_or_blank, |c| c.is_ascii_alphabetic(), Reach::Chars(10));
+        let end = walk_forward(text, at, is_blank, |c| c.is_ascii_alphabetic(), Reach::Runs(2));
+        Window { start, end: Some(text.ceil_char_boundary(end + 1)) }
+    };
+    AnchoredRegex::new(regex, &["dollars", "euros", "pounds", "USD", "EUR", "GBP"], |_, _| true, window)
 });
 
 fn money(text: &str, found: &mut Found) {
-    for pattern in [&*MONEY_SYMBOL, &*MONEY_CODE, &*MONEY_WORDS] {
-        for caps in pattern.captures_iter(text) {
-            let Some(whole) = caps.get(0) else { continue };
-            let (start, end) = (whole.start(), whole.end());
-            if found.overlaps(&[EntityKind::Money], start, end) {
-                continue;
-            }
-            if text[end..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let Some(currency) = caps.name("cur").map(|m| currency_code(m.as_str())) else { continue };
-            let Some(int) = caps.name("int") else { continue };
-            let frac = caps.name("frac").map_or("", |m| m.as_str());
-            let mult = caps.name("mult").map(|m| m.as_str().to_lowercase());
-            let zeros = match mult.as_deref() {
-                Some("thousand" | "k") => 3,
-                Some("million" | "mn" | "mm" | "m") => 6,
-                Some("billion" | "bn" | "b") => 9,
-                Some("trillion") => 12,
-                _ => 0,
-            };
-            // Without a multiplier more than two decimals is not an amount of money ("$1.2345").
-            if zeros == 0 && frac.len() > 2 {
-                continue;
-            }
-            let amount = scale_decimal(&int.as_str().replace(',', ""), frac, zeros);
-            found.push(EntityKind::Money, format!("{currency} {amount}"), whole.as_str(), Some((start, end)));
+    let by_symbol = MONEY_SYMBOL.captures_iter(text);
+    let by_code = MONEY_CODE.captures_iter(text);
+    let by_words = MONEY_WORDS.captures_iter(text);
+    for caps in by_symbol.chain(by_code).chain(by_words) {
+        let Some(whole) = caps.get(0) else { continue };
+        let (start, end) = (whole.start(), whole.end());
+        if found.overlaps(&[EntityKind::Money], start, end) {
+            continue;
         }
+        if text[end..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Some(currency) = caps.name("cur").map(|m| currency_code(m.as_str())) else { continue };
+        let Some(int) = caps.name("int") else { continue };
+        let frac = caps.name("frac").map_or("", |m| m.as_str());
+        let mult = caps.name("mult").map(|m| m.as_str().to_lowercase());
+        let zeros = match mult.as_deref() {
+            Some("thousand" | "k") => 3,
+            Some("million" | "mn" | "mm" | "m") => 6,
+            Some("billion" | "bn" | "b") => 9,
+            Some("trillion") => 12,
+            _ => 0,
+        };
+        // Without a multiplier more than two decimals is not an amount of money ("$1.2345").
+        if zeros == 0 && frac.len() > 2 {
+            continue;
+        }
+        let amount = scale_decimal(&int.as_str().replace(',', ""), frac, zeros);
+        found.push(EntityKind::Money, format!("{currency} {amount}"), whole.as_str(), Some((start, end)));
     }
 }
 
@@ -333,8 +379,11 @@ fn scale_decimal(int: &str, frac: &str, zeros: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Organisations
 
-static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?x)
+/// Anchored on the suffix; a match ends with it (12 bytes at most) and starts at most 19
+/// words before it (7 name words and 12 connectors), all word chars, `&`, quotes, hyphens and a
+/// comma.
+static ORGANIZATION: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(r"(?x)
         (?P<name>
             (?:[A-Z][\w&'’\-]*|&)
             (?:[\x20\t]+(?:(?:of|and|the|for|de|du|von|van|der)[\x20\t]+){0,2}(?:[A-Z][\w&'’\-]*|&)){0,6}?
@@ -342,8 +391,42 @@ static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
         (?P<comma>,)?[\x20\t]+
         (?P<suffix>Incorporated|Inc\.?|L\.L\.C\.|LLC|L\.L\.P\.|LLP|Corporation|Corp\.?|Limited|Ltd\.?|GmbH|AG|S\.A\.|
             S\.p\.A\.|PLC|plc|N\.V\.|B\.V\.|L\.P\.|LP|Company|Co\.)
-    ")
+    ");
+    let window = |text: &str, at: usize, floor: usize| {
+        let counted = |c: char| !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, '_' | '&' | '\'' | '-' | ',');
+        Window {
+            start: walk_back(text, at, floor, is_blank, counted, Reach::Runs(20)),
+            end: Some(text.ceil_char_boundary(at + 12)),
+        }
+    };
+    AnchoredRegex::new(regex, ORGANIZATION_SUFFIXES, |_, _| true, window)
 });
+
+/// Every suffix of [`ORGANIZATION`], as literals.
+const ORGANIZATION_SUFFIXES: &[&str] = &[
+    "Incorporated",
+    "Inc",
+    "L.L.C.",
+    "LLC",
+    "L.L.P.",
+    "LLP",
+    "Corporation",
+    "Corp",
+    "Limited",
+    "Ltd",
+    "GmbH",
+    "AG",
+    "S.A.",
+    "S.p.A.",
+    "PLC",
+    "plc",
+    "N.V.",
+    "B.V.",
+    "L.P.",
+    "LP",
+    "Company",
+    "Co.",
+];
 
 /// Capitalised words that start a sentence or a clause and are not part of a company's name.
 const LEADING_NON_NAME: &[&str] = &[
@@ -476,17 +559,17 @@ const LEADING_NON_NAME: &[&str] = &[
 ];
 
 fn organizations(text: &str, found: &mut Found) {
-    for caps in ORGANIZATION.captures_iter(text) {
-        let (Some(name), Some(suffix)) = (caps.name("name"), caps.name("suffix")) else { continue };
-        let end = suffix.end();
-        if !suffix.as_str().ends_with('.') && text[end..].chars().next().is_some_and(|c| c.is_alphanumeric()) {
+    for found_match in ORGANIZATION.find_iter(text) {
+        let (name, suffix) = organization_parts(found_match);
+        let end = suffix.end;
+        if !text[suffix.clone()].ends_with('.') && text[end..].chars().next().is_some_and(|c| c.is_alphanumeric()) {
             continue;
         }
         // Drop leading words that begin the sentence or name a role rather than the company
         // ("Yesterday ACME Corp", "CEO of ACME Corp").
-        let mut start = name.start();
+        let mut start = name.start;
         let mut dropped_any = false;
-        for word in name.as_str().split([' ', '\t']).filter(|w| !w.is_empty()) {
+        for word in text[name.clone()].split([' ', '\t']).filter(|w| !w.is_empty()) {
             let bare = word.trim_end_matches(['.', ',']);
             let droppable = LEADING_NON_NAME.contains(&bare)
                 || is_month(bare)
@@ -501,23 +584,35 @@ fn organizations(text: &str, found: &mut Found) {
         }
         // "Gregory Lang of Lang Whitaker LLP": a First Last pair before "of" and a multi-word
         // firm after it is a person and their firm, not "Bank of ..." style naming.
-        if let Some(of_at) = text.get(start..name.end()).and_then(|n| n.find(" of ")) {
+        if let Some(of_at) = text.get(start..name.end).and_then(|n| n.find(" of ")) {
             let before: Vec<&str> = text[start..start + of_at].split_whitespace().collect();
-            let after = &text[start + of_at + 4..name.end()];
+            let after = &text[start + of_at + 4..name.end];
             if before.len() == 2 && before.iter().all(|w| is_name_token(w)) && after.split_whitespace().count() >= 2 {
                 start += of_at + 4;
             }
         }
-        let Some(name_text) = text.get(start..name.end()) else { continue };
+        let Some(name_text) = text.get(start..name.end) else { continue };
         if name_text.is_empty() || !name_text.starts_with(|c: char| c.is_uppercase()) {
             continue;
         }
         if found.overlaps(&[EntityKind::Email, EntityKind::Organization], start, end) {
             continue;
         }
-        let normalized = format!("{} {}", normalize_org_name(name_text), canonical_suffix(suffix.as_str()));
+        let normalized = format!("{} {}", normalize_org_name(name_text), canonical_suffix(&text[suffix]));
         found.push(EntityKind::Organization, normalized, &text[start..end], Some((start, end)));
     }
+}
+
+/// The byte ranges of the `name` and `suffix` groups of a match of [`ORGANIZATION`], found
+/// without the cost of a capturing search (the pattern is large): no suffix holds a space or a
+/// tab, so the suffix follows the match's last one; no name ends with a space, a tab or a comma,
+/// so the name ends before the run of them ahead of the suffix, less an optional comma.
+fn organization_parts(found: regex::Match<'_>) -> (Range<usize>, Range<usize>) {
+    let matched = found.as_str();
+    let suffix_at = matched.rfind([' ', '\t']).map_or(0, |p| p + 1);
+    let before = matched[..suffix_at].trim_end_matches([' ', '\t']);
+    let name = before.strip_suffix(',').unwrap_or(before);
+    (found.start()..found.start() + name.len(), found.start() + suffix_at..found.end())
 }
 
 fn normalize_org_name(name: &str) -> String {
@@ -567,16 +662,88 @@ static HONORIFIC: LazyLock<Regex> = LazyLock::new(|| {
 const ROLE: &str = r"(?:CEO|CFO|COO|CTO|CIO|CLO|General[ \t]+Counsel|[Cc]ounsel|Chief[ \t]+[A-Z][a-z]+[ \t]+Officer|President|Vice[ \t]+President|VP|[Dd]irector|[Pp]artner|[Aa]ssociate|[Pp]aralegal|[Aa]ttorney|[Ll]awyer|[Cc]hairman|[Cc]hairwoman|[Cc]hair|[Ff]ounder|[Cc]o-founder|[Mm]anager|[Cc]ontroller|[Tt]reasurer|[Ss]ecretary|[Ii]nspector|[Cc]aptain|[Cc]onsultant|[Aa]nalyst|[Cc]lerk|[Aa]djuster|[Bb]roker|Esq\.?)";
 const ROLE_ADJECTIVE: &str = r"(?:(?:the|our|their|its|his|her|a|an|as)[ \t]+)?(?:(?:Senior|Junior|Deputy|Associate|Assistant|Lead|Regional|Operations|Finance|Legal|Executive|Managing|Outside|outside|In-house|in-house|Chief|General|Port|Fleet|Claims|Sales|Account)[ \t]+)?";
 
-static NAME_THEN_ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
+/// Anchors of the patterns with a role: a literal from the last word of every alternative of
+/// [`ROLE`] but "VP" ("Chief Financial Officer" holds "Officer", "Co-founder" "founder"). They
+/// are chosen to begin with three letters rarely seen together elsewhere ("unsel", not
+/// "Counsel"), which keeps the literal search fast; a role ends at most 11 bytes after its
+/// anchor ("hairwoman", "Esq."). "VP", too short for that, is searched with a neighbour the
+/// pattern requires.
+const ROLE_WORDS: &[&str] = &[
+    "CEO",
+    "CFO",
+    "COO",
+    "CTO",
+    "CIO",
+    "CLO",
+    "unsel",
+    "Officer",
+    "President",
+    "Director",
+    "director",
+    "rtner",
+    "ssociate",
+    "alegal",
+    "ttorney",
+    "awyer",
+    "hair",
+    "Founder",
+    "founder",
+    "anager",
+    "oller",
+    "asurer",
+    "ecretary",
+    "nspector",
+    "aptain",
+    "ultant",
+    "alyst",
+    "lerk",
+    "djuster",
+    "roker",
+    "Esq",
+];
+
+/// Chars of names, role words and their separators.
+fn name_or_role_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c, '\'' | '’' | '-' | '.' | ',' | '(')
+}
+
+/// Anchored on the end of the role: before it come at most 9 words (a name of 3, a separator, 2
+/// adjectives, 2 words and the start of the role's last one), after it the char the final word
+/// boundary looks at.
+static NAME_THEN_ROLE: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(&format!(
         r"(?P<name>{NAME_WORD}(?:[ \t]+[A-Z]\.)?[ \t]+{NAME_WORD})(?:[ \t]*,[ \t]*|[ \t]+|[ \t]*\n[ \t]*|[ \t]*\([ \t]*){ROLE_ADJECTIVE}{ROLE}\b"
-    ))
+    ));
+    let window = |text: &str, at: usize, floor: usize| {
+        let blank = |c: char| matches!(c, ' ' | '\t' | '\n');
+        let start = walk_back(text, at, floor, blank, name_or_role_char, Reach::Runs(10));
+        Window { start, end: Some(text.ceil_char_boundary(at + 1 + 11 + 4)) }
+    };
+    // Before a role: a space, a tab, a line break, a comma or an opening bracket.
+    let anchors: Vec<&str> = ROLE_WORDS.iter().copied().chain([" VP", "\tVP", "\nVP", ",VP", "(VP"]).collect();
+    AnchoredRegex::new(regex, &anchors, |_, _| true, window)
 });
-static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
+/// Anchored on the end of the role: before it come at most 5 words (2 adjectives, 2 words and
+/// the start of the role's last one); after it the rest of that word, a comma and a name of 3
+/// words.
+static ROLE_THEN_NAME: LazyLock<AnchoredRegex> = LazyLock::new(|| {
+    let regex = re(&format!(
         r"\b{ROLE_ADJECTIVE}{ROLE}(?:[ \t]*,[ \t]*|[ \t]+)(?P<name>{NAME_WORD}(?:[ \t]+[A-Z]\.)?[ \t]+{NAME_WORD})"
-    ))
+    ));
+    let window = |text: &str, at: usize, floor: usize| {
+        let start = walk_back(text, at, floor, is_blank, |c| c.is_ascii_alphabetic() || c == '-', Reach::Runs(6));
+        let end = walk_forward(text, at, is_blank, name_or_role_char, Reach::Runs(6));
+        Window { start, end: Some(end) }
+    };
+    // After a role: a space, a tab or a comma.
+    let anchors: Vec<&str> = ROLE_WORDS.iter().copied().chain(["VP ", "VP\t", "VP,"]).collect();
+    AnchoredRegex::new(regex, &anchors, |_, _| true, window)
 });
+
+/// Space or tab.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t')
+}
 
 fn people(text: &str, header_people: &[(String, String)], found: &mut Found) {
     let blocked = [EntityKind::Organization, EntityKind::Email, EntityKind::Person];
@@ -1016,7 +1183,72 @@ fn title_case_if_upper(w: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::extract::anchored::test_text;
+
+    /// The span of every group of every match.
+    fn spans<'t>(matches: impl Iterator<Item = regex::Captures<'t>>) -> Vec<Vec<Option<Range<usize>>>> {
+        matches.map(|caps| caps.iter().map(|group| group.map(|m| m.range())).collect()).collect()
+    }
+
+    /// The anchored searches find exactly what the plain patterns find, and the groups of an
+    /// organisation are those the pattern captures.
+    fn assert_same_matches(text: &str) {
+        let anchored: [(&str, &AnchoredRegex); 6] = [
+            ("CASE_NUMBER", &CASE_NUMBER),
+            ("MONEY_SYMBOL", &MONEY_SYMBOL),
+            ("MONEY_WORDS", &MONEY_WORDS),
+            ("ORGANIZATION", &ORGANIZATION),
+            ("NAME_THEN_ROLE", &NAME_THEN_ROLE),
+            ("ROLE_THEN_NAME", &ROLE_THEN_NAME),
+        ];
+        for (name, pattern) in anchored {
+            let plain = spans(pattern.regex().captures_iter(text));
+            assert_eq!(spans(pattern.captures_iter(text)), plain, "{name} in {text:?}");
+            let found: Vec<Range<usize>> = pattern.find_iter(text).map(|m| m.range()).collect();
+            assert_eq!(found, plain.iter().map(|groups| groups[0].clone().unwrap_or_default()).collect::<Vec<_>>());
+        }
+        for caps in ORGANIZATION.regex().captures_iter(text) {
+            let (Some(whole), Some(name), Some(suffix)) = (caps.get(0), caps.name("name"), caps.name("suffix")) else {
+                panic!("an organisation has a name and a suffix");
+            };
+            assert_eq!(organization_parts(whole), (name.range(), suffix.range()), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn anchored_searches_find_what_plain_ones_do(text in test_text::texts()) {
+            assert_same_matches(&text);
+        }
+    }
+
+    #[test]
+    fn anchored_searches_on_edge_cases() {
+        let long_blank = format!(
+            "Case No.{}21-1234 and{}USD 5 and 5{}pounds{}sterling",
+            " ".repeat(300),
+            "\t".repeat(50),
+            " ".repeat(99),
+            " ".repeat(70)
+        );
+        // Dense anchors without matches exhaust the walking budget: the plain search takes over.
+        let dense = format!("{} Harbor AG {} Mr Bell counsel John Smith", "xAG ".repeat(3000), "counsel ".repeat(2000));
+        let texts = [
+            "Case No. ٢١-١٢٣٤, Civil Action No. １２-３４５ and 1:21-cv-01234-ABC-DEF-GHI.",
+            "paid $١٢ and € ٣ and £4 and $ 5 and $  6 and US$7 and U.S.$ 8",
+            "ACME, LLC and Calder & Voss LLP, Meridian Cold Storage Ltd. and Ünal Ağ GmbH",
+            "John Smith\nCEO; Mary Q. Jones (the Senior VP) and VP, John Smith; Co-founder Ann Lee-Park",
+            "General Counsel Dana O’Brien, Chairwoman Ann McDonald and Esq. Tom Lee",
+            &long_blank,
+            &dense,
+        ];
+        for text in texts {
+            assert_same_matches(text);
+        }
+    }
 
     #[test]
     fn decimal_scaling_is_exact() {

@@ -1,5 +1,6 @@
 //! Extraction from parsed text: dated events for the timeline and named entities.
 
+pub(crate) mod anchored;
 mod dates;
 mod entities;
 mod sentences;
