@@ -27,8 +27,13 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .journal_mode(SqliteJournalMode::Wal)
         // WAL with NORMAL survives a process crash; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
-        // No checkpoint inside the writer's commits: [`checkpoints`] runs them beside it.
-        .pragma("wal_autocheckpoint", "0")
+        // Checkpoints run beside the writer ([`checkpoints`]), not inside its commits; but they
+        // never quite catch up with a busy writer, and the write-ahead log only starts over
+        // once a checkpoint has caught up. So the commit that takes the log past 64 MB also
+        // checkpoints (little is left to copy by then), the log starts over at the next
+        // transaction, and it is cut back to 64 MB when it does.
+        .pragma("wal_autocheckpoint", "16384")
+        .pragma("journal_size_limit", "67108864")
         // Statement journals and sorts stay in memory instead of temporary files.
         .pragma("temp_store", "MEMORY")
         .pragma("cache_size", "-32768")
