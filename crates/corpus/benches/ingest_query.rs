@@ -357,7 +357,7 @@ async fn main() {
     let matter = measure_matter(&corpus, &root, &mut rng, &vocab).await;
     let small = measure_small(&corpus, &root, &mut rng, &vocab).await;
     let pdf = if std::env::var("DOCKET_BENCH_SKIP_PDF").is_ok() {
-        (0, 0.0, 0.0, 0.0, 0.0)
+        (0, 0.0, 0.0, 0.0, 0.0, 0.0)
     } else {
         measure_pdf(&corpus, &root, &mut rng, &vocab).await
     };
@@ -394,18 +394,18 @@ async fn main() {
     );
     println!();
     println!(
-        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB)",
-        matter.0, matter.1, matter.2, matter.3, matter.4
+        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
+        matter.0, matter.1, matter.2, matter.3, matter.4, matter.5
     );
     println!();
     println!(
-        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB)",
-        small.0, small.1, small.2, small.3, small.4
+        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
+        small.0, small.1, small.2, small.3, small.4, small.5
     );
     println!();
     println!(
-        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF, {:.1} CPU s per 100 MB)",
-        pdf.0, pdf.1, pdf.2, pdf.3, pdf.4
+        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
+        pdf.0, pdf.1, pdf.2, pdf.3, pdf.4, pdf.5
     );
 }
 
@@ -420,17 +420,31 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// Bytes this process has handed to write calls so far (content store, registry and its
+/// write-ahead log, index), from /proc.
+fn written_bytes() -> f64 {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix("wchar:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)
+}
+
 /// CPU seconds spent on ingestion so far (all threads: parsing, registry, index, merges).
 static INGEST_CPU: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+/// Bytes written during ingestion so far.
+static INGEST_WRITTEN: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
 
 fn ingest_cpu() -> f64 {
     INGEST_CPU.lock().map(|t| *t).unwrap_or(0.0)
+}
+
+fn ingest_written() -> f64 {
+    INGEST_WRITTEN.lock().map(|t| *t).unwrap_or(0.0)
 }
 
 /// Run one local-folder job per folder, at once, until all finish; returns the seconds taken.
 async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
     let t = Instant::now();
     let cpu = cpu_seconds();
+    let written = written_bytes();
     let mut ids = Vec::new();
     for dir in dirs {
         ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
@@ -450,11 +464,15 @@ async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
     if let Ok(mut total) = INGEST_CPU.lock() {
         *total += cpu_seconds() - cpu;
     }
+    if let Ok(mut total) = INGEST_WRITTEN.lock() {
+        *total += written_bytes() - written;
+    }
     t.elapsed().as_secs_f64().max(1e-9)
 }
 
-/// One measured load: files, MB/s, documents/s, MB, CPU seconds per 100 MB.
-type Load = (usize, f64, f64, f64, f64);
+/// One measured load: files, MB/s, documents/s, MB, CPU seconds per 100 MB, bytes written per
+/// byte ingested.
+type Load = (usize, f64, f64, f64, f64, f64);
 
 /// Ingest 10,000 documents of the matter profile (about 280 MB, long enough that the start and
 /// end of the jobs and the index merges weigh what they do in a real load) in two jobs.
@@ -481,10 +499,11 @@ async fn measure_load(
     let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("{profile:?}-{h}"))).collect();
     let bytes = generate(&dirs[0], first, files / 2, rng, vocab, profile)
         + generate(&dirs[1], first + files / 2, files - files / 2, rng, vocab, profile);
-    let cpu = ingest_cpu();
+    let (cpu, written) = (ingest_cpu(), ingest_written());
     let secs = ingest(corpus, dirs).await;
     let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb)
+    let written_per_byte = (ingest_written() - written) / bytes as f64;
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb, written_per_byte)
 }
 
 /// Ingest generated PDFs (4 pages of about 40 lines each) as one job: (files, MB/s, docs/s, MB).
@@ -502,8 +521,9 @@ async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[Strin
         bytes += pdf.len() as u64;
         std::fs::write(dir.join(format!("doc-{i}.pdf")), pdf).expect("write pdf");
     }
-    let cpu = ingest_cpu();
+    let (cpu, written) = (ingest_cpu(), ingest_written());
     let secs = ingest(corpus, vec![dir]).await;
     let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb)
+    let written_per_byte = (ingest_written() - written) / bytes as f64;
+    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb, written_per_byte)
 }

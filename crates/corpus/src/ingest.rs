@@ -371,12 +371,12 @@ struct Run<'a> {
 /// registry fast: a commit writes every page it changed, and the rows of a batch (timeline
 /// events by date, entities by name) land all over their indexes, so many rows per commit
 /// share each written page.
-const REGISTER_BATCH: usize = 512;
+const REGISTER_BATCH: usize = 1024;
 /// A batch is also registered once its text reaches this size, to bound memory...
 const REGISTER_BATCH_BYTES: usize = 32 << 20;
 /// ...and once its first document has waited this long, so that progress stays current on
 /// slow files.
-const REGISTER_AFTER: Duration = Duration::from_secs(1);
+const REGISTER_AFTER: Duration = Duration::from_secs(3);
 
 /// A document analysed and waiting for the next registry transaction.
 struct Pending {
