@@ -27,11 +27,11 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .journal_mode(SqliteJournalMode::Wal)
         // WAL with NORMAL survives a process crash; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
-        // Checkpoints run beside the writer ([`checkpoints`]), not inside its commits; but they
-        // never quite catch up with a busy writer, and the write-ahead log only starts over
-        // once a checkpoint has caught up. So the commit that takes the log past 64 MB also
-        // checkpoints (little is left to copy by then), the log starts over at the next
-        // transaction, and it is cut back to 64 MB when it does.
+        // The commit that takes the write-ahead log past 64 MB checkpoints it; the log then
+        // starts over at the next transaction (cut back to 64 MB if one transaction made it
+        // larger) and is overwritten in place. A page changed by many transactions in between
+        // is copied into the database once. [`checkpoints`] folds the log in when ingestion
+        // is quiet.
         .pragma("wal_autocheckpoint", "16384")
         .pragma("journal_size_limit", "67108864")
         // Statement journals and sorts stay in memory instead of temporary files.
@@ -56,12 +56,12 @@ pub(crate) const fn rows_per_statement(columns: usize) -> usize {
 }
 
 /// How often [`checkpoints`] copies the write-ahead log into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(30);
 
-/// Copy the write-ahead log into the database every second, on a reader connection, until
-/// `stop` turns true. Checkpoints run beside the single writer instead of inside its commits
-/// (as automatic checkpoints would), so ingestion's registry transactions do not wait for them;
-/// PASSIVE checkpoints never block readers or the writer.
+/// Copy the write-ahead log into the database every 30 seconds, on a reader connection, until
+/// `stop` turns true, so that a registry without writes does not keep a large log (readers look
+/// every page up in it). PASSIVE checkpoints never block readers or the writer; under a steady
+/// stream of commits the writer's own checkpoints (`wal_autocheckpoint`) do the work.
 pub(crate) async fn checkpoints(pool: SqlitePool, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         tokio::select! {
