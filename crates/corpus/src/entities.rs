@@ -1,6 +1,7 @@
 //! Named entities of a tenant: stable ids, mentions per document, co-occurrence.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
@@ -108,8 +109,9 @@ pub fn entity_id(kind: EntityKind, normalized: &str) -> String {
 }
 
 /// The mentions of one entity in one document.
-#[derive(Debug, Default)]
-struct InDocument {
+struct InDocument<'a> {
+    /// The first mention (its kind and normalised form name the entity).
+    first: &'a EntityMention,
     mentions: i64,
     /// "start-end" byte ranges, space-separated.
     spans: String,
@@ -125,33 +127,34 @@ pub(crate) async fn record_mentions(
 ) -> Result<(), CorpusError> {
     // Sorted by entity then document: rows go into the tables' keys in order.
     let mut per_document: BTreeMap<(String, Uuid), InDocument> = BTreeMap::new();
-    let mut kinds: HashMap<String, &EntityMention> = HashMap::new();
     for (document, m) in mentions {
         if m.normalized.trim().is_empty() {
             continue;
         }
-        let id = entity_id(m.kind, &m.normalized);
-        kinds.entry(id.clone()).or_insert(m);
-        let entry = per_document.entry((id, *document)).or_default();
+        let entry = per_document.entry((entity_id(m.kind, &m.normalized), *document)).or_insert_with(|| InDocument {
+            first: m,
+            mentions: 0,
+            spans: String::new(),
+        });
         entry.mentions += 1;
         if let Some((start, end)) = m.span {
             if !entry.spans.is_empty() {
                 entry.spans.push(' ');
             }
-            entry.spans.push_str(&format!("{start}-{end}"));
+            let _ = write!(entry.spans, "{start}-{end}");
         }
     }
-    // Per entity: (mentions, documents) in this batch.
-    let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    // Per entity (consecutive in the map): its mention, and its mentions and documents in this batch.
+    let mut totals: Vec<(&str, &EntityMention, i64, i64)> = Vec::new();
     for ((id, _), found) in &per_document {
-        let total = totals.entry(id.as_str()).or_default();
-        total.0 += found.mentions;
-        total.1 += 1;
+        match totals.last_mut() {
+            Some(last) if last.0 == id => {
+                last.2 += found.mentions;
+                last.3 += 1;
+            }
+            _ => totals.push((id, found.first, found.mentions, 1)),
+        }
     }
-    let totals: Vec<(&str, &EntityMention, i64, i64)> = totals
-        .into_iter()
-        .filter_map(|(id, (mentions, documents))| kinds.get(id).map(|m| (id, *m, mentions, documents)))
-        .collect();
     // Multi-row statements: one round trip per chunk for the whole batch keeps the
     // per-document cost of ingestion low.
     for chunk in totals.chunks(rows_per_statement(6)) {
@@ -171,7 +174,7 @@ pub(crate) async fn record_mentions(
         );
         qb.build().persistent(false).execute(&mut *conn).await?;
     }
-    let rows: Vec<(&(String, Uuid), &InDocument)> = per_document.iter().collect();
+    let rows: Vec<(&(String, Uuid), &InDocument<'_>)> = per_document.iter().collect();
     for chunk in rows.chunks(rows_per_statement(5)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO entity_documents (tenant_id, entity_id, document_id, mentions, spans) ",
