@@ -357,7 +357,7 @@ async fn main() {
     let matter = measure_matter(&corpus, &root, &mut rng, &vocab).await;
     let small = measure_small(&corpus, &root, &mut rng, &vocab).await;
     let pdf = if std::env::var("DOCKET_BENCH_SKIP_PDF").is_ok() {
-        (0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        Load::default()
     } else {
         measure_pdf(&corpus, &root, &mut rng, &vocab).await
     };
@@ -394,19 +394,13 @@ async fn main() {
     );
     println!();
     println!(
-        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
-        matter.0, matter.1, matter.2, matter.3, matter.4, matter.5
+        "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): {}",
+        matter.files, matter
     );
     println!();
-    println!(
-        "Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
-        small.0, small.1, small.2, small.3, small.4, small.5
-    );
+    println!("Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): {}", small.files, small);
     println!();
-    println!(
-        "PDF (text layer, {} files of 4 pages): ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB of PDF, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
-        pdf.0, pdf.1, pdf.2, pdf.3, pdf.4, pdf.5
-    );
+    println!("PDF (text layer, {} files of 4 pages): {}", pdf.files, pdf);
 }
 
 /// CPU time (user and system) this process has used so far, in seconds, from /proc.
@@ -470,9 +464,40 @@ async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
     t.elapsed().as_secs_f64().max(1e-9)
 }
 
-/// One measured load: files, MB/s, documents/s, MB, CPU seconds per 100 MB, bytes written per
-/// byte ingested.
-type Load = (usize, f64, f64, f64, f64, f64);
+/// One measured load.
+#[derive(Default)]
+struct Load {
+    files: usize,
+    bytes: u64,
+    secs: f64,
+    cpu_secs: f64,
+    written: f64,
+}
+
+impl Load {
+    /// Ingest `dirs` (holding `files` files of `bytes` bytes), one job per folder, and measure it.
+    async fn measure(corpus: &Corpus, dirs: Vec<PathBuf>, files: usize, bytes: u64) -> Load {
+        let (cpu, written) = (ingest_cpu(), ingest_written());
+        let secs = ingest(corpus, dirs).await;
+        Load { files, bytes, secs, cpu_secs: ingest_cpu() - cpu, written: ingest_written() - written }
+    }
+}
+
+impl std::fmt::Display for Load {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = self.bytes as f64 / 1e6;
+        let secs = self.secs.max(1e-9);
+        write!(
+            f,
+            "ingest {:.2} MB/s, {:.0} docs/s ({:.1} MB, {:.1} CPU s per 100 MB, {:.1} bytes written per byte)",
+            mb / secs,
+            self.files as f64 / secs,
+            mb,
+            self.cpu_secs / (mb / 100.0).max(1e-9),
+            self.written / (self.bytes as f64).max(1.0)
+        )
+    }
+}
 
 /// Ingest 10,000 documents of the matter profile (about 280 MB, long enough that the start and
 /// end of the jobs and the index merges weigh what they do in a real load) in two jobs.
@@ -480,13 +505,13 @@ async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[St
     measure_load(corpus, root, rng, vocab, Profile::Matter, 10_000, 20_000_000).await
 }
 
-/// Ingest 4,000 small files in two jobs: (files, MB/s, docs/s, MB).
+/// Ingest 4,000 small files in two jobs.
 async fn measure_small(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     measure_load(corpus, root, rng, vocab, Profile::Small, 4_000, 10_000_000).await
 }
 
 /// Generate `files` documents of `profile`, numbered from `first` (so that no content repeats
-/// earlier ones), in two folders, and ingest them as two jobs at once: (files, MB/s, docs/s, MB).
+/// earlier ones), in two folders, and ingest them as two jobs at once.
 async fn measure_load(
     corpus: &Corpus,
     root: &Path,
@@ -499,14 +524,10 @@ async fn measure_load(
     let dirs: Vec<PathBuf> = (0..2).map(|h| root.join(format!("{profile:?}-{h}"))).collect();
     let bytes = generate(&dirs[0], first, files / 2, rng, vocab, profile)
         + generate(&dirs[1], first + files / 2, files - files / 2, rng, vocab, profile);
-    let (cpu, written) = (ingest_cpu(), ingest_written());
-    let secs = ingest(corpus, dirs).await;
-    let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
-    let written_per_byte = (ingest_written() - written) / bytes as f64;
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb, written_per_byte)
+    Load::measure(corpus, dirs, files, bytes).await
 }
 
-/// Ingest generated PDFs (4 pages of about 40 lines each) as one job: (files, MB/s, docs/s, MB).
+/// Ingest generated PDFs (4 pages of about 40 lines each) as one job.
 async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     let dir = root.join("pdf");
     std::fs::create_dir_all(&dir).expect("pdf folder");
@@ -521,9 +542,5 @@ async fn measure_pdf(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[Strin
         bytes += pdf.len() as u64;
         std::fs::write(dir.join(format!("doc-{i}.pdf")), pdf).expect("write pdf");
     }
-    let (cpu, written) = (ingest_cpu(), ingest_written());
-    let secs = ingest(corpus, vec![dir]).await;
-    let cpu_per_100_mb = (ingest_cpu() - cpu) / (bytes as f64 / 1e8);
-    let written_per_byte = (ingest_written() - written) / bytes as f64;
-    (files, bytes as f64 / 1e6 / secs, files as f64 / secs, bytes as f64 / 1e6, cpu_per_100_mb, written_per_byte)
+    Load::measure(corpus, vec![dir], files, bytes).await
 }
