@@ -1,6 +1,6 @@
 //! Named entities of a tenant: stable ids, mentions per document, co-occurrence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -8,15 +8,16 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
+use crate::facts::{FactsIndex, top_counts};
 use crate::model::{EntityKind, EntityMention};
-use crate::registry::{parse_uuid, rows_per_statement};
+use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
 use crate::store::sha256_hex;
 use crate::util::truncate;
 
 /// Most entities returned by one look-up.
 pub const MAX_ENTITY_LIMIT: usize = 200;
 /// Most documents and co-occurring entities listed in a neighbourhood.
-pub const NEIGHBOR_LIMIT: i64 = 100;
+pub const NEIGHBOR_LIMIT: usize = 100;
 
 /// An entity of a tenant with how often it is mentioned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -268,27 +269,18 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
 /// (an id or a normalised form).
 pub(crate) async fn documents_mentioning(
     pool: &SqlitePool,
+    facts: &FactsIndex,
     tenant: &str,
     reference: &str,
 ) -> Result<Vec<Uuid>, CorpusError> {
     let entity_ids = resolve(pool, tenant, reference).await?;
-    if entity_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT DISTINCT document_id FROM entity_documents WHERE tenant_id = ");
-    qb.push_bind(tenant).push(" AND entity_id IN (");
-    let mut list = qb.separated(", ");
-    for id in &entity_ids {
-        list.push_bind(id.as_str());
-    }
-    list.push_unseparated(")");
-    let ids: Vec<String> = qb.build_query_scalar().fetch_all(pool).await?;
-    ids.iter().map(|id| parse_uuid(id)).collect()
+    Ok(facts.entity_documents(tenant, &entity_ids)?.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The entity, its documents and its co-occurring entities; None when the tenant has no such entity.
 pub(crate) async fn neighbors(
     pool: &SqlitePool,
+    facts: &FactsIndex,
     tenant: &str,
     entity_id: &str,
 ) -> Result<Option<Neighborhood>, CorpusError> {
@@ -300,46 +292,45 @@ pub(crate) async fn neighbors(
     let Some(row) = row else { return Ok(None) };
     let entity = info_from_row(&row)?;
 
-    let doc_rows = sqlx::query(
-        "SELECT d.id, d.title, d.source, ed.mentions AS n FROM entity_documents ed \
-         JOIN documents d ON d.tenant_id = ed.tenant_id AND d.id = ed.document_id \
-         WHERE ed.tenant_id = ? AND ed.entity_id = ? ORDER BY n DESC, d.id LIMIT ?",
-    )
-    .bind(tenant)
-    .bind(entity_id)
-    .bind(NEIGHBOR_LIMIT)
-    .fetch_all(pool)
-    .await?;
-    let mut documents = Vec::with_capacity(doc_rows.len());
-    for r in &doc_rows {
-        documents.push(EntityDocument {
-            id: parse_uuid(&r.try_get::<String, _>("id")?)?,
-            title: r.try_get("title")?,
-            source: r.try_get("source")?,
-            mentions: u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0),
-        });
+    let mentioning = facts.entity_documents(tenant, &[entity_id.to_owned()])?;
+    let ids: Vec<Uuid> = mentioning.iter().map(|(id, _)| *id).collect();
+    let top = top_counts(mentioning, NEIGHBOR_LIMIT);
+    let mut documents = Vec::with_capacity(top.len());
+    if !top.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, title, source FROM documents WHERE tenant_id = ");
+        qb.push_bind(tenant).push(" AND id IN");
+        push_in_list(&mut qb, top.iter().map(|(id, _)| id.to_string()));
+        let rows = qb.build().fetch_all(pool).await?;
+        let mut by_id: HashMap<Uuid, (Option<String>, String)> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            by_id.insert(parse_uuid(&r.try_get::<String, _>("id")?)?, (r.try_get("title")?, r.try_get("source")?));
+        }
+        for (id, mentions) in top {
+            if let Some((title, source)) = by_id.remove(&id) {
+                documents.push(EntityDocument { id, title, source, mentions });
+            }
+        }
     }
 
-    let co_rows = sqlx::query(
-        "WITH docs AS (SELECT document_id FROM entity_documents WHERE tenant_id = ?1 AND entity_id = ?2), \
-         co AS (SELECT ed.entity_id, COUNT(*) AS shared FROM entity_documents ed \
-                JOIN docs ON ed.tenant_id = ?1 AND ed.document_id = docs.document_id \
-                WHERE ed.entity_id <> ?2 GROUP BY ed.entity_id) \
-         SELECT e.id, e.kind, e.normalized, co.shared, e.mentions AS mention_count, e.documents AS document_count \
-         FROM co JOIN entities e ON e.tenant_id = ?1 AND e.id = co.entity_id \
-         ORDER BY co.shared DESC, e.id LIMIT ?3",
-    )
-    .bind(tenant)
-    .bind(entity_id)
-    .bind(NEIGHBOR_LIMIT)
-    .fetch_all(pool)
-    .await?;
-    let mut co_occurring = Vec::with_capacity(co_rows.len());
-    for r in &co_rows {
-        co_occurring.push(CoOccurrence {
-            entity: info_from_row(r)?,
-            shared_documents: u64::try_from(r.try_get::<i64, _>("shared")?).unwrap_or(0),
-        });
+    let mut shared = facts.shared_documents(tenant, &ids)?;
+    shared.remove(entity_id);
+    let top = top_counts(shared, NEIGHBOR_LIMIT);
+    let mut co_occurring = Vec::with_capacity(top.len());
+    if !top.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new(format!("{INFO_SELECT} WHERE e.tenant_id = "));
+        qb.push_bind(tenant).push(" AND e.id IN");
+        push_in_list(&mut qb, top.iter().map(|(id, _)| id.clone()));
+        let rows = qb.build().fetch_all(pool).await?;
+        let mut by_id: HashMap<String, EntityInfo> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let info = info_from_row(r)?;
+            by_id.insert(info.id.clone(), info);
+        }
+        for (id, shared_documents) in top {
+            if let Some(entity) = by_id.remove(&id) {
+                co_occurring.push(CoOccurrence { entity, shared_documents });
+            }
+        }
     }
     Ok(Some(Neighborhood { entity, documents, co_occurring }))
 }

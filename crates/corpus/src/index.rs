@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::CorpusError;
+use crate::facts::{EventFact, FactsIndex, MentionFact};
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -71,6 +72,10 @@ pub(crate) struct IndexDoc {
     pub entities: Vec<(Option<usize>, String)>,
     /// Dates, each with the byte offset where the text states it (None: the document's own date).
     pub dates: Vec<(Option<usize>, OffsetDateTime)>,
+    /// The document's timeline events, for the facts index.
+    pub events: Vec<EventFact>,
+    /// The entities the document mentions, each once with its count, for the facts index.
+    pub mentions: Vec<MentionFact>,
 }
 
 /// Which passage of `passages` (sorted byte ranges, at least one) carries an item at `at`: the
@@ -83,12 +88,33 @@ fn passage_of(passages: &[(usize, usize)], at: Option<usize>) -> usize {
     }
 }
 
-/// The index with its single writer and a reader reloaded after each commit.
+/// The passage index with its single writer and a reader reloaded after each commit, and the
+/// facts index committed with it.
 pub(crate) struct CorpusIndex {
     index: Index,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     pub fields: Fields,
+    pub facts: FactsIndex,
+}
+
+/// Open the Tantivy index in `dir` when it has `schema`, else (absent, or of an older layout)
+/// create it empty; returns whether it was created. An index of an older layout is rebuilt
+/// from the registry, which keeps everything indexed.
+pub(crate) fn open_or_create(dir: &Path, schema: Schema) -> Result<(Index, bool), CorpusError> {
+    std::fs::create_dir_all(dir).map_err(|e| CorpusError::storage(&format!("creating {}", dir.display()), e))?;
+    if dir.join("meta.json").is_file() {
+        let existing = Index::open_in_dir(dir)?;
+        if existing.schema() == schema {
+            return Ok((existing, false));
+        }
+        drop(existing);
+        tracing::warn!(dir = %dir.display(), "index schema changed; rebuilding the index");
+        std::fs::remove_dir_all(dir)
+            .and_then(|()| std::fs::create_dir_all(dir))
+            .map_err(|e| CorpusError::storage("clearing the old index", e))?;
+    }
+    Ok((Index::create_in_dir(dir, schema)?, true))
 }
 
 /// Split `text` into passages of one to three sentences (about 600 bytes), as byte ranges.
@@ -161,33 +187,16 @@ fn split_long(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)
 }
 
 impl CorpusIndex {
-    /// Open the index in `dir`, creating it when absent. Returns whether it was (re)created
-    /// empty, in which case every registered document must be indexed again.
-    pub(crate) fn open(dir: &Path) -> Result<(CorpusIndex, bool), CorpusError> {
-        std::fs::create_dir_all(dir).map_err(|e| CorpusError::storage(&format!("creating {}", dir.display()), e))?;
+    /// Open the passage index in `dir` and the facts index in `facts_dir`, creating them when
+    /// absent. Returns whether either was (re)created empty, in which case every registered
+    /// document must be indexed again.
+    pub(crate) fn open(dir: &Path, facts_dir: &Path) -> Result<(CorpusIndex, bool), CorpusError> {
         let (schema, fields) = schema();
-        let mut created = false;
-        let index = if dir.join("meta.json").is_file() {
-            let existing = Index::open_in_dir(dir)?;
-            if existing.schema() == schema {
-                existing
-            } else {
-                // An index of an older layout is rebuilt from the registry, which keeps the text.
-                drop(existing);
-                tracing::warn!(dir = %dir.display(), "index schema changed; rebuilding the index");
-                std::fs::remove_dir_all(dir)
-                    .and_then(|()| std::fs::create_dir_all(dir))
-                    .map_err(|e| CorpusError::storage("clearing the old index", e))?;
-                created = true;
-                Index::create_in_dir(dir, schema)?
-            }
-        } else {
-            created = true;
-            Index::create_in_dir(dir, schema)?
-        };
+        let (index, created) = open_or_create(dir, schema)?;
+        let (facts, facts_created) = FactsIndex::open(facts_dir)?;
         let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((CorpusIndex { index, writer: Mutex::new(writer), reader, fields }, created))
+        Ok((CorpusIndex { index, writer: Mutex::new(writer), reader, fields, facts }, created || facts_created))
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, CorpusError> {
@@ -244,24 +253,29 @@ impl CorpusIndex {
             docs.push(d);
         }
         let count = docs.len();
-        let writer = self.lock()?;
-        if replace {
-            writer.delete_term(Term::from_field_text(f.document_id, &id));
+        {
+            let writer = self.lock()?;
+            if replace {
+                writer.delete_term(Term::from_field_text(f.document_id, &id));
+            }
+            for d in docs {
+                writer.add_document(d)?;
+            }
         }
-        for d in docs {
-            writer.add_document(d)?;
-        }
+        self.facts.add(&doc.tenant, doc.document_id, &doc.events, &doc.mentions, replace)?;
         Ok(count)
     }
 
-    /// Commit everything added so far and make it visible to searches.
+    /// Commit everything added so far to both indexes and make it visible to searches. A
+    /// document is marked indexed only after both commits, so a crash in between makes it
+    /// indexed again (replacing what either index already has).
     pub(crate) fn commit(&self) -> Result<(), CorpusError> {
         {
             let mut writer = self.lock()?;
             writer.commit()?;
         }
         self.reader.reload()?;
-        Ok(())
+        self.facts.commit()
     }
 
     /// A searcher over the last committed state.

@@ -1,6 +1,6 @@
 //! The ingestion workers: claim a queued job, walk its sources, parse, register, index, meter.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::entity_id;
 use crate::error::CorpusError;
+use crate::facts::{EventFact, MentionFact};
 use crate::index::IndexDoc;
 use crate::jobs::{self, ClaimedJob, Counts, JobError, MAX_FILES_PER_JOB, StoredSource};
 use crate::model::{Attachment, EntityMention, ExtractedDate, ParsedDocument};
@@ -522,6 +523,8 @@ struct Registered {
     batch: Vec<Pending>,
     inserted: Vec<bool>,
     lost: HashSet<Uuid>,
+    /// The events of the inserted documents, by document.
+    events: HashMap<Uuid, Vec<EventFact>>,
 }
 
 /// Register a batch of documents, with their events and mentions, in one transaction. `lost`
@@ -619,19 +622,19 @@ async fn register(
         inserted[i] = true;
     }
     if !orphans.is_empty() {
-        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM documents WHERE id IN (");
-        let mut list = qb.separated(", ");
-        for id in &orphans {
-            list.push_bind(id.as_str());
-        }
-        qb.push(")");
+        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM documents WHERE id IN");
+        registry::push_in_list(&mut qb, orphans);
         qb.build().persistent(false).execute(&mut *tx).await?;
     }
     // The whole batch's mentions and events in a few multi-row statements.
     crate::entities::record_mentions(&mut tx, tenant, &batch_mentions).await?;
     timeline::record_events(&mut tx, tenant, &batch_events).await?;
     tx.commit().await?;
-    Ok(Registered { batch, inserted, lost })
+    let mut events: HashMap<Uuid, Vec<EventFact>> = HashMap::new();
+    for e in batch_events {
+        events.entry(e.event.document_id).or_default().push(e.fact);
+    }
+    Ok(Registered { batch, inserted, lost, events })
 }
 
 fn file_name_of(path: &Path) -> String {
@@ -770,8 +773,10 @@ impl Run<'_> {
                         if !existing.indexed {
                             // The registration in flight holds the documents awaiting commit.
                             self.finish_registration().await?;
-                            let doc = index_doc(&self.tenant, &item, existing.id, analysed);
-                            add_to_index(self.inner, vec![doc], true, &mut self.pending).await?;
+                            // From the registry: it holds the events (and their ids) stored then.
+                            if let Some(doc) = crate::service::index_doc_from_registry(self.inner, existing.id).await? {
+                                add_to_index(self.inner, vec![doc], true, &mut self.pending).await?;
+                            }
                         }
                         self.push_attachments(&mut stack, &item, existing.id, attachments);
                     }
@@ -910,13 +915,14 @@ async fn register_and_index(
     lost: HashSet<Uuid>,
     mut pending: Vec<Uuid>,
 ) -> Result<Indexed, CorpusError> {
-    let Registered { batch, inserted, lost } = register(inner, tenant, job, batch, lost).await?;
+    let Registered { batch, inserted, lost, mut events } = register(inner, tenant, job, batch, lost).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut docs = Vec::with_capacity(batch.len());
     for (p, added) in batch.into_iter().zip(inserted) {
         outcomes.push(Outcome { added, top_level: p.item.depth == 0, size: p.size });
         if added {
-            docs.push(index_doc(tenant, &p.item, p.id, p.analysed));
+            let events = events.remove(&p.id).unwrap_or_default();
+            docs.push(index_doc(tenant, &p.item, p.id, p.analysed, events));
         }
     }
     add_to_index(inner, docs, false, &mut pending).await?;
@@ -926,16 +932,19 @@ async fn register_and_index(
     Ok(Indexed { outcomes, lost, pending })
 }
 
-/// What the index needs of an analysed document.
-fn index_doc(tenant: &str, item: &Item, id: Uuid, a: Analysed) -> IndexDoc {
+/// What the indexes need of an analysed document and its events.
+fn index_doc(tenant: &str, item: &Item, id: Uuid, a: Analysed, events: Vec<EventFact>) -> IndexDoc {
     let p = &a.parsed;
     let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
+    let mut mentions: BTreeMap<String, u64> = BTreeMap::new();
     for m in &a.mentions {
         if m.normalized.trim().is_empty() {
             continue;
         }
         let at = m.span.map(|(start, _)| start);
-        entities.push((at, entity_id(m.kind, &m.normalized)));
+        let id = entity_id(m.kind, &m.normalized);
+        *mentions.entry(id.clone()).or_default() += 1;
+        entities.push((at, id));
         entities.push((at, m.normalized.to_lowercase()));
     }
     let dates: Vec<(Option<usize>, OffsetDateTime)> = a
@@ -954,6 +963,8 @@ fn index_doc(tenant: &str, item: &Item, id: Uuid, a: Analysed) -> IndexDoc {
         passages: a.passages,
         entities,
         dates,
+        events,
+        mentions: mentions.into_iter().map(|(entity_id, mentions)| MentionFact { entity_id, mentions }).collect(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod parse;
 
 mod entities;
 mod error;
+mod facts;
 mod index;
 mod ingest;
 mod jobs;

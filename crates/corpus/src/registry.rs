@@ -325,15 +325,21 @@ pub(crate) async fn find_by_hash(
     .transpose()
 }
 
+/// Append the list of an `IN`, `(v1, v2, ...)`, each value bound.
+pub(crate) fn push_in_list(qb: &mut QueryBuilder<'_, Sqlite>, values: impl IntoIterator<Item = String>) {
+    qb.push(" (");
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    qb.push(")");
+}
+
 /// Mark documents as committed to the index.
 pub(crate) async fn mark_indexed(pool: &SqlitePool, ids: &[Uuid]) -> Result<(), CorpusError> {
     for chunk in ids.chunks(500) {
-        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE documents SET indexed = 1 WHERE id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(id.to_string());
-        }
-        qb.push(")");
+        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE documents SET indexed = 1 WHERE id IN");
+        push_in_list(&mut qb, chunk.iter().map(Uuid::to_string));
         qb.build().execute(pool).await?;
     }
     Ok(())

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::entities::{self, EntityInfo, Neighborhood};
 use crate::error::CorpusError;
+use crate::facts::{EventFact, MentionFact};
 use crate::index::{CorpusIndex, IndexDoc};
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
 use crate::parse::ParseLimits;
@@ -109,9 +110,14 @@ impl Corpus {
             return Err(CorpusError::Config(format!("workers must be between 1 and {MAX_WORKERS}")));
         }
         let storage = &config.storage_dir;
-        let (docs_dir, db_dir, index_dir, upload_dir) =
-            (storage.join("documents"), storage.join("corpus"), storage.join("index"), storage.join("uploads"));
-        for dir in [&docs_dir, &db_dir, &index_dir, &upload_dir] {
+        let (docs_dir, db_dir, index_dir, facts_dir, upload_dir) = (
+            storage.join("documents"),
+            storage.join("corpus"),
+            storage.join("index"),
+            storage.join("facts"),
+            storage.join("uploads"),
+        );
+        for dir in [&docs_dir, &db_dir, &index_dir, &facts_dir, &upload_dir] {
             create_dir(dir)?;
         }
         let mut roots = Vec::new();
@@ -124,7 +130,7 @@ impl Corpus {
         }
         let store = tokio::task::spawn_blocking(move || ContentStore::open(&docs_dir)).await??;
         let (pool, writer) = registry::open_pools(&db_dir.join("corpus.sqlite3")).await?;
-        let (index, created) = tokio::task::spawn_blocking(move || CorpusIndex::open(&index_dir)).await??;
+        let (index, created) = tokio::task::spawn_blocking(move || CorpusIndex::open(&index_dir, &facts_dir)).await??;
         if created {
             sqlx::query("UPDATE documents SET indexed = 0").execute(&writer).await?;
         }
@@ -365,9 +371,11 @@ impl Corpus {
         self.live()?;
         check_tenant(tenant)?;
         let started = Instant::now();
-        // The entity filter keeps the documents that mention the entity, from the registry.
+        // The entity filter keeps the documents that mention the entity, from the facts index.
         let documents = match req.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-            Some(reference) => Some(entities::documents_mentioning(&self.inner.pool, tenant, reference).await?),
+            Some(reference) => Some(
+                entities::documents_mentioning(&self.inner.pool, &self.inner.index.facts, tenant, reference).await?,
+            ),
             None => None,
         };
         let inner = self.inner.clone();
@@ -384,7 +392,7 @@ impl Corpus {
     pub async fn timeline(&self, tenant: &str, req: &TimelineRequest) -> Result<TimelinePage, CorpusError> {
         let inner = self.live()?;
         check_tenant(tenant)?;
-        timeline::page(&inner.pool, tenant, req).await
+        timeline::page(&inner.pool, &inner.index.facts, tenant, req).await
     }
 
     /// A tenant's entities whose normalised form contains `q` (case-insensitive), limit 1..=200.
@@ -398,7 +406,7 @@ impl Corpus {
     pub async fn neighbors(&self, tenant: &str, entity_id: &str) -> Result<Option<Neighborhood>, CorpusError> {
         let inner = self.live()?;
         check_tenant(tenant)?;
-        entities::neighbors(&inner.pool, tenant, entity_id).await
+        entities::neighbors(&inner.pool, &inner.index.facts, tenant, entity_id).await
     }
 
     /// Passages visible to searches, over all tenants (for metrics and benchmarks).
@@ -479,36 +487,46 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     .fetch_all(pool)
     .await?;
     let mut entities = Vec::with_capacity(ents.len() * 2);
+    let mut mentions = Vec::with_capacity(ents.len());
     for e in &ents {
         let id: String = e.try_get("id")?;
         let normalized = e.try_get::<String, _>("normalized")?.to_lowercase();
         let spans: String = e.try_get("spans")?;
+        let count = u64::try_from(e.try_get::<i64, _>("mentions")?).unwrap_or(0);
         let mut places: Vec<Option<usize>> = crate::entities::span_starts(&spans).map(Some).collect();
         // Mentions without a place in the text (e-mail headers) go with the first passage.
-        if e.try_get::<i64, _>("mentions")? > places.len() as i64 {
+        if count > places.len() as u64 {
             places.push(None);
         }
         for at in places {
             entities.push((at, id.clone()));
             entities.push((at, normalized.clone()));
         }
+        mentions.push(MentionFact { entity_id: id, mentions: count });
     }
     // An event's date is indexed on the passage of its sentence (its first citation).
-    let event_rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT ts_key, citations FROM events WHERE tenant_id = ? AND document_id = ?")
-            .bind(&tenant)
-            .bind(id.to_string())
-            .fetch_all(pool)
-            .await?;
-    let dates = event_rows
-        .iter()
-        .filter_map(|(key, citations)| {
-            let at = serde_json::from_str::<Vec<crate::timeline::EventCitation>>(citations)
-                .ok()
-                .and_then(|c| c.first().map(|c| c.start));
-            parse_rfc3339(key).ok().map(|date| (at, date))
-        })
-        .collect();
+    let event_rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT id, ts_key, citations, entity_highlights FROM events WHERE tenant_id = ? AND document_id = ?",
+    )
+    .bind(&tenant)
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut dates = Vec::with_capacity(event_rows.len());
+    let mut events = Vec::with_capacity(event_rows.len());
+    for (event_id, key, citations, highlights) in &event_rows {
+        let date = parse_rfc3339(key)?;
+        let at = serde_json::from_str::<Vec<crate::timeline::EventCitation>>(citations)
+            .ok()
+            .and_then(|c| c.first().map(|c| c.start));
+        dates.push((at, date));
+        let highlights: Vec<crate::timeline::EntityHighlight> =
+            serde_json::from_str(highlights).map_err(|e| CorpusError::Corrupt(format!("entity highlights: {e}")))?;
+        let mut entity_ids: Vec<String> = highlights.into_iter().map(|h| h.entity_id).collect();
+        entity_ids.sort();
+        entity_ids.dedup();
+        events.push(EventFact { id: registry::parse_uuid(event_id)?, ts: date.unix_timestamp(), entity_ids });
+    }
     let text = match row.try_get::<Option<String>, _>("text_sha256")? {
         Some(sha) => stored_text(inner, sha).await?,
         None => row.try_get("text")?,
@@ -523,6 +541,8 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
         text,
         entities,
         dates,
+        events,
+        mentions,
     }))
 }
 

@@ -1,16 +1,20 @@
 //! The timeline: dated events extracted from documents, paged by an opaque cursor.
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::entities::{self, entity_id};
 use crate::error::CorpusError;
+use crate::facts::{EventFact, FactsIndex, TimelineScope};
 use crate::model::{DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
-use crate::registry::{parse_uuid, rows_per_statement};
-use crate::util::{check_range, date_key, format_date, parse_bound, slice, truncate, ts_key};
+use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
+use crate::util::{check_range, date_key, format_date, parse_bound, parse_rfc3339, slice, truncate, ts_key};
 
 /// Most events returned in one page.
 pub const MAX_TIMELINE_LIMIT: u32 = 200;
@@ -107,7 +111,8 @@ fn decode_cursor(cursor: &str) -> Result<(String, String), CorpusError> {
 pub(crate) struct NewEvent {
     pub event: TimelineEvent,
     pub ts_key: String,
-    pub entity_ids: Vec<String>,
+    /// What the facts index keeps of it.
+    pub fact: EventFact,
 }
 
 /// Build the timeline events of one document.
@@ -137,9 +142,9 @@ pub(crate) fn build_events(
         if !(1..=9999).contains(&d.date.year()) {
             continue;
         }
-        let (ts, key) = match d.timestamp {
-            Some(t) if (1..=9999).contains(&t.year()) => (ts_key(t), ts_key(t)),
-            _ => (format_date(d.date), date_key(d.date)),
+        let (ts, key, seconds) = match d.timestamp {
+            Some(t) if (1..=9999).contains(&t.year()) => (ts_key(t), ts_key(t), t.unix_timestamp()),
+            _ => (format_date(d.date), date_key(d.date), d.date.midnight().assume_utc().unix_timestamp()),
         };
         let (s_start, s_end) = d.sentence;
         let raw = slice(&doc.text, s_start, s_end).unwrap_or("");
@@ -179,9 +184,10 @@ pub(crate) fn build_events(
         } else {
             Vec::new()
         };
+        let id = Uuid::now_v7();
         out.push(NewEvent {
             event: TimelineEvent {
-                id: Uuid::now_v7(),
+                id,
                 document_id,
                 ts,
                 precision: d.precision,
@@ -193,7 +199,7 @@ pub(crate) fn build_events(
                 origin: d.origin.to_owned(),
             },
             ts_key: key,
-            entity_ids,
+            fact: EventFact { id, ts: seconds, entity_ids },
         });
     }
     out
@@ -252,18 +258,6 @@ pub(crate) async fn record_events(
                 .push_bind(ev.origin.as_str());
         });
         qb.build().persistent(false).execute(&mut *conn).await?;
-        let links: Vec<(&str, &str)> = chunk
-            .iter()
-            .flat_map(|(e, id, _, _)| e.entity_ids.iter().map(move |ent| (ent.as_str(), id.as_str())))
-            .collect();
-        for links in links.chunks(rows_per_statement(3)) {
-            let mut qb =
-                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO event_entities (tenant_id, entity_id, event_id) ");
-            qb.push_values(links, |mut b, (entity, event)| {
-                b.push_bind(tenant).push_bind(*entity).push_bind(*event);
-            });
-            qb.build().persistent(false).execute(&mut *conn).await?;
-        }
     }
     Ok(())
 }
@@ -287,16 +281,33 @@ fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TimelineEvent, Corpus
     })
 }
 
-/// One page of a tenant's timeline.
-pub(crate) async fn page(pool: &SqlitePool, tenant: &str, req: &TimelineRequest) -> Result<TimelinePage, CorpusError> {
+/// One page of a tenant's timeline: the facts index orders and filters the events, the
+/// registry holds them.
+pub(crate) async fn page(
+    pool: &SqlitePool,
+    facts: &FactsIndex,
+    tenant: &str,
+    req: &TimelineRequest,
+) -> Result<TimelinePage, CorpusError> {
     let limit = req.limit.unwrap_or(DEFAULT_TIMELINE_LIMIT);
     if limit == 0 || limit > MAX_TIMELINE_LIMIT {
         return Err(CorpusError::filter("limit", format!("must be between 1 and {MAX_TIMELINE_LIMIT}")));
     }
-    let after = req.cursor.as_deref().filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
+    let after = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => {
+            let (ts, id) = decode_cursor(cursor)?;
+            let seconds = parse_rfc3339(&ts).map_err(|_| CorpusError::InvalidCursor)?.unix_timestamp();
+            Some((seconds, Uuid::parse_str(&id).map_err(|_| CorpusError::InvalidCursor)?))
+        }
+        None => None,
+    };
     let from = req.from_ts.as_deref().map(|v| parse_bound("from_ts", v, false)).transpose()?;
     let to = req.to_ts.as_deref().map(|v| parse_bound("to_ts", v, true)).transpose()?;
     check_range(from.as_ref(), to.as_ref(), "from_ts")?;
+    let seconds = |key: &str| parse_rfc3339(key).map(OffsetDateTime::unix_timestamp);
+    let from = from.map(|b| seconds(&b.key)).transpose()?;
+    // An exclusive upper bound (the instant after a whole day) ends a second before it.
+    let to = to.map(|b| seconds(&b.key).map(|s| if b.inclusive { s } else { s - 1 })).transpose()?;
 
     let entity_ids = match req.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(reference) => {
@@ -308,43 +319,40 @@ pub(crate) async fn page(pool: &SqlitePool, tenant: &str, req: &TimelineRequest)
         }
         None => None,
     };
+    let scope = TimelineScope { after, from, to, entity_ids: entity_ids.as_deref() };
+    let keys = facts.timeline(tenant, &scope, limit as usize + 1)?;
+    let has_more = keys.len() > limit as usize;
+    let shown = &keys[..keys.len().min(limit as usize)];
+    if shown.is_empty() {
+        return Ok(TimelinePage { events: Vec::new(), next_cursor: None });
+    }
 
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT id, document_id, ts_key, ts, precision, title, summary, citations, entity_highlights, confidence, origin \
          FROM events WHERE tenant_id = ",
     );
-    qb.push_bind(tenant.to_owned());
-    if let Some((ts, id)) = &after {
-        qb.push(" AND (ts_key > ").push_bind(ts.clone());
-        qb.push(" OR (ts_key = ").push_bind(ts.clone()).push(" AND id > ").push_bind(id.clone()).push("))");
-    }
-    if let Some(from) = &from {
-        qb.push(" AND ts_key >= ").push_bind(from.key.clone());
-    }
-    if let Some(to) = &to {
-        qb.push(if to.inclusive { " AND ts_key <= " } else { " AND ts_key < " }).push_bind(to.key.clone());
-    }
-    if let Some(ids) = &entity_ids {
-        qb.push(" AND id IN (SELECT event_id FROM event_entities WHERE tenant_id = ").push_bind(tenant.to_owned());
-        qb.push(" AND entity_id IN (");
-        let mut sep = qb.separated(", ");
-        for id in ids {
-            sep.push_bind(id.clone());
-        }
-        qb.push("))");
-    }
-    qb.push(" ORDER BY ts_key, id LIMIT ").push_bind(i64::from(limit) + 1);
+    qb.push_bind(tenant.to_owned()).push(" AND id IN");
+    push_in_list(&mut qb, shown.iter().map(|(_, id)| id.to_string()));
     let rows = qb.build().fetch_all(pool).await?;
-
-    let has_more = rows.len() > limit as usize;
-    let mut events = Vec::with_capacity(rows.len().min(limit as usize));
-    let mut last: Option<(String, String)> = None;
-    for row in rows.iter().take(limit as usize) {
-        events.push(event_from_row(row)?);
-        last = Some((row.try_get("ts_key")?, row.try_get("id")?));
+    let mut by_id: HashMap<Uuid, (String, TimelineEvent)> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let event = event_from_row(row)?;
+        by_id.insert(event.id, (row.try_get("ts_key")?, event));
+    }
+    let mut events = Vec::with_capacity(shown.len());
+    let mut last: Option<(String, Uuid)> = None;
+    for (_, id) in shown {
+        // Both indexes are written in the ingestion of a document; an event the registry lacks
+        // would be a corrupt registry, not a page to fail.
+        let Some((key, event)) = by_id.remove(id) else {
+            tracing::warn!(event = %id, "timeline event in the facts index but not in the registry");
+            continue;
+        };
+        last = Some((key, event.id));
+        events.push(event);
     }
     let next_cursor = match (has_more, last) {
-        (true, Some((ts, id))) => Some(encode_cursor(&ts, &id)),
+        (true, Some((ts, id))) => Some(encode_cursor(&ts, &id.to_string())),
         _ => None,
     };
     Ok(TimelinePage { events, next_cursor })

@@ -1,0 +1,500 @@
+//! The facts index: a second Tantivy index beside the passages, holding what ingestion looks
+//! up by a random key: timeline events by time and entity, and entity mentions by entity and by
+//! document. Tantivy writes sorted segments and merges them (a log-structured merge), so adding
+//! a batch costs about what the batch holds however large the corpus grows; as B-tree indexes
+//! of the registry the same keys rewrote pages all over the tree at every commit.
+//!
+//! The registry keeps the rows (events, entity_documents, entities); this index only orders
+//! and finds them. It is committed together with the passage index and rebuilt from the
+//! registry like it.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema};
+use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use uuid::Uuid;
+
+use crate::error::CorpusError;
+
+const KIND_EVENT: &str = "event";
+const KIND_MENTION: &str = "mention";
+
+/// One timeline event, as the facts index knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EventFact {
+    pub id: Uuid,
+    /// Seconds since the Unix epoch (the event's sort key).
+    pub ts: i64,
+    /// Ids of the entities its summary mentions.
+    pub entity_ids: Vec<String>,
+}
+
+/// An entity mentioned by a document, and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MentionFact {
+    pub entity_id: String,
+    pub mentions: u64,
+}
+
+/// Where a page of the timeline starts and what it may hold.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TimelineScope<'a> {
+    /// Only events after this (ts, id): the cursor.
+    pub after: Option<(i64, Uuid)>,
+    /// Earliest ts, inclusive.
+    pub from: Option<i64>,
+    /// Latest ts, inclusive.
+    pub to: Option<i64>,
+    /// Only events mentioning one of these entity ids.
+    pub entity_ids: Option<&'a [String]>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    tenant: Field,
+    document_id: Field,
+    kind: Field,
+    entity: Field,
+    ts: Field,
+    uuid_hi: Field,
+    uuid_lo: Field,
+    mentions: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        tenant: b.add_text_field("tenant_id", STRING),
+        document_id: b.add_text_field("document_id", STRING),
+        kind: b.add_text_field("kind", STRING),
+        // Events: the entities of the summary; mentions: the entity mentioned.
+        entity: b.add_text_field("entity", STRING | FAST),
+        ts: b.add_i64_field("ts", FAST),
+        // The halves of a UUID, in the order of its bytes: the event's id for an event, the
+        // mentioning document's id for a mention.
+        uuid_hi: b.add_u64_field("uuid_hi", FAST),
+        uuid_lo: b.add_u64_field("uuid_lo", FAST),
+        mentions: b.add_u64_field("mentions", FAST),
+    };
+    (b.build(), fields)
+}
+
+/// The facts index with its single writer and a reader reloaded after each commit.
+pub(crate) struct FactsIndex {
+    writer: Mutex<IndexWriter>,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl FactsIndex {
+    /// Open the index in `dir`, creating it when absent or of another layout. Returns whether
+    /// it was (re)created empty, in which case every registered document must be indexed again.
+    pub(crate) fn open(dir: &Path) -> Result<(FactsIndex, bool), CorpusError> {
+        let (schema, fields) = schema();
+        let (index, created) = crate::index::open_or_create(dir, schema)?;
+        // One indexing thread: facts are small documents, a few dozen per ingested document.
+        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok((FactsIndex { writer: Mutex::new(writer), reader, fields }, created))
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, CorpusError> {
+        self.writer.lock().map_err(|_| CorpusError::Index("facts index writer lock poisoned".into()))
+    }
+
+    /// Add a document's events and mentions (uncommitted). With `replace`, earlier facts of the
+    /// same document are removed first.
+    pub(crate) fn add(
+        &self,
+        tenant: &str,
+        document_id: Uuid,
+        events: &[EventFact],
+        mentions: &[MentionFact],
+        replace: bool,
+    ) -> Result<(), CorpusError> {
+        let f = self.fields;
+        let id = document_id.to_string();
+        let base = |kind: &str| {
+            let mut d = TantivyDocument::default();
+            d.add_text(f.tenant, tenant);
+            d.add_text(f.document_id, &id);
+            d.add_text(f.kind, kind);
+            d
+        };
+        let mut docs = Vec::with_capacity(events.len() + mentions.len());
+        for e in events {
+            let mut d = base(KIND_EVENT);
+            d.add_i64(f.ts, e.ts);
+            let (hi, lo) = e.id.as_u64_pair();
+            d.add_u64(f.uuid_hi, hi);
+            d.add_u64(f.uuid_lo, lo);
+            for entity in &e.entity_ids {
+                d.add_text(f.entity, entity);
+            }
+            docs.push(d);
+        }
+        let (hi, lo) = document_id.as_u64_pair();
+        for m in mentions {
+            let mut d = base(KIND_MENTION);
+            d.add_text(f.entity, &m.entity_id);
+            d.add_u64(f.uuid_hi, hi);
+            d.add_u64(f.uuid_lo, lo);
+            d.add_u64(f.mentions, m.mentions);
+            docs.push(d);
+        }
+        let writer = self.lock()?;
+        if replace {
+            writer.delete_term(Term::from_field_text(f.document_id, &id));
+        }
+        for d in docs {
+            writer.add_document(d)?;
+        }
+        Ok(())
+    }
+
+    /// Commit everything added so far and make it visible.
+    pub(crate) fn commit(&self) -> Result<(), CorpusError> {
+        self.lock()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The facts of `kind` of one tenant, with more conditions.
+    fn scoped(&self, tenant: &str, kind: &str, mut more: Vec<Box<dyn Query>>) -> BooleanQuery {
+        let f = self.fields;
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        more.push(term(f.tenant, tenant));
+        more.push(term(f.kind, kind));
+        BooleanQuery::new(more.into_iter().map(|q| (Occur::Must, q)).collect())
+    }
+
+    fn any_entity(&self, entity_ids: &[String]) -> Box<dyn Query> {
+        Box::new(TermSetQuery::new(entity_ids.iter().map(|e| Term::from_field_text(self.fields.entity, e))))
+    }
+
+    /// The ids of the first `limit` events of the tenant in `scope`, in (ts, id) order, each
+    /// with its ts.
+    pub(crate) fn timeline(
+        &self,
+        tenant: &str,
+        scope: &TimelineScope<'_>,
+        limit: usize,
+    ) -> Result<Vec<(i64, Uuid)>, CorpusError> {
+        let f = self.fields;
+        let mut more: Vec<Box<dyn Query>> = Vec::new();
+        let lower = match (scope.from, scope.after) {
+            (Some(from), Some((ts, _))) => Some(from.max(ts)),
+            (from, after) => from.or(after.map(|a| a.0)),
+        };
+        if lower.is_some() || scope.to.is_some() {
+            let bound = |v: Option<i64>| v.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.ts, v)));
+            more.push(Box::new(RangeQuery::new(bound(lower), bound(scope.to))));
+        }
+        if let Some(ids) = scope.entity_ids {
+            more.push(self.any_entity(ids));
+        }
+        let query = self.scoped(tenant, KIND_EVENT, more);
+        let after = scope.after.map(|(ts, id)| (ts, id.as_u128()));
+        let first = self.reader.searcher().search(&query, &FirstEvents { after, limit })?;
+        Ok(first.into_iter().map(|(ts, id)| (ts, Uuid::from_u128(id))).collect())
+    }
+
+    /// Every document of the tenant that mentions one of `entity_ids`, with its mentions of
+    /// them (summed over the ids), in document order.
+    pub(crate) fn entity_documents(
+        &self,
+        tenant: &str,
+        entity_ids: &[String],
+    ) -> Result<Vec<(Uuid, u64)>, CorpusError> {
+        if entity_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.scoped(tenant, KIND_MENTION, vec![self.any_entity(entity_ids)]);
+        let found = self.reader.searcher().search(&query, &MentionsByDocument)?;
+        let mut documents: Vec<(Uuid, u64)> = found.into_iter().map(|(id, n)| (Uuid::from_u128(id), n)).collect();
+        documents.sort_unstable();
+        Ok(documents)
+    }
+
+    /// For each entity mentioned by any of `documents` (of the tenant): in how many of them.
+    pub(crate) fn shared_documents(
+        &self,
+        tenant: &str,
+        documents: &[Uuid],
+    ) -> Result<HashMap<String, u64>, CorpusError> {
+        if documents.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let f = self.fields;
+        let in_documents =
+            TermSetQuery::new(documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string())));
+        let query = self.scoped(tenant, KIND_MENTION, vec![Box::new(in_documents)]);
+        Ok(self.reader.searcher().search(&query, &EntityCounts)?)
+    }
+}
+
+/// The (ts, id) keys of the first `limit` matching events after `after`.
+struct FirstEvents {
+    after: Option<(i64, u128)>,
+    limit: usize,
+}
+
+/// Keys of one segment, as a bounded max-heap of the smallest seen.
+struct FirstEventsInSegment {
+    ts: Column<i64>,
+    hi: Column<u64>,
+    lo: Column<u64>,
+    after: Option<(i64, u128)>,
+    limit: usize,
+    heap: BinaryHeap<(i64, u128)>,
+}
+
+impl Collector for FirstEvents {
+    type Fruit = Vec<(i64, u128)>;
+    type Child = FirstEventsInSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        Ok(FirstEventsInSegment {
+            ts: fast.i64("ts")?,
+            hi: fast.u64("uuid_hi")?,
+            lo: fast.u64("uuid_lo")?,
+            after: self.after,
+            limit: self.limit,
+            heap: BinaryHeap::with_capacity(self.limit + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<(i64, u128)> = fruits.into_iter().flatten().collect();
+        all.sort_unstable();
+        all.truncate(self.limit);
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for FirstEventsInSegment {
+    type Fruit = Vec<(i64, u128)>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let (Some(ts), Some(hi), Some(lo)) = (self.ts.first(doc), self.hi.first(doc), self.lo.first(doc)) else {
+            return;
+        };
+        let key = (ts, (u128::from(hi) << 64) | u128::from(lo));
+        if self.after.is_some_and(|after| key <= after) || self.limit == 0 {
+            return;
+        }
+        if self.heap.len() < self.limit {
+            self.heap.push(key);
+        } else if self.heap.peek().is_some_and(|&largest| key < largest) {
+            self.heap.pop();
+            self.heap.push(key);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut keys = self.heap.into_vec();
+        keys.sort_unstable();
+        keys
+    }
+}
+
+/// Mentions summed per document (by its id as u128).
+struct MentionsByDocument;
+
+struct MentionsByDocumentInSegment {
+    hi: Column<u64>,
+    lo: Column<u64>,
+    mentions: Column<u64>,
+    found: HashMap<u128, u64>,
+}
+
+impl Collector for MentionsByDocument {
+    type Fruit = HashMap<u128, u64>;
+    type Child = MentionsByDocumentInSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        Ok(MentionsByDocumentInSegment {
+            hi: fast.u64("uuid_hi")?,
+            lo: fast.u64("uuid_lo")?,
+            mentions: fast.u64("mentions")?,
+            found: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(merge_counts(fruits))
+    }
+}
+
+impl SegmentCollector for MentionsByDocumentInSegment {
+    type Fruit = HashMap<u128, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let (Some(hi), Some(lo)) = (self.hi.first(doc), self.lo.first(doc)) {
+            *self.found.entry((u128::from(hi) << 64) | u128::from(lo)).or_default() +=
+                self.mentions.first(doc).unwrap_or(0);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.found
+    }
+}
+
+/// Matching facts counted per entity id.
+struct EntityCounts;
+
+struct EntityCountsInSegment {
+    entity: Option<tantivy::columnar::StrColumn>,
+    by_ordinal: HashMap<u64, u64>,
+}
+
+impl Collector for EntityCounts {
+    type Fruit = HashMap<String, u64>;
+    type Child = EntityCountsInSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(EntityCountsInSegment { entity: segment.fast_fields().str("entity")?, by_ordinal: HashMap::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(merge_counts(fruits))
+    }
+}
+
+impl SegmentCollector for EntityCountsInSegment {
+    type Fruit = HashMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(column) = &self.entity {
+            for ordinal in column.term_ords(doc) {
+                *self.by_ordinal.entry(ordinal).or_default() += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut counts = HashMap::with_capacity(self.by_ordinal.len());
+        if let Some(column) = &self.entity {
+            for (ordinal, n) in self.by_ordinal {
+                let mut name = String::new();
+                if column.ord_to_str(ordinal, &mut name).unwrap_or(false) {
+                    *counts.entry(name).or_default() += n;
+                }
+            }
+        }
+        counts
+    }
+}
+
+fn merge_counts<K: std::hash::Hash + Eq>(fruits: Vec<HashMap<K, u64>>) -> HashMap<K, u64> {
+    let mut all: HashMap<K, u64> = HashMap::new();
+    for fruit in fruits {
+        for (k, n) in fruit {
+            *all.entry(k).or_default() += n;
+        }
+    }
+    all
+}
+
+/// Keep the `n` largest of `counts` (by count, then smallest key first), largest first.
+pub(crate) fn top_counts<K: Ord + Clone>(counts: impl IntoIterator<Item = (K, u64)>, n: usize) -> Vec<(K, u64)> {
+    let mut all: Vec<(K, u64)> = counts.into_iter().collect();
+    all.sort_unstable_by(|a, b| (Reverse(a.1), &a.0).cmp(&(Reverse(b.1), &b.0)));
+    all.truncate(n);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ts: i64, entities: &[&str]) -> EventFact {
+        EventFact { id: Uuid::now_v7(), ts, entity_ids: entities.iter().map(|e| (*e).to_owned()).collect() }
+    }
+
+    #[test]
+    fn timeline_pages_in_ts_then_id_order_per_tenant() {
+        let dir = tempfile::tempdir().unwrap();
+        let (facts, created) = FactsIndex::open(dir.path()).unwrap();
+        assert!(created);
+        let doc = Uuid::now_v7();
+        let events: Vec<EventFact> =
+            vec![event(30, &["person:a"]), event(10, &[]), event(20, &["person:a"]), event(20, &[]), event(-5, &[])];
+        facts.add("t1", doc, &events, &[], false).unwrap();
+        facts.add("t2", Uuid::now_v7(), &[event(15, &[])], &[], false).unwrap();
+        facts.commit().unwrap();
+
+        let mut expected: Vec<(i64, Uuid)> = events.iter().map(|e| (e.ts, e.id)).collect();
+        expected.sort();
+        // Pages of two, each starting after the last key of the previous one.
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = facts.timeline("t1", &TimelineScope { after, ..Default::default() }, 2).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            after = page.last().copied();
+            seen.extend(page);
+        }
+        assert_eq!(seen, expected);
+
+        let ids = vec!["person:a".to_owned()];
+        let scope = TimelineScope { from: Some(15), to: Some(30), entity_ids: Some(&ids), ..Default::default() };
+        let page = facts.timeline("t1", &scope, 10).unwrap();
+        assert_eq!(page.iter().map(|k| k.0).collect::<Vec<_>>(), vec![20, 30]);
+        assert_eq!(facts.timeline("t3", &TimelineScope::default(), 10).unwrap(), vec![]);
+
+        // Replacing a document's facts leaves no duplicates.
+        facts.add("t1", doc, &events[..1], &[], true).unwrap();
+        facts.commit().unwrap();
+        assert_eq!(facts.timeline("t1", &TimelineScope::default(), 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn mentions_are_found_by_entity_and_by_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let (facts, _) = FactsIndex::open(dir.path()).unwrap();
+        let m = |e: &str, n: u64| MentionFact { entity_id: e.to_owned(), mentions: n };
+        let (d1, d2, d3) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        facts.add("t1", d1, &[], &[m("org:acme", 3), m("person:b", 1)], false).unwrap();
+        facts.add("t1", d2, &[], &[m("org:acme", 1), m("person:b", 2), m("person:c", 1)], false).unwrap();
+        facts.add("t2", d3, &[], &[m("org:acme", 9)], false).unwrap();
+        facts.commit().unwrap();
+
+        assert_eq!(facts.entity_documents("t1", &["org:acme".into()]).unwrap(), vec![(d1, 3), (d2, 1)]);
+        assert_eq!(
+            facts.entity_documents("t1", &["org:acme".into(), "person:c".into()]).unwrap(),
+            vec![(d1, 3), (d2, 2)]
+        );
+        assert_eq!(facts.entity_documents("t1", &["person:zz".into()]).unwrap(), vec![]);
+        let shared = facts.shared_documents("t1", &[d1, d2]).unwrap();
+        let top = top_counts(shared, 2);
+        assert_eq!(top, vec![("org:acme".to_owned(), 2), ("person:b".to_owned(), 2)]);
+        assert_eq!(facts.shared_documents("t2", &[d1]).unwrap(), HashMap::new());
+    }
+}
