@@ -18,7 +18,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, SearchMode, SearchRequest, Source};
+use docket_corpus::{
+    Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, SearchMode, SearchRequest, Source, TimelineRequest,
+};
 
 struct NullMeter;
 
@@ -355,6 +357,7 @@ async fn main() {
         });
     }
     let matter = measure_matter(&corpus, &root, &mut rng, &vocab).await;
+    let timeline = measure_timeline(&corpus, &mut rng).await;
     let small = measure_small(&corpus, &root, &mut rng, &vocab).await;
     let pdf = if std::env::var("DOCKET_BENCH_SKIP_PDF").is_ok() {
         Load::default()
@@ -396,6 +399,12 @@ async fn main() {
     println!(
         "Matter load ({} files: 60% e-mails, 40% text documents, two jobs, into the index above): {}",
         matter.files, matter
+    );
+    println!();
+    println!(
+        "Timeline of that tenant, pages of 50 (ms, p50 / p99): first 100 pages in turn {:.2} / {:.2}; \
+         100 pages from a random date {:.2} / {:.2}; 100 pages of one of the 5 most documented entities {:.2} / {:.2}",
+        timeline[0].0, timeline[0].1, timeline[1].0, timeline[1].1, timeline[2].0, timeline[2].1
     );
     println!();
     println!("Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): {}", small.files, small);
@@ -503,6 +512,49 @@ impl std::fmt::Display for Load {
 /// end of the jobs and the index merges weigh what they do in a real load) in two jobs.
 async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[String]) -> Load {
     measure_load(corpus, root, rng, vocab, Profile::Matter, 10_000, 20_000_000).await
+}
+
+/// Time timeline pages (p50 and p99 in ms): the first 100 in turn, 100 from random dates, and
+/// 100 filtered by one of the most documented entities.
+async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
+    let page = |cursor: Option<String>, from_ts: Option<String>, entity: Option<String>| TimelineRequest {
+        cursor,
+        limit: Some(50),
+        from_ts,
+        entity,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    let mut times = Vec::new();
+    let mut cursor = None;
+    for _ in 0..100 {
+        let t = Instant::now();
+        let p = corpus.timeline("bench", &page(cursor.take(), None, None)).await.expect("timeline");
+        times.push(t.elapsed());
+        cursor = p.next_cursor;
+    }
+    times.sort();
+    out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
+    times.clear();
+    for _ in 0..100 {
+        let from = format!("20{:02}-{:02}-{:02}", 10 + rng.below(15), 1 + rng.below(12), 1 + rng.below(28));
+        let t = Instant::now();
+        corpus.timeline("bench", &page(None, Some(from), None)).await.expect("timeline");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
+    times.clear();
+    let top = corpus.entities("bench", "", 5).await.expect("entities");
+    for i in 0..100 {
+        let entity = top.get(i % top.len().max(1)).map(|e| e.id.clone());
+        let t = Instant::now();
+        corpus.timeline("bench", &page(None, None, entity)).await.expect("timeline");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
+    out
 }
 
 /// Ingest 4,000 small files in two jobs.

@@ -22,3 +22,17 @@ SELECT tenant_id, document_id, entity_id, mentions, spans FROM entity_documents;
 
 DROP TABLE entity_documents;
 ALTER TABLE entity_documents_by_document RENAME TO entity_documents;
+
+-- The tenant's events per day (days since 1970-01-01, UTC): a timeline page reads how many
+-- days it must span before asking the facts index for them.
+CREATE TABLE event_days (
+    tenant_id TEXT NOT NULL,
+    day       INTEGER NOT NULL,
+    events    INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, day)
+) WITHOUT ROWID;
+
+INSERT INTO event_days (tenant_id, day, events)
+SELECT tenant_id, CAST(julianday(substr(ts_key, 1, 10)) - 2440587.5 AS INTEGER), COUNT(*)
+FROM events
+GROUP BY 1, 2;

@@ -252,13 +252,21 @@ pub(crate) async fn search(
 }
 
 /// Resolve an entity reference (an id, or a normalised form in any case) to ids of the tenant.
+/// An id is found through the key; a normalised form walks the tenant's entities.
 pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) -> Result<Vec<String>, CorpusError> {
     let reference = reference.trim();
+    let by_id: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE tenant_id = ? AND id = ?")
+        .bind(tenant)
+        .bind(reference)
+        .fetch_optional(pool)
+        .await?;
+    if let Some(id) = by_id {
+        return Ok(vec![id]);
+    }
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM entities WHERE tenant_id = ? AND (id = ? OR lower(normalized) = lower(?)) ORDER BY id LIMIT 50",
+        "SELECT id FROM entities WHERE tenant_id = ? AND lower(normalized) = lower(?) ORDER BY id LIMIT 50",
     )
     .bind(tenant)
-    .bind(reference)
     .bind(reference)
     .fetch_all(pool)
     .await?;
@@ -297,7 +305,8 @@ pub(crate) async fn neighbors(
     let top = top_counts(mentioning, NEIGHBOR_LIMIT);
     let mut documents = Vec::with_capacity(top.len());
     if !top.is_empty() {
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, title, source FROM documents WHERE tenant_id = ");
+        // `+`: the ids are looked up one by one, not the tenant's documents walked (see timeline::page).
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, title, source FROM documents WHERE +tenant_id = ");
         qb.push_bind(tenant).push(" AND id IN");
         push_in_list(&mut qb, top.iter().map(|(id, _)| id.to_string()));
         let rows = qb.build().fetch_all(pool).await?;

@@ -44,7 +44,7 @@ pub(crate) struct MentionFact {
 }
 
 /// Where a page of the timeline starts and what it may hold.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct TimelineScope<'a> {
     /// Only events after this (ts, id): the cursor.
     pub after: Option<(i64, Uuid)>,

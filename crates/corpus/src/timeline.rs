@@ -1,6 +1,6 @@
 //! The timeline: dated events extracted from documents, paged by an opaque cursor.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -228,6 +228,20 @@ pub(crate) async fn record_events(
     tenant: &str,
     events: &[NewEvent],
 ) -> Result<(), CorpusError> {
+    // The tenant's events per day, which tell a timeline page how far to look.
+    let mut per_day: BTreeMap<i64, i64> = BTreeMap::new();
+    for e in events {
+        *per_day.entry(e.fact.ts.div_euclid(DAY)).or_default() += 1;
+    }
+    let per_day: Vec<(i64, i64)> = per_day.into_iter().collect();
+    for chunk in per_day.chunks(rows_per_statement(3)) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO event_days (tenant_id, day, events) ");
+        qb.push_values(chunk, |mut b, (day, events)| {
+            b.push_bind(tenant).push_bind(*day).push_bind(*events);
+        });
+        qb.push(" ON CONFLICT (tenant_id, day) DO UPDATE SET events = event_days.events + excluded.events");
+        qb.build().persistent(false).execute(&mut *conn).await?;
+    }
     let mut rows = Vec::with_capacity(events.len());
     for e in events {
         let ev = &e.event;
@@ -281,6 +295,67 @@ fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TimelineEvent, Corpus
     })
 }
 
+/// Seconds in a day: the unit of the registry's event counts.
+const DAY: i64 = 86_400;
+/// Days read from the registry at first when looking for where a page ends (twice as many at
+/// each further read).
+const FIRST_DAYS_READ: i64 = 64;
+
+/// The (ts, id) keys of the first `want` events of the tenant in `scope`.
+///
+/// Without an entity filter the facts index is asked about a window of days, never about the
+/// whole timeline: the registry's count of events per day tells how far the page reaches, so a
+/// page costs about what it shows however long the timeline. With an entity filter the
+/// entity's events are few enough to be ordered at once.
+async fn first_keys(
+    pool: &SqlitePool,
+    facts: &FactsIndex,
+    tenant: &str,
+    scope: TimelineScope<'_>,
+    want: usize,
+) -> Result<Vec<(i64, Uuid)>, CorpusError> {
+    if scope.entity_ids.is_some() {
+        return facts.timeline(tenant, &scope, want);
+    }
+    let mut start = match (scope.from, scope.after) {
+        (Some(from), Some((ts, _))) => Some(from.max(ts)),
+        (from, after) => from.or(after.map(|a| a.0)),
+    };
+    let mut next_day = start.map_or(i64::MIN, |s| s.div_euclid(DAY));
+    let last_day = scope.to.map_or(i64::MAX, |t| t.div_euclid(DAY));
+    let target = want as i64;
+    let mut days_read = FIRST_DAYS_READ;
+    let mut keys: Vec<(i64, Uuid)> = Vec::with_capacity(want);
+    while keys.len() < want && next_day <= last_day {
+        let days: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT day, events FROM event_days WHERE tenant_id = ? AND day >= ? AND day <= ? ORDER BY day LIMIT ?",
+        )
+        .bind(tenant)
+        .bind(next_day)
+        .bind(last_day)
+        .bind(days_read)
+        .fetch_all(pool)
+        .await?;
+        days_read = days_read.saturating_mul(2).min(4_096);
+        let Some(&(mut end_day, _)) = days.last() else { break };
+        let mut counted = 0i64;
+        for &(day, events) in &days {
+            counted += events;
+            if counted >= target {
+                end_day = day;
+                break;
+            }
+        }
+        let end = end_day.saturating_add(1).saturating_mul(DAY).saturating_sub(1);
+        let window_end = scope.to.map_or(end, |t| t.min(end));
+        let window = TimelineScope { from: start, to: Some(window_end), ..scope };
+        keys.extend(facts.timeline(tenant, &window, want - keys.len())?);
+        start = Some(window_end.saturating_add(1));
+        next_day = end_day.saturating_add(1);
+    }
+    Ok(keys)
+}
+
 /// One page of a tenant's timeline: the facts index orders and filters the events, the
 /// registry holds them.
 pub(crate) async fn page(
@@ -320,7 +395,7 @@ pub(crate) async fn page(
         None => None,
     };
     let scope = TimelineScope { after, from, to, entity_ids: entity_ids.as_deref() };
-    let keys = facts.timeline(tenant, &scope, limit as usize + 1)?;
+    let keys = first_keys(pool, facts, tenant, scope, limit as usize + 1).await?;
     let has_more = keys.len() > limit as usize;
     let shown = &keys[..keys.len().min(limit as usize)];
     if shown.is_empty() {
@@ -329,8 +404,10 @@ pub(crate) async fn page(
 
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT id, document_id, ts_key, ts, precision, title, summary, citations, entity_highlights, confidence, origin \
-         FROM events WHERE tenant_id = ",
+         FROM events WHERE +tenant_id = ",
     );
+    // `+` keeps SQLite from walking the tenant's whole `events_tenant_document` index: the ids
+    // are looked up one by one (the tenant condition still holds for each row).
     qb.push_bind(tenant.to_owned()).push(" AND id IN");
     push_in_list(&mut qb, shown.iter().map(|(_, id)| id.to_string()));
     let rows = qb.build().fetch_all(pool).await?;

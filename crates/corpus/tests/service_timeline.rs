@@ -189,3 +189,33 @@ async fn cursor_paging_returns_every_event_once_even_when_events_are_added() {
     assert!(unknown.events.is_empty() && unknown.next_cursor.is_none());
     corpus.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_crosses_crowded_days_empty_decades_and_ranges() {
+    let env = Env::new();
+    let meter = Arc::new(RecordingMeter::default());
+    let corpus = env.open(&meter).await;
+    // A day with more events than a page, days before 1970, and decades without any event.
+    let crowded: String = (0..25).map(|k| format!("Item {k} was logged on 1969-12-31. ")).collect();
+    let sparse = "The deed was recorded on 1912-03-04. The mill burned on 1901-07-01. The lease ends on 2100-01-01.";
+    let year: String = (1..=12).map(|m| format!("The report for month {m} was filed on 2023-{m:02}-15. ")).collect();
+    let sources = vec![inline("crowded.txt", &crowded), inline("sparse.txt", sparse), inline("year.txt", &year)];
+    ingest(&corpus, "t", sources).await;
+
+    let everything = corpus.timeline("t", &TimelineRequest { limit: Some(200), ..Default::default() }).await.unwrap();
+    assert!(everything.next_cursor.is_none());
+    assert_eq!(everything.events.len(), 40);
+    assert_chronological(&everything.events);
+    assert!(everything.events[0].ts.starts_with("1901-07-01"));
+    assert!(everything.events.last().unwrap().ts.starts_with("2100-01-01"));
+    for limit in [1, 4, 30] {
+        assert_eq!(all_events(&corpus, "t", TimelineRequest::default(), limit).await, everything.events);
+    }
+
+    let range =
+        TimelineRequest { from_ts: Some("1905-01-01".into()), to_ts: Some("2023-06-30".into()), ..Default::default() };
+    let within: Vec<TimelineEvent> =
+        everything.events.iter().filter(|e| ("1905-01-01".."2023-07-01").contains(&&e.ts[..10])).cloned().collect();
+    assert_eq!(within.len(), 1 + 25 + 6);
+    assert_eq!(all_events(&corpus, "t", range, 4).await, within);
+}

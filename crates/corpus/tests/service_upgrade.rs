@@ -1,15 +1,32 @@
-//! A registry written by an earlier release is migrated at open and keeps its entities.
+//! A registry written by an earlier release is migrated at open and keeps its entities and events.
 
 mod common;
 
 use std::sync::Arc;
 
 use common::{Env, RecordingMeter};
-use docket_corpus::{SearchMode, SearchRequest};
+use docket_corpus::{SearchMode, SearchRequest, TimelineRequest};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-/// Create the registry as the first two migrations left it, with one mention per row.
+/// An `events` row as the first migration defined it; `jane` adds a highlight of Jane Doe.
+fn event(id: &str, document: &str, ts: &str, summary: &str, jane: bool) -> String {
+    let highlights = if jane {
+        r#"[{"entity_id":"person:jane-doe","kind":"person","text":"Jane Doe","start":0,"end":8}]"#
+    } else {
+        "[]"
+    };
+    format!(
+        "INSERT INTO events (id, tenant_id, document_id, ts_key, ts, precision, title, summary, citations, \
+         entity_highlights, confidence, origin) VALUES ('{id}', 't', '{document}', '{ts}', '{}', 'day', 'Memo', \
+         '{summary}', '[{{\"document_id\":\"{document}\",\"start\":0,\"end\":{}}}]', '{highlights}', 0.9, 'body')",
+        &ts[..10],
+        summary.len()
+    )
+}
+
+/// Create the registry as the first two migrations left it, with one mention per row and
+/// events linked to entities through `event_entities`.
 async fn registry_before_entity_totals(env: &Env) {
     let dir = env.storage.join("corpus");
     std::fs::create_dir_all(&dir).unwrap();
@@ -44,6 +61,13 @@ async fn registry_before_entity_totals(env: &Env) {
              ('t', 'person:jane-doe', '{d1}', NULL, NULL, 'Jane Doe'), ('t', 'org:acme-corp', '{d1}', 13, 22, 'Acme Corp'), \
              ('t', 'person:jane-doe', '{d2}', 0, 8, 'Jane Doe')"
         ),
+        event("01900000-0000-7000-8000-0000000000e1", d1, "2021-03-03T09:00:00Z", "Jane Doe signed the lease.", true),
+        event("01900000-0000-7000-8000-0000000000e2", d2, "1965-05-01T00:00:00Z", "Pallets were ordered.", false),
+        event("01900000-0000-7000-8000-0000000000e3", d2, "2021-03-03T09:00:00Z", "Jane Doe called.", true),
+        "INSERT INTO event_entities (tenant_id, entity_id, event_id) VALUES \
+         ('t', 'person:jane-doe', '01900000-0000-7000-8000-0000000000e1'), \
+         ('t', 'person:jane-doe', '01900000-0000-7000-8000-0000000000e3')"
+            .to_owned(),
     ] {
         sqlx::query(&sql).execute(&mut conn).await.unwrap();
     }
@@ -51,7 +75,7 @@ async fn registry_before_entity_totals(env: &Env) {
 }
 
 #[tokio::test]
-async fn mentions_of_an_earlier_registry_become_entity_totals() {
+async fn an_earlier_registry_keeps_its_entities_and_timeline() {
     let env = Env::new();
     registry_before_entity_totals(&env).await;
     let meter = Arc::new(RecordingMeter::default());
@@ -87,5 +111,25 @@ async fn mentions_of_an_earlier_registry_become_entity_totals() {
     assert_eq!(found.total_hits, 1);
     req.entity = Some("org:acme-corp".into());
     assert_eq!(corpus.search("t", &req).await.unwrap().total_hits, 0);
+
+    // The timeline reads the migrated events in order, by pages, by entity and by date.
+    let e = |n: u32| format!("01900000-0000-7000-8000-0000000000e{n}");
+    let page = |cursor: Option<String>, entity: Option<&str>, from_ts: Option<&str>| TimelineRequest {
+        cursor,
+        limit: Some(2),
+        from_ts: from_ts.map(str::to_owned),
+        entity: entity.map(str::to_owned),
+        ..Default::default()
+    };
+    let first = corpus.timeline("t", &page(None, None, None)).await.unwrap();
+    let second = corpus.timeline("t", &page(first.next_cursor.clone(), None, None)).await.unwrap();
+    let ids = |events: &[docket_corpus::TimelineEvent]| events.iter().map(|ev| ev.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&first.events), vec![e(2), e(1)]);
+    assert_eq!(ids(&second.events), vec![e(3)]);
+    assert!(second.next_cursor.is_none());
+    let jane = corpus.timeline("t", &page(None, Some("person:jane-doe"), None)).await.unwrap();
+    assert_eq!(ids(&jane.events), vec![e(1), e(3)]);
+    let recent = corpus.timeline("t", &page(None, None, Some("2000-01-01"))).await.unwrap();
+    assert_eq!(ids(&recent.events), vec![e(1), e(3)]);
     corpus.shutdown().await;
 }
