@@ -403,8 +403,16 @@ async fn main() {
     println!();
     println!(
         "Timeline of that tenant, pages of 50 (ms, p50 / p99): first 100 pages in turn {:.2} / {:.2}; \
-         100 pages from a random date {:.2} / {:.2}; 100 pages of one of the 5 most documented entities {:.2} / {:.2}",
-        timeline[0].0, timeline[0].1, timeline[1].0, timeline[1].1, timeline[2].0, timeline[2].1
+         100 pages from a random date {:.2} / {:.2}; 100 pages of one of the 5 most documented entities {:.2} / {:.2}. \
+         Neighbourhoods of those entities {:.2} / {:.2}",
+        timeline[0].0,
+        timeline[0].1,
+        timeline[1].0,
+        timeline[1].1,
+        timeline[2].0,
+        timeline[2].1,
+        timeline[3].0,
+        timeline[3].1
     );
     println!();
     println!("Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): {}", small.files, small);
@@ -515,7 +523,7 @@ async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[St
 }
 
 /// Time timeline pages (p50 and p99 in ms): the first 100 in turn, 100 from random dates, and
-/// 100 filtered by one of the most documented entities.
+/// 100 filtered by one of the most documented entities; then 100 neighbourhoods of those.
 async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
     let page = |cursor: Option<String>, from_ts: Option<String>, entity: Option<String>| TimelineRequest {
         cursor,
@@ -550,6 +558,15 @@ async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
         let entity = top.get(i % top.len().max(1)).map(|e| e.id.clone());
         let t = Instant::now();
         corpus.timeline("bench", &page(None, None, entity)).await.expect("timeline");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
+    times.clear();
+    for i in 0..100 {
+        let Some(entity) = top.get(i % top.len().max(1)) else { break };
+        let t = Instant::now();
+        corpus.neighbors("bench", &entity.id).await.expect("neighbors");
         times.push(t.elapsed());
     }
     times.sort();

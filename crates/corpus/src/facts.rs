@@ -365,7 +365,8 @@ struct EntityCounts;
 
 struct EntityCountsInSegment {
     entity: Option<tantivy::columnar::StrColumn>,
-    by_ordinal: HashMap<u64, u64>,
+    /// Count per term ordinal of the segment's entity dictionary.
+    by_ordinal: Vec<u64>,
 }
 
 impl Collector for EntityCounts {
@@ -373,40 +374,47 @@ impl Collector for EntityCounts {
     type Child = EntityCountsInSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(EntityCountsInSegment { entity: segment.fast_fields().str("entity")?, by_ordinal: HashMap::new() })
+        let entity = segment.fast_fields().str("entity")?;
+        let terms = entity.as_ref().map_or(0, |column| column.dictionary().num_terms());
+        Ok(EntityCountsInSegment { entity, by_ordinal: vec![0; terms] })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        Ok(merge_counts(fruits))
+    fn merge_fruits(&self, fruits: Vec<std::io::Result<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
+        Ok(merge_counts(fruits.into_iter().collect::<Result<Vec<_>, _>>()?))
     }
 }
 
 impl SegmentCollector for EntityCountsInSegment {
-    type Fruit = HashMap<String, u64>;
+    type Fruit = std::io::Result<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(column) = &self.entity {
             for ordinal in column.term_ords(doc) {
-                *self.by_ordinal.entry(ordinal).or_default() += 1;
+                if let Some(n) = self.by_ordinal.get_mut(ordinal as usize) {
+                    *n += 1;
+                }
             }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut counts = HashMap::with_capacity(self.by_ordinal.len());
-        if let Some(column) = &self.entity {
-            for (ordinal, n) in self.by_ordinal {
-                let mut name = String::new();
-                if column.ord_to_str(ordinal, &mut name).unwrap_or(false) {
-                    *counts.entry(name).or_default() += n;
-                }
+        let Some(column) = &self.entity else { return Ok(HashMap::new()) };
+        let counted: Vec<(u64, u64)> =
+            self.by_ordinal.iter().enumerate().filter(|(_, n)| **n > 0).map(|(ord, n)| (ord as u64, *n)).collect();
+        // Sorted ordinals are read from the dictionary in one pass, block by block.
+        let mut counts = HashMap::with_capacity(counted.len());
+        let mut next = counted.iter();
+        column.dictionary().sorted_ords_to_term_cb(counted.iter().map(|(ord, _)| *ord), |term| {
+            if let Some((_, n)) = next.next() {
+                counts.insert(String::from_utf8_lossy(term).into_owned(), *n);
             }
-        }
-        counts
+            Ok(())
+        })?;
+        Ok(counts)
     }
 }
 
