@@ -364,6 +364,7 @@ async fn main() {
     } else {
         measure_pdf(&corpus, &root, &mut rng, &vocab).await
     };
+    let facts_mb_per_gb = dir_size(&storage.join("facts")) as f64 / 1e6 / ((total_bytes + matter.bytes) as f64 / 1e9);
     corpus.shutdown().await;
 
     println!();
@@ -414,6 +415,8 @@ async fn main() {
         timeline[3].0,
         timeline[3].1
     );
+    println!();
+    println!("Facts index (events and mentions, after the matter load): {facts_mb_per_gb:.0} MB per GB ingested");
     println!();
     println!("Small files ({} files of 0.5-4 KB, 70% text, 30% e-mail, two jobs): {}", small.files, small);
     println!();
