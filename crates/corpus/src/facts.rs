@@ -4,8 +4,9 @@
 //! a batch costs about what the batch holds however large the corpus grows; as B-tree indexes
 //! of the registry the same keys rewrote pages all over the tree at every commit.
 //!
-//! The registry keeps the rows (events, entity_documents, entities); this index only orders
-//! and finds them. It is committed together with the passage index and rebuilt from the
+//! One Tantivy document per event, and one per document for all its mentions (each entity id
+//! repeated as often as the document mentions it). The registry keeps the rows (events,
+//! entity_documents, entities); this index only orders and finds them. It is committed together with the passage index and rebuilt from the
 //! registry like it.
 
 use std::cmp::Reverse;
@@ -15,7 +16,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema};
 use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
@@ -24,7 +25,9 @@ use uuid::Uuid;
 use crate::error::CorpusError;
 
 const KIND_EVENT: &str = "event";
-const KIND_MENTION: &str = "mention";
+const KIND_MENTIONS: &str = "mentions";
+/// Most repetitions of one entity id in a document's mentions (its count beyond is not kept).
+const MAX_MENTIONS_KEPT: u64 = 1_000;
 
 /// One timeline event, as the facts index knows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,11 +64,11 @@ struct Fields {
     tenant: Field,
     document_id: Field,
     kind: Field,
+    event_entity: Field,
     entity: Field,
     ts: Field,
     uuid_hi: Field,
     uuid_lo: Field,
-    mentions: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -74,14 +77,15 @@ fn schema() -> (Schema, Fields) {
         tenant: b.add_text_field("tenant_id", STRING),
         document_id: b.add_text_field("document_id", STRING),
         kind: b.add_text_field("kind", STRING),
-        // Events: the entities of the summary; mentions: the entity mentioned.
+        // An event: the entities of its summary.
+        event_entity: b.add_text_field("event_entity", STRING),
+        // A document's mentions: each entity id, as many times as it is mentioned.
         entity: b.add_text_field("entity", STRING | FAST),
         ts: b.add_i64_field("ts", FAST),
         // The halves of a UUID, in the order of its bytes: the event's id for an event, the
-        // mentioning document's id for a mention.
+        // document's id for its mentions.
         uuid_hi: b.add_u64_field("uuid_hi", FAST),
         uuid_lo: b.add_u64_field("uuid_lo", FAST),
-        mentions: b.add_u64_field("mentions", FAST),
     };
     (b.build(), fields)
 }
@@ -136,17 +140,20 @@ impl FactsIndex {
             d.add_u64(f.uuid_hi, hi);
             d.add_u64(f.uuid_lo, lo);
             for entity in &e.entity_ids {
-                d.add_text(f.entity, entity);
+                d.add_text(f.event_entity, entity);
             }
             docs.push(d);
         }
-        let (hi, lo) = document_id.as_u64_pair();
-        for m in mentions {
-            let mut d = base(KIND_MENTION);
-            d.add_text(f.entity, &m.entity_id);
+        if !mentions.is_empty() {
+            let mut d = base(KIND_MENTIONS);
+            let (hi, lo) = document_id.as_u64_pair();
             d.add_u64(f.uuid_hi, hi);
             d.add_u64(f.uuid_lo, lo);
-            d.add_u64(f.mentions, m.mentions);
+            for m in mentions {
+                for _ in 0..m.mentions.clamp(1, MAX_MENTIONS_KEPT) {
+                    d.add_text(f.entity, &m.entity_id);
+                }
+            }
             docs.push(d);
         }
         let writer = self.lock()?;
@@ -177,8 +184,8 @@ impl FactsIndex {
         BooleanQuery::new(more.into_iter().map(|q| (Occur::Must, q)).collect())
     }
 
-    fn any_entity(&self, entity_ids: &[String]) -> Box<dyn Query> {
-        Box::new(TermSetQuery::new(entity_ids.iter().map(|e| Term::from_field_text(self.fields.entity, e))))
+    fn any_of(field: Field, entity_ids: &[String]) -> Box<dyn Query> {
+        Box::new(TermSetQuery::new(entity_ids.iter().map(|e| Term::from_field_text(field, e))))
     }
 
     /// The ids of the first `limit` events of the tenant in `scope`, in (ts, id) order, each
@@ -200,7 +207,7 @@ impl FactsIndex {
             more.push(Box::new(RangeQuery::new(bound(lower), bound(scope.to))));
         }
         if let Some(ids) = scope.entity_ids {
-            more.push(self.any_entity(ids));
+            more.push(Self::any_of(f.event_entity, ids));
         }
         let query = self.scoped(tenant, KIND_EVENT, more);
         let after = scope.after.map(|(ts, id)| (ts, id.as_u128()));
@@ -218,8 +225,8 @@ impl FactsIndex {
         if entity_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.scoped(tenant, KIND_MENTION, vec![self.any_entity(entity_ids)]);
-        let found = self.reader.searcher().search(&query, &MentionsByDocument)?;
+        let query = self.scoped(tenant, KIND_MENTIONS, vec![Self::any_of(self.fields.entity, entity_ids)]);
+        let found = self.reader.searcher().search(&query, &MentionsByDocument { entity_ids })?;
         let mut documents: Vec<(Uuid, u64)> = found.into_iter().map(|(id, n)| (Uuid::from_u128(id), n)).collect();
         documents.sort_unstable();
         Ok(documents)
@@ -237,7 +244,7 @@ impl FactsIndex {
         let f = self.fields;
         let in_documents =
             TermSetQuery::new(documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string())));
-        let query = self.scoped(tenant, KIND_MENTION, vec![Box::new(in_documents)]);
+        let query = self.scoped(tenant, KIND_MENTIONS, vec![Box::new(in_documents)]);
         Ok(self.reader.searcher().search(&query, &EntityCounts)?)
     }
 }
@@ -312,26 +319,38 @@ impl SegmentCollector for FirstEventsInSegment {
     }
 }
 
-/// Mentions summed per document (by its id as u128).
-struct MentionsByDocument;
+/// Per document (its id as u128): how many of its mentions are of `entity_ids`.
+struct MentionsByDocument<'a> {
+    entity_ids: &'a [String],
+}
 
 struct MentionsByDocumentInSegment {
     hi: Column<u64>,
     lo: Column<u64>,
-    mentions: Column<u64>,
+    entity: Option<StrColumn>,
+    /// The ordinals of the wanted entity ids in this segment's dictionary.
+    wanted: Vec<u64>,
     found: HashMap<u128, u64>,
 }
 
-impl Collector for MentionsByDocument {
+impl Collector for MentionsByDocument<'_> {
     type Fruit = HashMap<u128, u64>;
     type Child = MentionsByDocumentInSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
+        let entity = fast.str("entity")?;
+        let mut wanted = Vec::with_capacity(self.entity_ids.len());
+        if let Some(column) = &entity {
+            for id in self.entity_ids {
+                wanted.extend(column.dictionary().term_ord(id)?);
+            }
+        }
         Ok(MentionsByDocumentInSegment {
             hi: fast.u64("uuid_hi")?,
             lo: fast.u64("uuid_lo")?,
-            mentions: fast.u64("mentions")?,
+            entity,
+            wanted,
             found: HashMap::new(),
         })
     }
@@ -349,10 +368,11 @@ impl SegmentCollector for MentionsByDocumentInSegment {
     type Fruit = HashMap<u128, u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let (Some(hi), Some(lo)) = (self.hi.first(doc), self.lo.first(doc)) {
-            *self.found.entry((u128::from(hi) << 64) | u128::from(lo)).or_default() +=
-                self.mentions.first(doc).unwrap_or(0);
-        }
+        let (Some(hi), Some(lo), Some(column)) = (self.hi.first(doc), self.lo.first(doc), &self.entity) else {
+            return;
+        };
+        let mentions = column.term_ords(doc).filter(|ord| self.wanted.contains(ord)).count() as u64;
+        *self.found.entry((u128::from(hi) << 64) | u128::from(lo)).or_default() += mentions;
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -360,13 +380,15 @@ impl SegmentCollector for MentionsByDocumentInSegment {
     }
 }
 
-/// Matching facts counted per entity id.
+/// For each entity id: how many of the matching documents mention it.
 struct EntityCounts;
 
 struct EntityCountsInSegment {
-    entity: Option<tantivy::columnar::StrColumn>,
+    entity: Option<StrColumn>,
     /// Count per term ordinal of the segment's entity dictionary.
     by_ordinal: Vec<u64>,
+    /// One document's ordinals, each counted once.
+    ordinals: Vec<u64>,
 }
 
 impl Collector for EntityCounts {
@@ -376,7 +398,7 @@ impl Collector for EntityCounts {
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let entity = segment.fast_fields().str("entity")?;
         let terms = entity.as_ref().map_or(0, |column| column.dictionary().num_terms());
-        Ok(EntityCountsInSegment { entity, by_ordinal: vec![0; terms] })
+        Ok(EntityCountsInSegment { entity, by_ordinal: vec![0; terms], ordinals: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -392,11 +414,14 @@ impl SegmentCollector for EntityCountsInSegment {
     type Fruit = std::io::Result<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(column) = &self.entity {
-            for ordinal in column.term_ords(doc) {
-                if let Some(n) = self.by_ordinal.get_mut(ordinal as usize) {
-                    *n += 1;
-                }
+        let Some(column) = &self.entity else { return };
+        self.ordinals.clear();
+        self.ordinals.extend(column.term_ords(doc));
+        self.ordinals.sort_unstable();
+        self.ordinals.dedup();
+        for &ordinal in &self.ordinals {
+            if let Some(n) = self.by_ordinal.get_mut(ordinal as usize) {
+                *n += 1;
             }
         }
     }
