@@ -132,7 +132,7 @@ impl FactsIndex {
             d.add_text(f.kind, kind);
             d
         };
-        let mut docs = Vec::with_capacity(events.len() + mentions.len());
+        let mut docs = Vec::with_capacity(events.len() + 1);
         for e in events {
             let mut d = base(KIND_EVENT);
             d.add_i64(f.ts, e.ts);
