@@ -59,6 +59,16 @@ pub(crate) struct TimelineScope<'a> {
     pub entity_ids: Option<&'a [String]>,
 }
 
+impl TimelineScope<'_> {
+    /// The earliest ts an event of the scope can have: the later of `from` and the cursor's.
+    pub(crate) fn lower(&self) -> Option<i64> {
+        match (self.from, self.after) {
+            (Some(from), Some((ts, _))) => Some(from.max(ts)),
+            (from, after) => from.or(after.map(|a| a.0)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Fields {
     tenant: Field,
@@ -198,10 +208,7 @@ impl FactsIndex {
     ) -> Result<Vec<(i64, Uuid)>, CorpusError> {
         let f = self.fields;
         let mut more: Vec<Box<dyn Query>> = Vec::new();
-        let lower = match (scope.from, scope.after) {
-            (Some(from), Some((ts, _))) => Some(from.max(ts)),
-            (from, after) => from.or(after.map(|a| a.0)),
-        };
+        let lower = scope.lower();
         if lower.is_some() || scope.to.is_some() {
             let bound = |v: Option<i64>| v.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.ts, v)));
             more.push(Box::new(RangeQuery::new(bound(lower), bound(scope.to))));

@@ -317,10 +317,7 @@ async fn first_keys(
     if scope.entity_ids.is_some() {
         return facts.timeline(tenant, &scope, want);
     }
-    let mut start = match (scope.from, scope.after) {
-        (Some(from), Some((ts, _))) => Some(from.max(ts)),
-        (from, after) => from.or(after.map(|a| a.0)),
-    };
+    let mut start = scope.lower();
     let mut next_day = start.map_or(i64::MIN, |s| s.div_euclid(DAY));
     let last_day = scope.to.map_or(i64::MAX, |t| t.div_euclid(DAY));
     let target = want as i64;

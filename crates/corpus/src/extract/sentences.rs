@@ -254,8 +254,7 @@ mod tests {
                         let starts_sentence = trimmed.chars().next().is_some_and(|n| {
                             n.is_uppercase() || n.is_ascii_digit() || (is_opening(n) && second_starts(trimmed))
                         });
-                        let abbreviation =
-                            c == '.' && after == i + 1 && is_abbreviation_reference(&block[sentence_start..i]);
+                        let abbreviation = c == '.' && after == i + 1 && is_abbreviation(&block[sentence_start..i]);
                         (has_space && starts_sentence && !abbreviation).then_some(after)
                     }
                     '\n' if starts_with_bullet(&block[i + 1..]) => Some(i),
@@ -269,24 +268,6 @@ mod tests {
             push_trimmed(text, start + sentence_start, end, &mut out);
         }
         out
-    }
-
-    fn is_abbreviation_reference(before: &str) -> bool {
-        let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
-        let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
-        if word.is_empty() {
-            return false;
-        }
-        let mut chars = word.chars();
-        if let (Some(first), None) = (chars.next(), chars.next()) {
-            return first.is_alphabetic();
-        }
-        if word.contains('.') {
-            return word
-                .split('.')
-                .all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic));
-        }
-        ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
     }
 
     proptest! {
