@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no async. Everything that prices or scores usage is computed here, once.
 
+pub mod fields;
 pub mod onboarding;
 pub mod period;
 pub mod plans;
@@ -10,7 +11,8 @@ pub mod recommend;
 pub mod tenant;
 pub mod usage;
 
-pub use onboarding::{FieldError, OnboardingIntake};
+pub use fields::FieldError;
+pub use onboarding::OnboardingIntake;
 pub use period::{BillingPeriod, InvalidPeriod};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::onboarding::{FieldError, Fields, decimal_in_range, json_kind, whole_number};
+use crate::fields::{FieldError, Fields, decimal_in_range, json_kind, whole_number};
 use crate::plans::{BYTES_PER_GB, Plan, PlanId};
 use crate::usage::cost_for;
 
