@@ -5,9 +5,9 @@ pub mod extract;
 pub mod model;
 pub mod parse;
 
+mod context;
 mod entities;
 mod error;
-mod facts;
 mod index;
 mod ingest;
 mod jobs;

@@ -11,7 +11,7 @@ use tantivy::{Searcher, Term};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::{CorpusIndex, StoredPassage};
+use crate::index::passages::{PassageIndex, StoredPassage};
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -260,7 +260,7 @@ struct Prepared {
     terms: Terms,
 }
 
-fn prepare(index: &CorpusIndex, q: &str, mode: SearchMode) -> Result<Prepared, CorpusError> {
+fn prepare(index: &PassageIndex, q: &str, mode: SearchMode) -> Result<Prepared, CorpusError> {
     check_syntax(q)?;
     let f = index.fields;
     let mut parser = QueryParser::for_index(index.index(), vec![f.text, f.title]);
@@ -320,7 +320,7 @@ fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Hig
 /// Run a search for one tenant (blocking: call from a blocking thread).
 /// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
 pub(crate) fn run(
-    index: &CorpusIndex,
+    index: &PassageIndex,
     tenant: &str,
     req: &SearchRequest,
     documents: Option<&[Uuid]>,
