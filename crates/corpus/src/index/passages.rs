@@ -32,7 +32,7 @@ pub(crate) struct Fields {
     pub date: Field,
 }
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         tenant: b.add_text_field("tenant_id", STRING),
