@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::facts::{FactsIndex, top_counts};
+use crate::index::facts::{FactsIndex, top_counts};
 use crate::model::{EntityKind, EntityMention};
 use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
 use crate::store::sha256_hex;

@@ -27,6 +27,9 @@ pub enum CorpusError {
     /// The search query cannot be parsed or is empty.
     #[error("invalid query: {reason}")]
     InvalidQuery { reason: String },
+    /// The search query is past one of its limits (length, nesting depth, terms).
+    #[error("query too complex: {0}")]
+    QueryTooComplex(crate::query::LimitExceeded),
     /// The pagination cursor was not produced by this service.
     #[error("invalid cursor: pass back the next_cursor of a previous page unchanged")]
     InvalidCursor,
@@ -72,6 +75,7 @@ impl CorpusError {
                 | CorpusError::InvalidSource { .. }
                 | CorpusError::SourceTooLarge { .. }
                 | CorpusError::InvalidQuery { .. }
+                | CorpusError::QueryTooComplex(_)
                 | CorpusError::InvalidCursor
                 | CorpusError::InvalidFilter { .. }
                 | CorpusError::InvalidTenant { .. }
@@ -87,7 +91,7 @@ impl CorpusError {
             | CorpusError::InvalidSource { field, .. }
             | CorpusError::SourceTooLarge { field, .. }
             | CorpusError::InvalidFilter { field, .. } => Some(field),
-            CorpusError::InvalidQuery { .. } => Some("q"),
+            CorpusError::InvalidQuery { .. } | CorpusError::QueryTooComplex(_) => Some("q"),
             CorpusError::InvalidCursor => Some("cursor"),
             CorpusError::InvalidTenant { .. } => Some("tenant"),
             _ => None,
@@ -104,6 +108,7 @@ impl CorpusError {
             CorpusError::InvalidSource { .. } => "invalid_source",
             CorpusError::SourceTooLarge { .. } => "source_too_large",
             CorpusError::InvalidQuery { .. } => "invalid_query",
+            CorpusError::QueryTooComplex(_) => "query_too_complex",
             CorpusError::InvalidCursor => "invalid_cursor",
             CorpusError::InvalidFilter { .. } => "invalid_filter",
             CorpusError::InvalidTenant { .. } => "invalid_tenant",
@@ -114,6 +119,18 @@ impl CorpusError {
             CorpusError::Config(_) => "config",
             CorpusError::Corrupt(_) => "corrupt",
             CorpusError::ShuttingDown => "shutting_down",
+        }
+    }
+
+    /// Machine-readable details of the error, for the error body (an empty object when the
+    /// message says it all).
+    pub fn details(&self) -> serde_json::Value {
+        match self {
+            CorpusError::QueryTooComplex(e) => serde_json::json!({
+                "fields": [{ "field": "q", "message": e.to_string() }],
+                "limit": e.limit.as_str(), "value": e.value, "max": e.max,
+            }),
+            _ => serde_json::json!({}),
         }
     }
 

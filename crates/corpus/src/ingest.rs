@@ -9,14 +9,14 @@ use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::context::Inner;
 use crate::entities::entity_id;
 use crate::error::CorpusError;
-use crate::facts::{EventFact, MentionFact};
 use crate::index::IndexDoc;
+use crate::index::facts::{EventFact, MentionFact};
 use crate::jobs::{self, ClaimedJob, Counts, JobError, MAX_FILES_PER_JOB, StoredSource};
 use crate::model::{Attachment, EntityMention, ExtractedDate, ParsedDocument};
 use crate::registry::{self, SourceType};
-use crate::service::Inner;
 use crate::store::sha256_hex;
 use crate::timeline::{self, NewEvent};
 use crate::util::ts_key;
@@ -774,7 +774,9 @@ impl Run<'_> {
                             // The registration in flight holds the documents awaiting commit.
                             self.finish_registration().await?;
                             // From the registry: it holds the events (and their ids) stored then.
-                            if let Some(doc) = crate::service::index_doc_from_registry(self.inner, existing.id).await? {
+                            if let Some(doc) =
+                                crate::index::rebuild::index_doc_from_registry(self.inner, existing.id).await?
+                            {
                                 add_to_index(self.inner, vec![doc], true, &mut self.pending).await?;
                             }
                         }

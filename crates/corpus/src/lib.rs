@@ -4,10 +4,11 @@
 pub mod extract;
 pub mod model;
 pub mod parse;
+pub mod query;
 
+mod context;
 mod entities;
 mod error;
-mod facts;
 mod index;
 mod ingest;
 mod jobs;
@@ -33,7 +34,8 @@ pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, 
 pub mod limits {
     pub use crate::entities::MAX_ENTITY_LIMIT;
     pub use crate::jobs::MAX_SOURCES;
+    pub use crate::query::limits::{MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_QUERY_TERMS};
     pub use crate::registry::{DEFAULT_DOCUMENT_PAGE_SIZE, MAX_DOCUMENT_PAGE_SIZE};
-    pub use crate::search::{DEFAULT_SEARCH_PAGE_SIZE, MAX_QUERY_BYTES, MAX_SEARCH_PAGE_SIZE};
+    pub use crate::search::{DEFAULT_SEARCH_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
     pub use crate::timeline::{DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT};
 }

@@ -2,16 +2,18 @@
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{Index, Searcher, Term};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::{CorpusIndex, StoredPassage};
+use crate::index::passages::{self, Fields, PassageIndex, StoredPassage};
+use crate::query::limits::{self, QueryLimits, QueryShape};
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -21,8 +23,6 @@ pub const MAX_SEARCH_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_SEARCH_PAGE_SIZE: u32 = 10;
 /// Deepest result reachable by paging (page * page_size).
 pub const MAX_SEARCH_DEPTH: u64 = 10_000;
-/// Longest query accepted, in bytes.
-pub const MAX_QUERY_BYTES: usize = 1_024;
 /// Shortest term (in characters) that recall mode matches with one typo.
 pub const FUZZY_MIN_CHARS: usize = 4;
 
@@ -128,9 +128,9 @@ fn check_syntax(q: &str) -> Result<(), CorpusError> {
     if q.trim().is_empty() {
         return Err(invalid("the query is empty"));
     }
-    if q.len() > MAX_QUERY_BYTES {
-        return Err(invalid(format!("the query is longer than {MAX_QUERY_BYTES} bytes")));
-    }
+    // Before anything else reads the query: past its limits, Tantivy's grammar can run for
+    // ever (see `query::limits`).
+    limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)?;
     let mut in_quote = false;
     let mut escaped = false;
     let mut depth: i64 = 0;
@@ -260,27 +260,27 @@ struct Prepared {
     terms: Terms,
 }
 
-fn prepare(index: &CorpusIndex, q: &str, mode: SearchMode) -> Result<Prepared, CorpusError> {
+fn prepare(index: &Index, f: Fields, q: &str, mode: SearchMode) -> Result<Prepared, CorpusError> {
     check_syntax(q)?;
-    let f = index.fields;
-    let mut parser = QueryParser::for_index(index.index(), vec![f.text, f.title]);
+    let mut parser = QueryParser::for_index(index, vec![f.text, f.title]);
     parser.set_field_boost(f.title, 2.0);
     if mode == SearchMode::Precision {
         parser.set_conjunction_by_default();
     }
     // The grammar is third-party code fed with arbitrary input; a panic in it must become a
     // client error, not take the request (or a worker) down.
+    // The grammar runs once (its cost is what the limits bound); the query is built from the
+    // tree it returns.
     let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let ast = tantivy::query_grammar::parse_query(q);
-        let query = parser.parse_query(q);
-        (ast, query)
+        let ast = tantivy::query_grammar::parse_query(q)
+            .map_err(|_| invalid(describe(&QueryParserError::SyntaxError(q.to_owned()))))?;
+        let query = parser.build_query_from_user_input_ast(ast.clone()).map_err(|e| invalid(describe(&e)))?;
+        Ok::<_, CorpusError>((ast, query))
     }))
     .map_err(|_| invalid("the query cannot be parsed"))?;
-    let (ast, base) = parsed;
-    let base = base.map_err(|e| invalid(describe(&e)))?;
-    let ast = ast.map_err(|_| invalid("syntax error"))?;
+    let (ast, base) = parsed?;
 
-    let mut analyzer = index.index().tokenizer_for_field(f.text)?;
+    let mut analyzer = index.tokenizer_for_field(f.text)?;
     let mut terms = Terms::default();
     collect_terms(&ast, false, &mut analyzer, mode == SearchMode::Recall, &mut terms);
 
@@ -309,6 +309,18 @@ fn prepare(index: &CorpusIndex, q: &str, mode: SearchMode) -> Result<Prepared, C
     Ok(Prepared { query: Box::new(BooleanQuery::new(clauses)), terms })
 }
 
+/// Check and parse `q` as [`run`] does, without an index of documents: the parser reads the
+/// passage schema of an empty index kept in memory.
+pub(crate) fn parse_only(q: &str, mode: SearchMode) -> Result<QueryShape, CorpusError> {
+    static EMPTY: OnceLock<(Index, Fields)> = OnceLock::new();
+    let (index, fields) = EMPTY.get_or_init(|| {
+        let (schema, fields) = passages::schema();
+        (Index::create_in_ram(schema), fields)
+    });
+    prepare(index, *fields, q, mode)?;
+    limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)
+}
+
 fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Highlight> {
     tokens(analyzer, text)
         .into_iter()
@@ -320,7 +332,7 @@ fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Hig
 /// Run a search for one tenant (blocking: call from a blocking thread).
 /// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
 pub(crate) fn run(
-    index: &CorpusIndex,
+    index: &PassageIndex,
     tenant: &str,
     req: &SearchRequest,
     documents: Option<&[Uuid]>,
@@ -340,7 +352,7 @@ pub(crate) fn run(
         Some(s) => Some(s.parse::<SourceType>().map_err(|reason| CorpusError::filter("source", reason))?),
         None => None,
     };
-    let prepared = prepare(index, &req.q, req.mode)?;
+    let prepared = prepare(index.index(), index.fields, &req.q, req.mode)?;
     let query = index.scoped(tenant, prepared.query, source_type, documents);
     let searcher: Searcher = index.searcher();
     let offset = ((page - 1) * page_size) as usize;

@@ -6,23 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use time::OffsetDateTime;
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::context::Inner;
 use crate::entities::{self, EntityInfo, Neighborhood};
 use crate::error::CorpusError;
-use crate::facts::{EventFact, MentionFact};
-use crate::index::{CorpusIndex, IndexDoc};
+use crate::index::CorpusIndex;
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
 use crate::parse::ParseLimits;
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, SearchRequest, SearchResponse};
 use crate::store::ContentStore;
 use crate::timeline::{self, TimelinePage, TimelineRequest};
-use crate::util::{check_tenant, parse_rfc3339};
+use crate::util::check_tenant;
 
 /// Most workers a corpus runs.
 pub const MAX_WORKERS: usize = 64;
@@ -50,38 +49,6 @@ impl CorpusConfig {
             workers: cores.clamp(1, 4),
             limits: ParseLimits::default(),
         }
-    }
-}
-
-/// Shared state of a [`Corpus`].
-pub(crate) struct Inner {
-    pub roots: Vec<PathBuf>,
-    pub upload_dir: PathBuf,
-    pub limits: ParseLimits,
-    /// Reads (several connections: WAL readers do not block).
-    pub pool: SqlitePool,
-    /// Writes go through one connection, so writers queue here instead of in SQLite's busy
-    /// handler, which sleeps.
-    pub writer: SqlitePool,
-    pub store: ContentStore,
-    pub index: CorpusIndex,
-    pub meter: Arc<dyn JobMeter>,
-    pub wake: Notify,
-    pub stop_tx: watch::Sender<bool>,
-    pub stopping: AtomicBool,
-    /// Jobs whose report is being handed to the meter right now, so the retry loop does not
-    /// report the same job concurrently.
-    pub reporting: Mutex<HashSet<Uuid>>,
-    handles: Mutex<Vec<JoinHandle<()>>>,
-}
-
-impl Inner {
-    pub(crate) fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn within_roots(&self, canonical: &Path) -> bool {
-        self.roots.iter().any(|r| canonical.starts_with(r))
     }
 }
 
@@ -150,7 +117,7 @@ impl Corpus {
             reporting: Mutex::new(HashSet::new()),
             handles: Mutex::new(Vec::new()),
         });
-        reindex_pending(&inner).await?;
+        crate::index::rebuild::reindex_pending(&inner).await?;
         let resumed = jobs::requeue_running(&inner.writer).await?;
         if resumed > 0 {
             tracing::info!(resumed, "resuming ingestion jobs interrupted by a restart");
@@ -344,7 +311,7 @@ impl Corpus {
             return Ok(None);
         };
         if let Some(sha) = text_sha256 {
-            detail.text = stored_text(&self.inner, sha).await?;
+            detail.text = self.inner.stored_text(sha).await?;
         }
         Ok(Some(detail))
     }
@@ -381,9 +348,10 @@ impl Corpus {
         let inner = self.inner.clone();
         let tenant = tenant.to_owned();
         let req = req.clone();
-        let mut response =
-            tokio::task::spawn_blocking(move || search::run(&inner.index, &tenant, &req, documents.as_deref()))
-                .await??;
+        let mut response = tokio::task::spawn_blocking(move || {
+            search::run(&inner.index.passages, &tenant, &req, documents.as_deref())
+        })
+        .await??;
         response.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(response)
     }
@@ -453,126 +421,4 @@ fn check_name(field: &str, name: &str) -> Result<String, CorpusError> {
         return bad("the name must be a file name, without path separators or control characters");
     }
     Ok(name.to_owned())
-}
-
-/// A document's extracted text, kept in the content store under `sha256`.
-async fn stored_text(inner: &Arc<Inner>, sha256: String) -> Result<String, CorpusError> {
-    let inner = inner.clone();
-    let bytes = tokio::task::spawn_blocking(move || inner.store.get(&sha256)).await??;
-    String::from_utf8(bytes).map_err(|e| CorpusError::Corrupt(format!("stored text is not UTF-8: {e}")))
-}
-
-/// What the index needs of a registered document, read back from the registry.
-pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
-    let pool = &inner.pool;
-    let row = sqlx::query(
-        "SELECT tenant_id, title, subject, source, source_type, text, text_sha256 FROM documents WHERE id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let tenant: String = row.try_get("tenant_id")?;
-    let title: Option<String> = row.try_get("title")?;
-    let subject: Option<String> = row.try_get("subject")?;
-    let source_type: String = row.try_get("source_type")?;
-    let source: String = row.try_get("source")?;
-    let ents = sqlx::query(
-        "SELECT e.id, e.normalized, ed.mentions, ed.spans FROM entity_documents ed \
-         JOIN entities e ON e.tenant_id = ed.tenant_id AND e.id = ed.entity_id \
-         WHERE ed.tenant_id = ? AND ed.document_id = ?",
-    )
-    .bind(&tenant)
-    .bind(id.to_string())
-    .fetch_all(pool)
-    .await?;
-    let mut entities = Vec::with_capacity(ents.len() * 2);
-    let mut mentions = Vec::with_capacity(ents.len());
-    for e in &ents {
-        let id: String = e.try_get("id")?;
-        let normalized = e.try_get::<String, _>("normalized")?.to_lowercase();
-        let spans: String = e.try_get("spans")?;
-        let count = u64::try_from(e.try_get::<i64, _>("mentions")?).unwrap_or(0);
-        let mut places: Vec<Option<usize>> = crate::entities::span_starts(&spans).map(Some).collect();
-        // Mentions without a place in the text (e-mail headers) go with the first passage.
-        if count > places.len() as u64 {
-            places.push(None);
-        }
-        for at in places {
-            entities.push((at, id.clone()));
-            entities.push((at, normalized.clone()));
-        }
-        mentions.push(MentionFact { entity_id: id, mentions: count });
-    }
-    // An event's date is indexed on the passage of its sentence (its first citation).
-    let event_rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, ts_key, citations, entity_highlights FROM events WHERE tenant_id = ? AND document_id = ?",
-    )
-    .bind(&tenant)
-    .bind(id.to_string())
-    .fetch_all(pool)
-    .await?;
-    let mut dates = Vec::with_capacity(event_rows.len());
-    let mut events = Vec::with_capacity(event_rows.len());
-    for (event_id, key, citations, highlights) in &event_rows {
-        let date = parse_rfc3339(key)?;
-        let at = serde_json::from_str::<Vec<crate::timeline::EventCitation>>(citations)
-            .ok()
-            .and_then(|c| c.first().map(|c| c.start));
-        dates.push((at, date));
-        let highlights: Vec<crate::timeline::EntityHighlight> =
-            serde_json::from_str(highlights).map_err(|e| CorpusError::Corrupt(format!("entity highlights: {e}")))?;
-        let mut entity_ids: Vec<String> = highlights.into_iter().map(|h| h.entity_id).collect();
-        entity_ids.sort();
-        entity_ids.dedup();
-        events.push(EventFact { id: registry::parse_uuid(event_id)?, ts: date.unix_timestamp(), entity_ids });
-    }
-    let text = match row.try_get::<Option<String>, _>("text_sha256")? {
-        Some(sha) => stored_text(inner, sha).await?,
-        None => row.try_get("text")?,
-    };
-    Ok(Some(IndexDoc {
-        tenant,
-        document_id: id,
-        title: Some(crate::util::display_title(title.as_deref(), subject.as_deref(), &source)),
-        source,
-        source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
-        passages: crate::index::passages(&text),
-        text,
-        entities,
-        dates,
-        events,
-        mentions,
-    }))
-}
-
-/// Index documents registered but not committed to the index (a crash between the registry
-/// commit and the index commit, or an index rebuilt from scratch).
-async fn reindex_pending(inner: &Arc<Inner>) -> Result<(), CorpusError> {
-    let mut total = 0usize;
-    loop {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM documents WHERE indexed = 0 ORDER BY id LIMIT 200")
-            .fetch_all(&inner.pool)
-            .await?;
-        if ids.is_empty() {
-            break;
-        }
-        let mut done = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let id = registry::parse_uuid(id)?;
-            if let Some(doc) = index_doc_from_registry(inner, id).await? {
-                let inner2 = inner.clone();
-                tokio::task::spawn_blocking(move || inner2.index.add(&doc, true)).await??;
-            }
-            done.push(id);
-        }
-        let inner2 = inner.clone();
-        tokio::task::spawn_blocking(move || inner2.index.commit()).await??;
-        registry::mark_indexed(&inner.writer, &done).await?;
-        total += done.len();
-    }
-    if total > 0 {
-        tracing::info!(documents = total, "re-indexed documents missing from the index");
-    }
-    Ok(())
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::{self, entity_id};
 use crate::error::CorpusError;
-use crate::facts::{EventFact, FactsIndex, TimelineScope};
+use crate::index::facts::{EventFact, FactsIndex, TimelineScope};
 use crate::model::{DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
 use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
 use crate::util::{check_range, date_key, format_date, parse_bound, parse_rfc3339, slice, truncate, ts_key};

@@ -51,6 +51,9 @@ pub enum ApiError {
     Internal(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A corpus error with its own code and machine-readable details.
+    #[error("{message}")]
+    Detailed { status: StatusCode, code: &'static str, message: String, details: serde_json::Value },
 }
 
 impl ApiError {
@@ -78,6 +81,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Detailed { status, code, .. } => (*status, code),
         }
     }
 }
@@ -87,6 +91,7 @@ impl IntoResponse for ApiError {
         let (status, code) = self.status_and_code();
         let (message, details) = match &self {
             ApiError::Invalid { message, fields } => (message.clone(), serde_json::json!({ "fields": fields })),
+            ApiError::Detailed { message, details, .. } => (message.clone(), details.clone()),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ("internal error; the cause is in the server log".to_owned(), serde_json::json!({}))
@@ -122,6 +127,12 @@ impl From<CorpusError> for ApiError {
             CorpusError::InvalidQuery { .. } | CorpusError::InvalidCursor => ApiError::BadRequest(e.to_string()),
             CorpusError::SourceTooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
             CorpusError::ShuttingDown => ApiError::Unavailable(e.to_string()),
+            CorpusError::QueryTooComplex(_) => ApiError::Detailed {
+                status: StatusCode::BAD_REQUEST,
+                code: e.code(),
+                message: e.to_string(),
+                details: e.details(),
+            },
             _ if e.is_client_error() => ApiError::invalid_field(e.field().unwrap_or("request"), e.to_string()),
             _ => ApiError::Internal(e.to_string()),
         }

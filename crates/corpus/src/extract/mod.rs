@@ -3,6 +3,7 @@
 pub(crate) mod anchored;
 mod dates;
 mod entities;
+mod passages;
 mod sentences;
 mod spans;
 
@@ -27,3 +28,5 @@ pub fn entities(doc: &ParsedDocument) -> Vec<EntityMention> {
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     sentences::sentences(text)
 }
+
+pub(crate) use passages::{passages, passages_of};

@@ -5,3 +5,4 @@ mod billing;
 mod documents;
 mod helpers;
 mod onboarding;
+mod query_limits;

@@ -1,4 +1,4 @@
-//! The Tantivy index: one index for all tenants, one Tantivy document per passage.
+//! The passage index: one Tantivy index for all tenants, one Tantivy document per passage.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,17 +12,10 @@ use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolic
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::{IndexDoc, open_or_create, passage_of};
 use crate::error::CorpusError;
-use crate::facts::{EventFact, FactsIndex, MentionFact};
 use crate::registry::SourceType;
 use crate::util::slice;
-
-/// Passages aim for this many bytes...
-pub(crate) const PASSAGE_TARGET_BYTES: usize = 600;
-/// ...and hold at most this many sentences.
-pub(crate) const PASSAGE_MAX_SENTENCES: usize = 3;
-/// A single sentence longer than this is cut at whitespace into pieces of about the target.
-const PASSAGE_HARD_MAX_BYTES: usize = 1_000;
 
 /// Fields of a passage.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +32,7 @@ pub(crate) struct Fields {
     pub date: Field,
 }
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         tenant: b.add_text_field("tenant_id", STRING),
@@ -56,147 +49,23 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// What is indexed of one document.
-#[derive(Debug, Clone)]
-pub(crate) struct IndexDoc {
-    pub tenant: String,
-    pub document_id: Uuid,
-    pub title: Option<String>,
-    pub source: String,
-    pub source_type: SourceType,
-    pub text: String,
-    /// The passages of `text` ([`passages`]), as byte ranges.
-    pub passages: Vec<(usize, usize)>,
-    /// Entity ids and lower-cased normalised forms, each with the byte offset of its mention
-    /// in `text` (None for a mention outside the text, such as an e-mail header).
-    pub entities: Vec<(Option<usize>, String)>,
-    /// Dates, each with the byte offset where the text states it (None: the document's own date).
-    pub dates: Vec<(Option<usize>, OffsetDateTime)>,
-    /// The document's timeline events, for the facts index.
-    pub events: Vec<EventFact>,
-    /// The entities the document mentions, each once with its count, for the facts index.
-    pub mentions: Vec<MentionFact>,
-}
-
-/// Which passage of `passages` (sorted byte ranges, at least one) carries an item at `at`: the
-/// passage that holds it, else the closest one before it; items without an offset go with the
-/// first passage.
-fn passage_of(passages: &[(usize, usize)], at: Option<usize>) -> usize {
-    match at {
-        None => 0,
-        Some(at) => passages.partition_point(|&(s, _)| s <= at).saturating_sub(1),
-    }
-}
-
-/// The passage index with its single writer and a reader reloaded after each commit, and the
-/// facts index committed with it.
-pub(crate) struct CorpusIndex {
+/// The passage index with its single writer and a reader reloaded after each commit.
+pub(crate) struct PassageIndex {
     index: Index,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     pub fields: Fields,
-    pub facts: FactsIndex,
 }
 
-/// Open the Tantivy index in `dir` when it has `schema`, else (absent, or of an older layout)
-/// create it empty; returns whether it was created. An index of an older layout is rebuilt
-/// from the registry, which keeps everything indexed.
-pub(crate) fn open_or_create(dir: &Path, schema: Schema) -> Result<(Index, bool), CorpusError> {
-    std::fs::create_dir_all(dir).map_err(|e| CorpusError::storage(&format!("creating {}", dir.display()), e))?;
-    if dir.join("meta.json").is_file() {
-        let existing = Index::open_in_dir(dir)?;
-        if existing.schema() == schema {
-            return Ok((existing, false));
-        }
-        drop(existing);
-        tracing::warn!(dir = %dir.display(), "index schema changed; rebuilding the index");
-        std::fs::remove_dir_all(dir)
-            .and_then(|()| std::fs::create_dir_all(dir))
-            .map_err(|e| CorpusError::storage("clearing the old index", e))?;
-    }
-    Ok((Index::create_in_dir(dir, schema)?, true))
-}
-
-/// Split `text` into passages of one to three sentences (about 600 bytes), as byte ranges.
-pub(crate) fn passages(text: &str) -> Vec<(usize, usize)> {
-    passages_of(text, &crate::extract::sentences(text))
-}
-
-/// [`passages`] of `text` from its sentences, already found.
-pub(crate) fn passages_of(text: &str, sentences: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut pieces: Vec<(usize, usize)> = Vec::new();
-    for &(s, e) in sentences {
-        // Sentence ranges come from another module; only well-formed, in-order ranges are used
-        // so a bad range can never make slicing panic or passages overlap.
-        let Some(sentence) = slice(text, s, e) else { continue };
-        if sentence.trim().is_empty() || pieces.last().is_some_and(|&(_, pe)| s < pe) {
-            continue;
-        }
-        if e - s > PASSAGE_HARD_MAX_BYTES {
-            split_long(text, s, e, &mut pieces);
-        } else {
-            pieces.push((s, e));
-        }
-    }
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    let mut current: Option<(usize, usize, usize)> = None;
-    for (s, e) in pieces {
-        current = match current {
-            Some((cs, _, n)) if n < PASSAGE_MAX_SENTENCES && e - cs <= PASSAGE_TARGET_BYTES => Some((cs, e, n + 1)),
-            Some((cs, ce, _)) => {
-                out.push((cs, ce));
-                Some((s, e, 1))
-            }
-            None => Some((s, e, 1)),
-        };
-    }
-    if let Some((cs, ce, _)) = current {
-        out.push((cs, ce));
-    }
-    out
-}
-
-fn split_long(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
-    let mut s = start;
-    while s < end {
-        if end - s <= PASSAGE_HARD_MAX_BYTES {
-            out.push((s, end));
-            return;
-        }
-        let mut cut = s + PASSAGE_TARGET_BYTES;
-        while cut < end && !text.is_char_boundary(cut) {
-            cut += 1;
-        }
-        // Prefer to cut after a space within the next stretch, so words stay whole.
-        let mut window_end = (s + PASSAGE_HARD_MAX_BYTES).min(end);
-        while window_end > cut && !text.is_char_boundary(window_end) {
-            window_end -= 1;
-        }
-        if let Some(window) = slice(text, cut, window_end)
-            && let Some((rel, c)) = window.char_indices().find(|(_, c)| c.is_whitespace())
-        {
-            cut += rel + c.len_utf8();
-        }
-        if cut >= end {
-            out.push((s, end));
-            return;
-        }
-        out.push((s, cut));
-        s = cut;
-    }
-}
-
-impl CorpusIndex {
-    /// Open the passage index in `dir` and the facts index in `facts_dir`, creating them when
-    /// absent. Returns whether either was (re)created empty, in which case every registered
-    /// document must be indexed again.
-    pub(crate) fn open(dir: &Path, facts_dir: &Path) -> Result<(CorpusIndex, bool), CorpusError> {
+impl PassageIndex {
+    /// Open the passage index in `dir`, creating it when absent. Returns whether it was
+    /// (re)created empty.
+    pub(crate) fn open(dir: &Path) -> Result<(PassageIndex, bool), CorpusError> {
         let (schema, fields) = schema();
         let (index, created) = open_or_create(dir, schema)?;
-        let (facts, facts_created) = FactsIndex::open(facts_dir)?;
         let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((CorpusIndex { index, writer: Mutex::new(writer), reader, fields, facts }, created || facts_created))
+        Ok((PassageIndex { index, writer: Mutex::new(writer), reader, fields }, created))
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, CorpusError> {
@@ -262,20 +131,17 @@ impl CorpusIndex {
                 writer.add_document(d)?;
             }
         }
-        self.facts.add(&doc.tenant, doc.document_id, &doc.events, &doc.mentions, replace)?;
         Ok(count)
     }
 
-    /// Commit everything added so far to both indexes and make it visible to searches. A
-    /// document is marked indexed only after both commits, so a crash in between makes it
-    /// indexed again (replacing what either index already has).
+    /// Commit everything added so far and make it visible to searches.
     pub(crate) fn commit(&self) -> Result<(), CorpusError> {
         {
             let mut writer = self.lock()?;
             writer.commit()?;
         }
         self.reader.reload()?;
-        self.facts.commit()
+        Ok(())
     }
 
     /// A searcher over the last committed state.
@@ -364,30 +230,4 @@ pub(crate) struct StoredPassage {
     pub title: Option<String>,
     pub source: String,
     pub source_type: Option<SourceType>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_text_is_cut_into_bounded_passages_on_char_boundaries() {
-        let text = "Zoë signed the agreement on behalf of the company. ".repeat(200);
-        let ps = passages(&text);
-        assert!(ps.len() > 10);
-        let mut prev_end = 0;
-        for &(s, e) in &ps {
-            assert!(s >= prev_end && e > s);
-            assert!(e - s <= PASSAGE_HARD_MAX_BYTES, "{}", e - s);
-            assert!(text.get(s..e).is_some());
-            prev_end = e;
-        }
-        assert_eq!(ps.last().map(|p| p.1), Some(text.trim_end().len()));
-    }
-
-    #[test]
-    fn blank_text_has_no_passages() {
-        assert!(passages("  \n ").is_empty());
-        assert_eq!(passages("Short."), vec![(0, 6)]);
-    }
 }

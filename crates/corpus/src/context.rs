@@ -1,0 +1,57 @@
+//! The shared state of the corpus, used by the service and by the ingestion workers.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sqlx::SqlitePool;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::error::CorpusError;
+use crate::index::CorpusIndex;
+use crate::jobs::JobMeter;
+use crate::parse::ParseLimits;
+use crate::store::ContentStore;
+
+/// Shared state of a [`Corpus`].
+pub(crate) struct Inner {
+    pub roots: Vec<PathBuf>,
+    pub upload_dir: PathBuf,
+    pub limits: ParseLimits,
+    /// Reads (several connections: WAL readers do not block).
+    pub pool: SqlitePool,
+    /// Writes go through one connection, so writers queue here instead of in SQLite's busy
+    /// handler, which sleeps.
+    pub writer: SqlitePool,
+    pub store: ContentStore,
+    pub index: CorpusIndex,
+    pub meter: Arc<dyn JobMeter>,
+    pub wake: Notify,
+    pub stop_tx: watch::Sender<bool>,
+    pub stopping: AtomicBool,
+    /// Jobs whose report is being handed to the meter right now, so the retry loop does not
+    /// report the same job concurrently.
+    pub reporting: Mutex<HashSet<Uuid>>,
+    /// The workers and the checkpoint task, awaited at shutdown.
+    pub handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Inner {
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn within_roots(&self, canonical: &Path) -> bool {
+        self.roots.iter().any(|r| canonical.starts_with(r))
+    }
+
+    /// A document's extracted text, kept in the content store under `sha256`.
+    pub(crate) async fn stored_text(self: &Arc<Inner>, sha256: String) -> Result<String, CorpusError> {
+        let inner = self.clone();
+        let bytes = tokio::task::spawn_blocking(move || inner.store.get(&sha256)).await??;
+        String::from_utf8(bytes).map_err(|e| CorpusError::Corrupt(format!("stored text is not UTF-8: {e}")))
+    }
+}
