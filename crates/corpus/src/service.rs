@@ -17,7 +17,7 @@ use crate::error::CorpusError;
 use crate::facts::{EventFact, MentionFact};
 use crate::index::{CorpusIndex, IndexDoc};
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
-use crate::parse::ParseLimits;
+use crate::parse::{ParseLimits, ParserSandbox};
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, SearchRequest, SearchResponse};
 use crate::store::ContentStore;
@@ -38,6 +38,8 @@ pub struct CorpusConfig {
     pub workers: usize,
     /// Limits applied to each parsed file.
     pub limits: ParseLimits,
+    /// Where PDF, DOCX and e-mail files are parsed; None parses them in process.
+    pub parser_sandbox: Option<ParserSandbox>,
 }
 
 impl CorpusConfig {
@@ -49,6 +51,7 @@ impl CorpusConfig {
             ingest_roots,
             workers: cores.clamp(1, 4),
             limits: ParseLimits::default(),
+            parser_sandbox: None,
         }
     }
 }
@@ -58,6 +61,8 @@ pub(crate) struct Inner {
     pub roots: Vec<PathBuf>,
     pub upload_dir: PathBuf,
     pub limits: ParseLimits,
+    /// Where risky formats are parsed (see [`crate::parse::parse_bounded`]).
+    pub sandbox: Option<ParserSandbox>,
     /// Reads (several connections: WAL readers do not block).
     pub pool: SqlitePool,
     /// Writes go through one connection, so writers queue here instead of in SQLite's busy
@@ -139,6 +144,7 @@ impl Corpus {
             roots,
             upload_dir,
             limits: config.limits,
+            sandbox: config.parser_sandbox,
             pool,
             writer,
             store,
@@ -151,6 +157,9 @@ impl Corpus {
             handles: Mutex::new(Vec::new()),
         });
         reindex_pending(&inner).await?;
+        for (job, source) in jobs::mark_crashed_parses(&inner.writer).await? {
+            tracing::error!(job = %job, source = %source, "the process stopped while parsing this file; it will be failed");
+        }
         let resumed = jobs::requeue_running(&inner.writer).await?;
         if resumed > 0 {
             tracing::info!(resumed, "resuming ingestion jobs interrupted by a restart");
