@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::error::CorpusError;
 use crate::index::CorpusIndex;
 use crate::jobs::JobMeter;
-use crate::parse::ParseLimits;
+use crate::parse::{ParseLimits, ParserSandbox};
 use crate::store::ContentStore;
 
 /// Shared state of a [`Corpus`].
@@ -21,6 +21,8 @@ pub(crate) struct Inner {
     pub roots: Vec<PathBuf>,
     pub upload_dir: PathBuf,
     pub limits: ParseLimits,
+    /// Where risky formats are parsed (see [`crate::parse::parse_bounded`]).
+    pub sandbox: Option<ParserSandbox>,
     /// Reads (several connections: WAL readers do not block).
     pub pool: SqlitePool,
     /// Writes go through one connection, so writers queue here instead of in SQLite's busy

@@ -315,12 +315,20 @@ async fn fetch_hashed(
     if existing.as_ref().is_some_and(|e| e.job_id != job) {
         return Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: None })));
     }
+    // A parse that could take the process down is marked first, so that the next start fails
+    // the file instead of parsing it again (and going down again).
+    let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref());
+    if marked && !jobs::mark_parsing(&inner.writer, job, &sha, &item.label).await? {
+        return Ok(Fetched::Failed { label: item.label, error: jobs::CRASHED_PARSER.into() });
+    }
     let limits = inner.limits;
     let store = existing.is_none();
-    let inner = inner.clone();
+    let inner2 = inner.clone();
     let (item, analysed) = tokio::task::spawn_blocking(move || {
+        let inner = inner2;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::parse::parse(&item.name, item.media_type.as_deref(), &item.bytes, &limits).map(|parsed| {
+            let (name, media_type) = (&item.name, item.media_type.as_deref());
+            crate::parse::parse_bounded(inner.sandbox.as_ref(), name, media_type, &item.bytes, &limits).map(|parsed| {
                 let sentences = crate::extract::sentences(&parsed.text);
                 let dates = crate::extract::dates_in(&parsed, &sentences);
                 let mentions = crate::extract::entities(&parsed);
@@ -342,6 +350,9 @@ async fn fetch_hashed(
         Ok::<_, CorpusError>((item, result))
     })
     .await??;
+    if marked {
+        jobs::clear_parsing(&inner.writer, job, &sha).await?;
+    }
     Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: Some(analysed) })))
 }
 

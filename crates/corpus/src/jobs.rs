@@ -333,7 +333,7 @@ pub(crate) async fn finish(
         .bind(id.to_string())
         .execute(pool)
         .await?;
-    Ok(())
+    clear_job_markers(pool, id).await
 }
 
 /// Put a job back in the queue (interrupted by a shutdown or a transient fault).
@@ -390,5 +390,56 @@ pub(crate) async fn mark_metered(pool: &SqlitePool, id: Uuid) -> Result<(), Corp
         .bind(id.to_string())
         .execute(pool)
         .await?;
+    Ok(())
+}
+
+/// What a job is told about a file whose parse took the process down.
+pub(crate) const CRASHED_PARSER: &str =
+    "crashed the parser: the server stopped while parsing this file; it is not parsed again";
+
+/// Mark a file as being parsed for a job, durably, before parsing it. Returns false when a
+/// previous run of the job crashed on this very file: it must not be parsed again.
+pub(crate) async fn mark_parsing(
+    pool: &SqlitePool,
+    job: Uuid,
+    sha256: &str,
+    source: &str,
+) -> Result<bool, CorpusError> {
+    let crashed: i64 = sqlx::query_scalar(
+        "INSERT INTO parse_markers (job_id, sha256, source, started_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (job_id, sha256) DO UPDATE SET started_at = excluded.started_at RETURNING crashed",
+    )
+    .bind(job.to_string())
+    .bind(sha256)
+    .bind(source)
+    .bind(now_text())
+    .fetch_one(pool)
+    .await?;
+    Ok(crashed == 0)
+}
+
+/// Clear the mark of a file whose parse ended (whatever its outcome).
+pub(crate) async fn clear_parsing(pool: &SqlitePool, job: Uuid, sha256: &str) -> Result<(), CorpusError> {
+    sqlx::query("DELETE FROM parse_markers WHERE job_id = ? AND sha256 = ? AND crashed = 0")
+        .bind(job.to_string())
+        .bind(sha256)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// At start, before any job runs: every mark left is a file whose parse the previous process
+/// did not survive. They are kept as crashed, so the resumed job fails them instead of parsing.
+pub(crate) async fn mark_crashed_parses(pool: &SqlitePool) -> Result<Vec<(String, String)>, CorpusError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("UPDATE parse_markers SET crashed = 1 WHERE crashed = 0 RETURNING job_id, source")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows)
+}
+
+/// Forget the marks of a finished job.
+pub(crate) async fn clear_job_markers(pool: &SqlitePool, job: Uuid) -> Result<(), CorpusError> {
+    sqlx::query("DELETE FROM parse_markers WHERE job_id = ?").bind(job.to_string()).execute(pool).await?;
     Ok(())
 }

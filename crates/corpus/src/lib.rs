@@ -20,7 +20,7 @@ mod timeline;
 mod util;
 
 pub use model::{Attachment, DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
-pub use parse::{ParseError, ParseLimits};
+pub use parse::{ParseError, ParseLimits, ParserSandbox};
 
 pub use entities::{CoOccurrence, EntityDocument, EntityInfo, Neighborhood};
 pub use error::CorpusError;

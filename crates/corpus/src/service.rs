@@ -16,7 +16,7 @@ use crate::entities::{self, EntityInfo, Neighborhood};
 use crate::error::CorpusError;
 use crate::index::CorpusIndex;
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
-use crate::parse::ParseLimits;
+use crate::parse::{ParseLimits, ParserSandbox};
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, SearchRequest, SearchResponse};
 use crate::store::ContentStore;
@@ -37,6 +37,8 @@ pub struct CorpusConfig {
     pub workers: usize,
     /// Limits applied to each parsed file.
     pub limits: ParseLimits,
+    /// Where PDF, DOCX and e-mail files are parsed; None parses them in process.
+    pub parser_sandbox: Option<ParserSandbox>,
 }
 
 impl CorpusConfig {
@@ -48,6 +50,7 @@ impl CorpusConfig {
             ingest_roots,
             workers: cores.clamp(1, 4),
             limits: ParseLimits::default(),
+            parser_sandbox: None,
         }
     }
 }
@@ -106,6 +109,7 @@ impl Corpus {
             roots,
             upload_dir,
             limits: config.limits,
+            sandbox: config.parser_sandbox,
             pool,
             writer,
             store,
@@ -118,6 +122,9 @@ impl Corpus {
             handles: Mutex::new(Vec::new()),
         });
         crate::index::rebuild::reindex_pending(&inner).await?;
+        for (job, source) in jobs::mark_crashed_parses(&inner.writer).await? {
+            tracing::error!(job = %job, source = %source, "the process stopped while parsing this file; it will be failed");
+        }
         let resumed = jobs::requeue_running(&inner.writer).await?;
         if resumed > 0 {
             tracing::info!(resumed, "resuming ingestion jobs interrupted by a restart");

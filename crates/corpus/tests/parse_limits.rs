@@ -158,8 +158,11 @@ fn pdf_garbage_with_header_never_panics() {
             let at = 9 + (seed as usize % (bytes.len() - 9));
             bytes[at] = (seed >> 16) as u8;
         }
+        // A panic deep in pdf-extract (an unexpected font encoding) is a crash of the parser,
+        // reported in words and never with the panic's own text.
         if let Err(e) = parse("a.pdf", None, &bytes, &limits) {
-            assert!(matches!(e, ParseError::Corrupt { format: "pdf", .. }), "{e:?}");
+            assert!(matches!(e, ParseError::Corrupt { format: "pdf", .. } | ParseError::Crashed(_)), "{e:?}");
+            assert!(!e.to_string().contains("unwrap") && !e.to_string().contains("unexpected encoding"), "{e}");
         }
     }
 }

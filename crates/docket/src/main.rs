@@ -87,7 +87,17 @@ enum TenantCommand {
     SetPlan { tenant: String, plan: String },
 }
 
+/// The hidden subcommand that parses one file for the server's parser sandbox (see
+/// `docket_corpus::parse::sandbox`): dispatched before the configuration is read, so the child
+/// needs none of it and starts fast.
+const PARSE_WORKER: &str = "parse-worker";
+
 fn main() -> Result<()> {
+    if std::env::args_os().nth(1).is_some_and(|a| a == PARSE_WORKER) {
+        std::process::exit(docket_corpus::parse::sandbox::serve_worker());
+    }
+    // The server parses PDF, DOCX and e-mail in children of this very executable.
+    docket_corpus::ParserSandbox::register_current_exe(&[PARSE_WORKER]).context("locating the docket executable")?;
     let cli = Cli::parse();
     init_logging(&cli.config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;

@@ -98,6 +98,7 @@ impl Config {
         let mut c = docket_corpus::CorpusConfig::new(&self.storage_dir, self.ingest_roots.clone());
         c.workers = self.ingest_workers.clamp(1, 64);
         c.limits.max_file_bytes = self.max_file_bytes;
+        c.parser_sandbox = docket_corpus::ParserSandbox::registered();
         c
     }
 

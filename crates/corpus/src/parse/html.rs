@@ -1,5 +1,6 @@
 //! HTML pages.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -50,28 +51,110 @@ static SCRIPT_OR_STYLE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<head\b.*?</head\s*>"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<[^>]*>"));
 
-static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>"));
+static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>"));
 
-/// Upper bound on element nesting, ignoring void elements and those whose end tag is optional
-/// (an unclosed `<p>` or `<li>` is common and harmless).
+/// Upper bound on the depth of the tree html5ever builds, in one linear pass. It follows the
+/// HTML rules that matter for depth: `/>` closes nothing on an HTML element (only inside SVG or
+/// MathML), and an end tag closes an element only when one of that name is open (then it
+/// closes everything opened after it too). Void elements and those whose end tag is optional
+/// are not counted (an unclosed `<p>` or `<li>` is common and harmless: their containers are).
 fn nesting_depth(html: &str) -> usize {
-    let mut depth = 0usize;
+    // The open elements, and how many of each name are open, so that an end tag finds its
+    // element without searching the stack (each element is pushed and popped at most once).
+    let mut open: Vec<String> = Vec::new();
+    let mut open_by_name: HashMap<String, usize> = HashMap::new();
+    let mut foreign = 0usize;
     let mut max = 0usize;
     for caps in ANY_TAG.captures_iter(html) {
         let name = caps.get(2).map_or("", |m| m.as_str()).to_ascii_lowercase();
+        let is_end = caps.get(1).is_some_and(|m| !m.as_str().is_empty());
         let self_closing = caps.get(3).is_some_and(|m| !m.as_str().is_empty());
-        if self_closing || NOT_COUNTED.contains(&name.as_str()) {
+        if NOT_COUNTED.contains(&name.as_str()) {
             continue;
         }
-        if caps.get(1).is_some_and(|m| !m.as_str().is_empty()) {
-            depth = depth.saturating_sub(1);
-        } else {
-            depth += 1;
-            max = max.max(depth);
+        if is_end {
+            let Some(count) = open_by_name.get_mut(&name).filter(|c| **c > 0) else { continue };
+            *count -= 1;
+            while let Some(top) = open.pop() {
+                if top == name {
+                    if FOREIGN_ROOTS.contains(&top.as_str()) {
+                        foreign = foreign.saturating_sub(1);
+                    }
+                    break;
+                }
+                if let Some(c) = open_by_name.get_mut(&top) {
+                    *c = c.saturating_sub(1);
+                }
+                if FOREIGN_ROOTS.contains(&top.as_str()) {
+                    foreign = foreign.saturating_sub(1);
+                }
+            }
+            continue;
         }
+        if self_closing && foreign > 0 && !BREAKS_OUT_OF_FOREIGN.contains(&name.as_str()) {
+            continue;
+        }
+        if FOREIGN_ROOTS.contains(&name.as_str()) {
+            foreign += 1;
+        }
+        *open_by_name.entry(name.clone()).or_default() += 1;
+        open.push(name);
+        max = max.max(open.len());
     }
     max
 }
+
+/// Elements that start foreign content, where `/>` does close an element.
+const FOREIGN_ROOTS: [&str; 2] = ["svg", "math"];
+
+/// HTML elements that end foreign content when they start inside it (so their `/>` is ignored
+/// as everywhere else in HTML).
+const BREAKS_OUT_OF_FOREIGN: [&str; 44] = [
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
 
 const NOT_COUNTED: [&str; 29] = [
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p",
@@ -98,6 +181,14 @@ mod tests {
         assert_eq!(nesting_depth("<div><p>a<p>b<br><img src=x/><span>c</span></div>"), 2);
         assert_eq!(nesting_depth(&"<ul><li>".repeat(600)), 600);
         assert_eq!(nesting_depth("</div></div><div>"), 1);
+        // `/>` on an HTML element closes nothing, and an end tag with no open element of its
+        // name closes nothing either.
+        assert_eq!(nesting_depth(&"<div/>".repeat(600)), 600);
+        assert_eq!(nesting_depth(&"<div></span>".repeat(600)), 600);
+        assert_eq!(nesting_depth(&"<section><div></section>".repeat(600)), 2);
+        // Inside SVG, `/>` does close.
+        assert_eq!(nesting_depth(&format!("<svg>{}</svg>", "<path/>".repeat(600))), 1);
+        assert_eq!(nesting_depth(&format!("<svg>{}</svg>", "<div/>".repeat(600))), 601);
     }
 
     #[test]

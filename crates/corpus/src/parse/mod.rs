@@ -5,12 +5,18 @@ mod docx;
 mod email;
 mod html;
 mod pdf;
+mod pdf_scan;
+pub mod sandbox;
 mod text;
+
+pub use sandbox::ParserSandbox;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::model::ParsedDocument;
 
 /// Limits a parser enforces on one file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct ParseLimits {
     /// Largest file accepted, in bytes.
     pub max_file_bytes: u64,
@@ -37,6 +43,17 @@ pub enum ParseError {
     ExpansionLimit { limit: u64 },
     #[error("corrupt {format} file: {reason}")]
     Corrupt { format: &'static str, reason: String },
+    #[error("{format} structures nest deeper than {limit} levels; refused as hostile")]
+    TooDeep { format: &'static str, limit: usize },
+    /// The parser stopped without an answer (a panic in process; a signal or an abnormal
+    /// exit in the sandbox).
+    #[error("crashed the parser: {0}")]
+    Crashed(String),
+    #[error("timed out after {secs} s in the parser")]
+    TimedOut { secs: u64 },
+    /// The sandboxed parser reported this failure (its text, as the parser worded it).
+    #[error("{0}")]
+    Reported(String),
 }
 
 /// Media type of a DOCX file.
@@ -44,7 +61,7 @@ const DOCX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.wor
 
 /// The formats there is a parser for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Markdown,
     Html,
@@ -82,8 +99,25 @@ impl Format {
     }
 }
 
+/// The format `parse` would pick for a file, or the error it would answer.
+fn format_of(file_name: &str, media_type: Option<&str>) -> Result<Format, ParseError> {
+    // A generic media type (application/octet-stream) says nothing: fall back to the name.
+    media_type
+        .and_then(Format::from_media_type)
+        .or_else(|| Format::from_file_name(file_name))
+        .ok_or_else(|| ParseError::Unsupported(media_type.map_or_else(|| file_name.to_owned(), str::to_owned)))
+}
+
+/// True when the file goes to a third-party parser that recurses over its input (PDF through
+/// lopdf, DOCX through zip and quick-xml, e-mail through mail-parser): those are the parses
+/// isolated in a [`ParserSandbox`] and marked while they run. Plain text, Markdown and HTML
+/// are bounded by construction and always parse in process.
+pub fn needs_isolation(file_name: &str, media_type: Option<&str>) -> bool {
+    matches!(format_of(file_name, media_type), Ok(Format::Pdf | Format::Docx | Format::Email))
+}
+
 /// Parse one file. The parser is chosen by `media_type` when given, else by the file name's
-/// extension.
+/// extension. A panic inside a parser is caught and answered as [`ParseError::Crashed`].
 pub fn parse(
     file_name: &str,
     media_type: Option<&str>,
@@ -94,17 +128,77 @@ pub fn parse(
     if size > limits.max_file_bytes {
         return Err(ParseError::TooLarge { size, limit: limits.max_file_bytes });
     }
-    // A generic media type (application/octet-stream) says nothing: fall back to the name.
-    let format = media_type
-        .and_then(Format::from_media_type)
-        .or_else(|| Format::from_file_name(file_name))
-        .ok_or_else(|| ParseError::Unsupported(media_type.map_or_else(|| file_name.to_owned(), str::to_owned)))?;
-    match format {
+    let format = format_of(file_name, media_type)?;
+    let parsed = catch_unwind(AssertUnwindSafe(|| match format {
         Format::Text => Ok(text::parse_text(bytes)),
         Format::Markdown => Ok(text::parse_markdown(bytes)),
         Format::Html => Ok(html::parse_html(bytes)),
         Format::Email => email::parse_email(bytes),
         Format::Pdf => pdf::parse_pdf(bytes, limits),
         Format::Docx => docx::parse_docx(bytes, limits),
+    }));
+    // The panic's own text ("called `Option::unwrap()` on a `None` value") means nothing to the
+    // person who sent the file; the hook has already logged it for whoever fixes the parser.
+    parsed.unwrap_or_else(|_| {
+        Err(ParseError::Crashed(format!("the {} parser failed on this file (an internal error)", format.name())))
+    })
+}
+
+impl Format {
+    pub(crate) const ALL: [Format; 6] =
+        [Format::Text, Format::Markdown, Format::Html, Format::Email, Format::Pdf, Format::Docx];
+
+    /// The parser's name, as in [`ParsedDocument::parser`].
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Email => "email",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+/// Stack of the thread an in-process parse runs on: far more than the deepest input the
+/// pre-checks let through needs, so that a parser's recursion never reaches the guard page.
+pub const PARSE_STACK_BYTES: usize = 256 << 20;
+
+/// [`parse`] on a thread of its own with a [`PARSE_STACK_BYTES`] stack (the stack is reserved,
+/// not used: untouched pages cost nothing).
+pub fn parse_on_large_stack(
+    file_name: &str,
+    media_type: Option<&str>,
+    bytes: &[u8],
+    limits: &ParseLimits,
+) -> Result<ParsedDocument, ParseError> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("docket-parse".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || parse(file_name, media_type, bytes, limits));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Err(ParseError::Crashed("the parser thread failed".into()))),
+            // No thread to be had (resource limits): the caller's stack is the next best thing.
+            Err(_) => parse(file_name, media_type, bytes, limits),
+        }
+    })
+}
+
+/// Parse one file with the risky formats in `sandbox` when there is one, the rest (and
+/// everything without a sandbox) in process on a large stack.
+pub(crate) fn parse_bounded(
+    sandbox: Option<&ParserSandbox>,
+    file_name: &str,
+    media_type: Option<&str>,
+    bytes: &[u8],
+    limits: &ParseLimits,
+) -> Result<ParsedDocument, ParseError> {
+    match sandbox {
+        Some(sandbox) if needs_isolation(file_name, media_type) => sandbox.parse(file_name, media_type, bytes, limits),
+        // Plain text is decoded and cleaned by this crate's own loops: no recursion to guard.
+        _ if format_of(file_name, media_type) == Ok(Format::Text) => parse(file_name, media_type, bytes, limits),
+        _ => parse_on_large_stack(file_name, media_type, bytes, limits),
     }
 }

@@ -1,12 +1,12 @@
 //! PDF: the text layer, plus title, author and creation date from the info dictionary.
 
 use std::io::Read;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use pdf_extract::{Dictionary, Document, Object, PlainTextOutput};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::clean::{clean_line, clean_text};
+use super::pdf_scan::{self, MAX_PDF_NESTING, ScanError};
 use super::{ParseError, ParseLimits};
 use crate::model::ParsedDocument;
 
@@ -21,19 +21,16 @@ pub(crate) fn parse_pdf(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocu
     if !bytes.starts_with(b"%PDF-") && !bytes.get(..1024).is_some_and(|head| contains(head, b"%PDF-")) {
         return Err(corrupt("no %PDF- header"));
     }
-    // pdf-extract and lopdf panic on some malformed files (unwraps deep in font handling);
-    // one bad file must not take the ingestion job down with it.
-    match catch_unwind(AssertUnwindSafe(|| parse_inner(bytes, limits))) {
-        Ok(result) => result,
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".to_owned());
-            Err(corrupt(format!("text extraction failed: {detail}")))
+    // lopdf recurses once per level of nesting with no limit: refuse deep files before it
+    // sees them, in linear time.
+    match pdf_scan::check_nesting(bytes, limits.max_expanded_bytes) {
+        Ok(()) => {}
+        Err(ScanError::TooDeep) => {
+            return Err(ParseError::TooDeep { format: FORMAT, limit: MAX_PDF_NESTING });
         }
+        Err(ScanError::Expansion) => return Err(ParseError::ExpansionLimit { limit: limits.max_expanded_bytes }),
     }
+    parse_inner(bytes, limits)
 }
 
 fn parse_inner(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocument, ParseError> {

@@ -66,6 +66,7 @@ impl Env {
             ingest_roots: vec![self.root.clone()],
             workers,
             limits: ParseLimits::default(),
+            parser_sandbox: None,
         }
     }
 

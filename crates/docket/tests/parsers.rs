@@ -1,0 +1,228 @@
+//! Hostile files against the real server: a parser cannot take it down, a file whose parse
+//! the server did not survive is failed at the next start instead of parsed again forever.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const SECRET: &str = "parser-test-secret-0123456789-abcdefghij";
+const TENANT: &str = "hostile-co";
+
+fn docket(storage: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+    cmd.env("DOCKET_STORAGE_DIR", storage).env("DOCKET_JWT_SECRET", SECRET).env("DOCKET_LOG", "warn");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(storage: &std::path::Path) -> Server {
+    let port = free_port();
+    let child = docket(storage)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start docket serve");
+    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+    let client = reqwest::Client::new();
+    for _ in 0..400 {
+        if client.get(format!("{}/health", server.url)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not come up");
+}
+
+/// A tenant and an ingest token for it.
+fn setup(storage: &std::path::Path) -> String {
+    let out = docket(storage)
+        .args(["tenant", "create", TENANT, "--plan", "enterprise", "--organization", "Hostile Co"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = docket(storage)
+        .args(["token", "--aud", "docket-api", "--tenant", TENANT, "--role", "CaseCoordinator"])
+        .args(["--scope", "ingest:write", "--scope", "ingest:read"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+async fn submit(server: &Server, token: &str, sources: Vec<Value>) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/ingest", server.url))
+        .bearer_auth(token)
+        .json(&json!({ "sources": sources }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap_or_default());
+    resp.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned()
+}
+
+/// The job once finished; panics if it does not finish within a generous minute.
+async fn finished(server: &Server, token: &str, job: &str) -> Value {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let resp = client.get(format!("{}/ingest/{job}", server.url)).bearer_auth(token).send().await;
+        match resp {
+            Ok(r) if r.status() == 200 => return r.json().await.unwrap(),
+            Ok(r) => assert!(r.status() == 202, "job status answered {}", r.status()),
+            Err(e) => panic!("the server stopped answering while the job ran: {e}"),
+        }
+        assert!(Instant::now() < deadline, "job {job} did not finish within a minute");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A PDF in ASCII (so it travels as inline text) with one page of `text` and `extra` in the
+/// page dictionary.
+fn pdf(text: &str, extra: &str) -> String {
+    let content = format!("BT /F1 11 Tf 72 740 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> {extra} >>"
+        ),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        out.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    out
+}
+
+fn inline(name: &str, content: &str) -> Value {
+    json!({ "type": "inline", "name": name, "content": content })
+}
+
+fn errors_of(job: &Value) -> Vec<(String, String)> {
+    job["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["source"].as_str().unwrap().to_owned(), e["error"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_pdf_and_html_fail_alone_and_the_server_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = setup(dir.path());
+    let server = start(dir.path()).await;
+    // A few kilobytes: lopdf recurses once per level and overflowed the stack long before this.
+    let nested = format!("/Deep {}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let deep_pdf = pdf("Deep memo", &nested);
+    assert!(deep_pdf.len() < 12_000);
+    // Self-closing and mismatched tags that the HTML nesting limit did not count: html5ever
+    // nests every one, and rendering the tree cost quadratic time.
+    let self_closing = format!("<html><body><p>Self closing brief</p>{}</body></html>", "<div/>".repeat(40_000));
+    let mismatched = format!("<html><body><p>Mismatched brief</p>{}</body></html>", "<div></i>".repeat(40_000));
+    let job = submit(
+        &server,
+        &token,
+        vec![
+            inline("deep.pdf", &deep_pdf),
+            inline("self-closing.html", &self_closing),
+            inline("mismatched.html", &mismatched),
+            inline("good.pdf", &pdf("The settlement conference is on 4 May 2021.", "")),
+            inline("note.txt", "Counsel met on March 3, 2021 about the invoice."),
+        ],
+    )
+    .await;
+    let status = finished(&server, &token, &job).await;
+    assert_eq!(status["status"], "partially_failed", "{status}");
+    assert_eq!(status["ingested"], 4, "{status}");
+    assert_eq!(status["failed"], 1, "{status}");
+    let errors = errors_of(&status);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "deep.pdf");
+    assert!(errors[0].1.contains("nest deeper than 100 levels"), "{}", errors[0].1);
+
+    drop(server);
+    let again = start(dir.path()).await;
+    let status = finished(&again, &token, &job).await;
+    assert_eq!(status["ingested"], 4, "the job stays as it finished: {status}");
+}
+
+/// Rows of the parse markers table, read from the registry the way the server left it.
+async fn markers(storage: &std::path::Path) -> Vec<(String, i64)> {
+    let url = format!("sqlite://{}?mode=ro", storage.join("corpus/corpus.sqlite3").display());
+    let Ok(pool) = sqlx::SqlitePool::connect(&url).await else { return Vec::new() };
+    let rows = sqlx::query_as::<_, (String, i64)>("SELECT source, crashed FROM parse_markers")
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_being_parsed_when_the_server_dies_is_failed_at_restart_not_parsed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = setup(dir.path());
+    let mut server = start(dir.path()).await;
+    let sources: Vec<Value> = (0..300)
+        .map(|i| inline(&format!("memo-{i:03}.pdf"), &pdf(&format!("Memo {i} of the matter, filed 4 May 2021."), "")))
+        .collect();
+    let job = submit(&server, &token, sources).await;
+    // SIGKILL the moment a file is marked as being parsed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while markers(dir.path()).await.is_empty() {
+        assert!(Instant::now() < deadline, "no file was ever marked as being parsed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let left: Vec<String> = markers(dir.path()).await.into_iter().map(|(source, _)| source).collect();
+    assert!(!left.is_empty(), "the kill left a file marked");
+
+    let again = start(dir.path()).await;
+    let status = finished(&again, &token, &job).await;
+    let errors = errors_of(&status);
+    let mut failed: Vec<&str> = errors.iter().map(|(source, _)| source.as_str()).collect();
+    failed.sort_unstable();
+    let mut expected: Vec<&str> = left.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(failed, expected, "exactly the files being parsed at the kill failed: {status}");
+    assert!(errors.iter().all(|(_, e)| e.starts_with("crashed the parser")), "{errors:?}");
+    assert_eq!(status["failed"].as_u64(), Some(left.len() as u64), "{status}");
+    assert_eq!(status["ingested"].as_u64(), Some(300 - left.len() as u64), "{status}");
+    assert!(markers(dir.path()).await.is_empty(), "a finished job leaves no marker");
+
+    // And the next start has nothing left to fail or resume.
+    drop(again);
+    let third = start(dir.path()).await;
+    assert_eq!(finished(&third, &token, &job).await["failed"].as_u64(), Some(left.len() as u64));
+}
