@@ -11,6 +11,7 @@ mod facts;
 mod index;
 mod ingest;
 mod jobs;
+mod local;
 mod registry;
 mod search;
 mod service;
@@ -26,6 +27,7 @@ pub use error::CorpusError;
 pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};
 pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType};
 pub use search::{AnswerSentence, Citation, Highlight, Passage, SearchHit, SearchMode, SearchRequest, SearchResponse};
+pub use local::{IngestRoots, RootGrant};
 pub use service::{Corpus, CorpusConfig};
 pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, TimelineRequest};
 
