@@ -25,9 +25,9 @@ pub use parse::{ParseError, ParseLimits};
 pub use entities::{CoOccurrence, EntityDocument, EntityInfo, Neighborhood};
 pub use error::CorpusError;
 pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};
+pub use local::{IngestRoots, RootGrant};
 pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType};
 pub use search::{AnswerSentence, Citation, Highlight, Passage, SearchHit, SearchMode, SearchRequest, SearchResponse};
-pub use local::{IngestRoots, RootGrant};
 pub use service::{Corpus, CorpusConfig};
 pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, TimelineRequest};
 

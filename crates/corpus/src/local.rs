@@ -119,11 +119,7 @@ impl Root {
 
     /// The client-facing name of a file under this root.
     pub fn display(&self, rel: &Path) -> String {
-        if rel.as_os_str().is_empty() {
-            self.name.clone()
-        } else {
-            format!("{}/{}", self.name, rel.display())
-        }
+        if rel.as_os_str().is_empty() { self.name.clone() } else { format!("{}/{}", self.name, rel.display()) }
     }
 }
 
@@ -255,7 +251,9 @@ impl Roots {
         match last {
             Some(OpenError::Symlink(_)) => Err(CorpusError::InvalidSource {
                 field: field.to_owned(),
-                reason: format!("'{shown}' passes through a symbolic link; links under the ingest roots are not followed"),
+                reason: format!(
+                    "'{shown}' passes through a symbolic link; links under the ingest roots are not followed"
+                ),
             }),
             _ => Err(not_found()),
         }
@@ -322,8 +320,8 @@ fn open_beneath(dir: BorrowedFd<'_>, rel: &Path, want: Want) -> Result<OwnedFd, 
         })
         .collect::<Result<_, _>>()?;
     let base = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let mut current = rustix::fs::openat(dir, ".", base | OFlags::DIRECTORY, Mode::empty())
-        .map_err(|e| OpenError::Io(e.into()))?;
+    let mut current =
+        rustix::fs::openat(dir, ".", base | OFlags::DIRECTORY, Mode::empty()).map_err(|e| OpenError::Io(e.into()))?;
     let mut walked = PathBuf::new();
     for (i, name) in names.iter().enumerate() {
         walked.push(name);
