@@ -281,7 +281,7 @@ async fn main() {
     std::fs::create_dir_all(&root).expect("root");
     let config = CorpusConfig {
         storage_dir: storage.clone(),
-        ingest_roots: vec![root.clone()],
+        ingest_roots: vec![root.clone()].into(),
         workers: 2,
         limits: ParseLimits::default(),
         parser_sandbox: None,

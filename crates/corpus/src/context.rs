@@ -13,12 +13,13 @@ use uuid::Uuid;
 use crate::error::CorpusError;
 use crate::index::CorpusIndex;
 use crate::jobs::JobMeter;
+use crate::local::Roots;
 use crate::parse::{ParseLimits, ParserSandbox};
 use crate::store::ContentStore;
 
 /// Shared state of a [`Corpus`].
 pub(crate) struct Inner {
-    pub roots: Vec<PathBuf>,
+    pub roots: Roots,
     pub upload_dir: PathBuf,
     pub limits: ParseLimits,
     /// Where risky formats are parsed (see [`crate::parse::parse_bounded`]).
@@ -44,10 +45,6 @@ pub(crate) struct Inner {
 impl Inner {
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn within_roots(&self, canonical: &Path) -> bool {
-        self.roots.iter().any(|r| canonical.starts_with(r))
     }
 
     /// A document's extracted text, kept in the content store under `sha256`.

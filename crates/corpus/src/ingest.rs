@@ -14,7 +14,8 @@ use crate::entities::entity_id;
 use crate::error::CorpusError;
 use crate::index::IndexDoc;
 use crate::index::facts::{EventFact, MentionFact};
-use crate::jobs::{self, ClaimedJob, Counts, JobError, MAX_FILES_PER_JOB, StoredSource};
+use crate::jobs::{self, ClaimedJob, Counts, JobError, StoredSource};
+use crate::local::Walked;
 use crate::model::{Attachment, EntityMention, ExtractedDate, ParsedDocument};
 use crate::registry::{self, SourceType};
 use crate::store::sha256_hex;
@@ -245,33 +246,27 @@ struct Ready {
     analysed: Option<Result<Analysed, String>>,
 }
 
-/// Read a local file (within the size limit), then [`fetch`] it.
-async fn fetch_local(inner: &Arc<Inner>, tenant: &str, job: Uuid, path: PathBuf) -> Result<Fetched, CorpusError> {
+/// Read a local file (within the size limit, without following links), then [`fetch`] it.
+async fn fetch_local(
+    inner: &Arc<Inner>,
+    tenant: &str,
+    job: Uuid,
+    root: usize,
+    rel: PathBuf,
+) -> Result<Fetched, CorpusError> {
     let limit = inner.limits.max_file_bytes;
-    let checker = inner.clone();
+    let reader = inner.clone();
     // One blocking call for the file system work and the hash of a file.
     let read = tokio::task::spawn_blocking(move || {
-        let label = path.display().to_string();
-        let failed = |error: String| Err(Fetched::Failed { label: label.clone(), error });
-        // Checked again right before reading: a folder on the way may have been replaced by a
-        // link since the walk.
-        match std::fs::canonicalize(&path) {
-            Ok(c) if checker.within_roots(&c) => {}
-            Ok(_) => return failed("resolves outside the configured ingest roots; refused".into()),
-            Err(e) => return failed(format!("cannot read file: {e}")),
-        }
-        let size = match std::fs::metadata(&path) {
-            Ok(m) => m.len(),
-            Err(e) => return failed(format!("cannot read file: {e}")),
+        let Some(root) = reader.roots.get(root) else {
+            return Err(Fetched::Failed { label: rel.display().to_string(), error: "no such ingest root".into() });
         };
-        if size > limit {
-            return failed(crate::parse::ParseError::TooLarge { size, limit }.to_string());
-        }
-        match std::fs::read(&path) {
+        let label = root.display(&rel);
+        match crate::local::read(root, &rel, limit) {
             Ok(bytes) => {
                 let sha = sha256_hex(&bytes);
                 let item = Item {
-                    name: file_name_of(&path),
+                    name: file_name_of(&rel),
                     source: label.clone(),
                     label,
                     source_type: SourceType::Local,
@@ -282,7 +277,7 @@ async fn fetch_local(inner: &Arc<Inner>, tenant: &str, job: Uuid, path: PathBuf)
                 };
                 Ok((item, sha))
             }
-            Err(e) => failed(format!("cannot read file: {e}")),
+            Err(error) => Err(Fetched::Failed { label, error }),
         }
     })
     .await?;
@@ -468,66 +463,6 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
     Ok(true)
 }
 
-/// A file found under a folder, or why it is refused.
-type Walked = Result<(PathBuf, u64), (String, String)>;
-
-/// Walk a folder depth-first in name order. Every entry is re-resolved: a symlink that leads
-/// out of the roots is refused for that file, and folders are visited once (no symlink loops).
-/// Hidden entries (names starting with '.') are skipped.
-fn walk(dir: &Path, inner: &Inner) -> Vec<Walked> {
-    let mut out = Vec::new();
-    let mut visited: HashSet<PathBuf> = HashSet::new();
-    visited.insert(dir.to_path_buf());
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(&current) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                out.push(Err((current.display().to_string(), format!("cannot read folder: {e}"))));
-                continue;
-            }
-        };
-        entries.sort();
-        let mut subdirs = Vec::new();
-        for path in entries {
-            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-                continue;
-            }
-            let shown = path.display().to_string();
-            let canonical = match std::fs::canonicalize(&path) {
-                Ok(c) => c,
-                Err(e) => {
-                    out.push(Err((shown, format!("cannot resolve path (broken link?): {e}"))));
-                    continue;
-                }
-            };
-            if !inner.within_roots(&canonical) {
-                out.push(Err((shown, "resolves outside the configured ingest roots (symbolic link?); refused".into())));
-                continue;
-            }
-            if canonical.is_dir() {
-                if visited.insert(canonical.clone()) {
-                    subdirs.push(canonical);
-                }
-            } else if let Ok(meta) = std::fs::metadata(&canonical)
-                && meta.is_file()
-            {
-                out.push(Ok((canonical, meta.len())));
-            }
-            if out.len() > MAX_FILES_PER_JOB {
-                out.push(Err((
-                    dir.display().to_string(),
-                    format!("more than {MAX_FILES_PER_JOB} files; the rest were not ingested"),
-                )));
-                return out;
-            }
-        }
-        // Reverse so the stack pops sub-folders in name order.
-        stack.extend(subdirs.into_iter().rev());
-    }
-    out
-}
-
 /// What a registration did: the batch back, which of its documents were added, and the
 /// documents lost to other jobs so far.
 struct Registered {
@@ -678,28 +613,19 @@ impl Run<'_> {
 
     /// Ingest a local file or folder; Ok(false) when interrupted by a shutdown.
     async fn local(&mut self, path: &Path, given: &str) -> Result<bool, CorpusError> {
-        // The file system may have changed since submission: resolve and check again.
-        let canonical = match tokio::fs::canonicalize(path).await {
-            Ok(c) => c,
-            Err(e) => {
-                self.counts.discovered += 1;
-                self.fail(given, format!("path no longer exists: {e}"));
-                return Ok(true);
-            }
-        };
-        if !self.inner.within_roots(&canonical) {
+        // Mapped, not resolved: the walk and every read go down from the opened root without
+        // following links, so whatever the folder holds now, nothing outside it is read.
+        let Some((root, rel)) = self.inner.roots.locate(&self.tenant, path) else {
             self.counts.discovered += 1;
-            self.fail(given, "path is outside the configured ingest roots".into());
+            self.fail(given, "path is outside the ingest roots granted to this tenant".into());
             return Ok(true);
-        }
-        let files: Vec<Walked> = if canonical.is_dir() {
-            let inner = self.inner.clone();
-            let dir = canonical.clone();
-            tokio::task::spawn_blocking(move || walk(&dir, &inner)).await?
-        } else {
-            let size = tokio::fs::metadata(&canonical).await.map(|m| m.len()).unwrap_or(0);
-            vec![Ok((canonical, size))]
         };
+        let inner = self.inner.clone();
+        let files: Vec<Walked> = tokio::task::spawn_blocking(move || match inner.roots.get(root) {
+            Some(r) => crate::local::walk(r, &rel),
+            None => Vec::new(),
+        })
+        .await?;
         self.counts.discovered += files.len() as u64;
         self.progress(true).await?;
         // Reading, hashing, parsing and storing the next few files overlaps with registering
@@ -722,7 +648,7 @@ impl Run<'_> {
                 let (inner, tenant, job) = (self.inner.clone(), self.tenant.clone(), self.job);
                 let task = tokio::spawn(async move {
                     match file {
-                        Ok((path, _)) => fetch_local(&inner, &tenant, job, path).await,
+                        Ok((rel, _)) => fetch_local(&inner, &tenant, job, root, rel).await,
                         Err((label, error)) => Ok(Fetched::Failed { label, error }),
                     }
                 });

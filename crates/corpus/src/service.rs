@@ -16,6 +16,7 @@ use crate::entities::{self, EntityInfo, Neighborhood};
 use crate::error::CorpusError;
 use crate::index::CorpusIndex;
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
+use crate::local::{IngestRoots, Roots};
 use crate::parse::{ParseLimits, ParserSandbox};
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, SearchRequest, SearchResponse};
@@ -31,8 +32,8 @@ pub const MAX_WORKERS: usize = 64;
 pub struct CorpusConfig {
     /// Holds documents/ (content store), corpus/corpus.sqlite3 (registry), index/ and uploads/.
     pub storage_dir: PathBuf,
-    /// Folders local sources must lie in (after resolving `..` and symlinks).
-    pub ingest_roots: Vec<PathBuf>,
+    /// Folders local sources must lie in, per tenant (never left through a symbolic link).
+    pub ingest_roots: IngestRoots,
     /// Ingestion jobs run at once (1..=64).
     pub workers: usize,
     /// Limits applied to each parsed file.
@@ -43,11 +44,11 @@ pub struct CorpusConfig {
 
 impl CorpusConfig {
     /// A configuration with one worker per core (at most 4) and the default parse limits.
-    pub fn new(storage_dir: impl Into<PathBuf>, ingest_roots: Vec<PathBuf>) -> CorpusConfig {
+    pub fn new(storage_dir: impl Into<PathBuf>, ingest_roots: impl Into<IngestRoots>) -> CorpusConfig {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         CorpusConfig {
             storage_dir: storage_dir.into(),
-            ingest_roots,
+            ingest_roots: ingest_roots.into(),
             workers: cores.clamp(1, 4),
             limits: ParseLimits::default(),
             parser_sandbox: None,
@@ -90,14 +91,7 @@ impl Corpus {
         for dir in [&docs_dir, &db_dir, &index_dir, &facts_dir, &upload_dir] {
             create_dir(dir)?;
         }
-        let mut roots = Vec::new();
-        for root in &config.ingest_roots {
-            match std::fs::canonicalize(root) {
-                Ok(canonical) if canonical.is_dir() => roots.push(canonical),
-                Ok(_) => tracing::warn!(root = %root.display(), "ingest root is not a folder; ignored"),
-                Err(e) => tracing::warn!(root = %root.display(), error = %e, "ingest root cannot be resolved; ignored"),
-            }
-        }
+        let roots = Roots::open(&config.ingest_roots)?;
         let store = tokio::task::spawn_blocking(move || ContentStore::open(&docs_dir)).await??;
         let (pool, writer) = registry::open_pools(&db_dir.join("corpus.sqlite3")).await?;
         let (index, created) = tokio::task::spawn_blocking(move || CorpusIndex::open(&index_dir, &facts_dir)).await??;
@@ -149,11 +143,6 @@ impl Corpus {
         &self.inner.upload_dir
     }
 
-    /// The canonical ingest roots in force (roots that could not be resolved are left out).
-    pub fn ingest_roots(&self) -> &[PathBuf] {
-        &self.inner.roots
-    }
-
     /// Validate the sources, persist a queued job and return it; a worker runs it later.
     pub async fn submit(
         &self,
@@ -177,7 +166,7 @@ impl Corpus {
         }
         let mut stored = Vec::with_capacity(sources.len());
         for (i, source) in sources.into_iter().enumerate() {
-            stored.push(self.validate_source(i, source).await?);
+            stored.push(self.validate_source(tenant, i, source).await?);
         }
         // Inline and uploaded content must survive a crash once the job is acknowledged.
         let inner2 = self.inner.clone();
@@ -205,37 +194,16 @@ impl Corpus {
         })
     }
 
-    async fn validate_source(&self, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
+    async fn validate_source(&self, tenant: &str, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
         let inner = &self.inner;
         let limit = inner.limits.max_file_bytes;
         match source {
             Source::Local { path } => {
+                let (inner2, tenant) = (self.inner.clone(), tenant.to_owned());
                 let field = format!("sources[{i}].path");
-                let given = path.display().to_string();
-                if given.trim().is_empty() {
-                    return Err(CorpusError::InvalidSource { field, reason: "the path is empty".into() });
-                }
-                let candidates: Vec<PathBuf> = if path.is_absolute() {
-                    vec![path.clone()]
-                } else {
-                    inner.roots.iter().map(|r| r.join(&path)).collect()
-                };
-                if candidates.is_empty() {
-                    return Err(CorpusError::PathOutsideRoots { field, path: given });
-                }
-                let mut not_found = true;
-                for candidate in candidates {
-                    let Ok(canonical) = tokio::fs::canonicalize(&candidate).await else { continue };
-                    not_found = false;
-                    if inner.within_roots(&canonical) {
-                        return Ok(StoredSource::Local { path: canonical, given });
-                    }
-                }
-                if not_found {
-                    Err(CorpusError::PathNotFound { field, path: given })
-                } else {
-                    Err(CorpusError::PathOutsideRoots { field, path: given })
-                }
+                let (path, given) =
+                    tokio::task::spawn_blocking(move || inner2.roots.resolve(&tenant, &field, &path)).await??;
+                Ok(StoredSource::Local { path, given })
             }
             Source::Inline { name, content, media_type } => {
                 let name = check_name(&format!("sources[{i}].name"), &name)?;

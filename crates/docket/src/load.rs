@@ -31,7 +31,8 @@ struct Target {
 }
 
 impl Target {
-    async fn connect(config: &Config, bind: SocketAddr, extra_root: Option<&Path>) -> Result<Target> {
+    /// `grant`: a folder the embedded server (when one is started here) grants the tenant.
+    async fn connect(config: &Config, bind: SocketAddr, grant: Option<(&TenantId, &Path)>) -> Result<Target> {
         let client = reqwest::Client::new();
         let base = format!("http://{bind}");
         let running = client.get(format!("{base}/health")).timeout(Duration::from_secs(2)).send().await;
@@ -40,8 +41,8 @@ impl Target {
             return Ok(Target { base, client, embedded: None });
         }
         let mut config = config.clone();
-        if let Some(root) = extra_root {
-            config.ingest_roots.push(root.to_path_buf());
+        if let Some((tenant, root)) = grant {
+            config.ingest_roots.grant(Some(tenant.as_str()), root);
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -142,25 +143,41 @@ fn report(status: &JobStatus) {
     }
 }
 
-/// `docket ingest PATH --tenant T`.
-pub async fn ingest(config: &Config, bind: SocketAddr, path: &Path, tenant: &str) -> Result<()> {
-    let tenant = TenantId::parse(tenant)?;
+/// `docket ingest PATH --tenant T [--upload]`.
+pub async fn ingest(config: &Config, bind: SocketAddr, path: &Path, tenant: &TenantId, upload: bool) -> Result<()> {
     let path: PathBuf = path.canonicalize().with_context(|| format!("{} cannot be read", path.display()))?;
     let root =
         if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_else(|| path.clone()) };
-    let target = Target::connect(config, bind, Some(&root)).await?;
-    let token = writer_token(config, &tenant)?;
+    let target = Target::connect(config, bind, (!upload).then_some((tenant, root.as_path()))).await?;
+    let token = writer_token(config, tenant)?;
     let result = async {
-        let resp = target
-            .client
-            .post(format!("{}/ingest", target.base))
-            .bearer_auth(&token)
-            .json(&json!({"sources": [{"type": "local", "path": path}]}))
-            .send()
-            .await?;
-        let job = target.json(resp).await.with_context(|| {
-            format!("submitting {} (a running server reads only inside DOCKET_INGEST_ROOTS)", path.display())
-        })?;
+        let resp = if upload {
+            let form = upload_form(&path)?;
+            target.client.post(format!("{}/documents", target.base)).bearer_auth(&token).multipart(form).send().await?
+        } else {
+            let resp = target
+                .client
+                .post(format!("{}/ingest", target.base))
+                .bearer_auth(&token)
+                .json(&json!({"sources": [{"type": "local", "path": path}]}))
+                .send()
+                .await?;
+            let code = resp.status();
+            if target.embedded.is_none()
+                && (code == reqwest::StatusCode::UNPROCESSABLE_ENTITY || code == reqwest::StatusCode::NOT_FOUND)
+            {
+                let body: serde_json::Value = resp.json().await.unwrap_or_default();
+                bail!(
+                    "the server at {} may not read {} for tenant '{tenant}' ({}): grant the folder on that server \
+                     (DOCKET_INGEST_ROOTS=\"{tenant}=/folder\"), or pass --upload to send the files over HTTP",
+                    target.base,
+                    path.display(),
+                    body["error"]["message"].as_str().unwrap_or("refused")
+                );
+            }
+            resp
+        };
+        let job = target.json(resp).await.with_context(|| format!("submitting {}", path.display()))?;
         let status = target.follow(&token, job).await?;
         report(&status);
         Ok(())
@@ -168,6 +185,35 @@ pub async fn ingest(config: &Config, bind: SocketAddr, path: &Path, tenant: &str
     .await;
     target.close().await?;
     result
+}
+
+/// The files under `path` (skipping hidden ones and symbolic links) as a multipart upload.
+fn upload_form(path: &Path) -> Result<reqwest::multipart::Form> {
+    let mut form = reqwest::multipart::Form::new();
+    let mut stack = vec![path.to_path_buf()];
+    let mut files = 0usize;
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).with_context(|| format!("reading {}", p.display()))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|e| !e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+                .collect();
+            entries.sort();
+            stack.extend(entries.into_iter().rev());
+        } else if meta.is_file() {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+            let bytes = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
+            form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            files += 1;
+        }
+    }
+    if files == 0 {
+        bail!("{} holds no files to upload", path.display());
+    }
+    eprintln!("uploading {files} files");
+    Ok(form)
 }
 
 /// `docket demo`: the demo tenant, the demo matter, a few searches and a timeline read, so

@@ -5,6 +5,7 @@ mod load;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use docket_billing::{BillingPeriod, PLANS, PlanId, TenantId};
+use docket_server::config::LogFormat;
 use docket_server::{Authenticator, Config, ServeArgs};
 use time::OffsetDateTime;
 
@@ -39,8 +40,12 @@ enum Command {
     Ingest {
         /// File or folder to ingest.
         path: std::path::PathBuf,
+        #[arg(long, value_parser = TenantId::parse)]
+        tenant: TenantId,
+        /// Send the files over HTTP (multipart upload) instead of asking the server to read
+        /// PATH, for a server that is not granted PATH in its DOCKET_INGEST_ROOTS.
         #[arg(long)]
-        tenant: String,
+        upload: bool,
         #[command(flatten)]
         server: ServeArgs,
     },
@@ -54,8 +59,8 @@ enum Command {
 #[derive(clap::Args)]
 struct TokenArgs {
     /// Tenant the token speaks for.
-    #[arg(long)]
-    tenant: Option<String>,
+    #[arg(long, value_parser = TenantId::parse)]
+    tenant: Option<TenantId>,
     /// Role (repeatable), e.g. CustomerSuccessManager, PlatformAdmin, CaseCoordinator.
     #[arg(long = "role")]
     roles: Vec<String>,
@@ -68,18 +73,19 @@ struct TokenArgs {
     /// Subject (the person or service).
     #[arg(long, default_value = "operator")]
     sub: String,
-    /// Lifetime, e.g. 30m, 1h, 7d.
-    #[arg(long, default_value = "1h")]
-    ttl: String,
+    /// Lifetime, e.g. 30m, 1h, 2h 30m; at most DOCKET_JWT_MAX_TTL.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    ttl: std::time::Duration,
 }
 
 #[derive(Subcommand)]
 enum TenantCommand {
     /// Create a tenant on a plan.
     Create {
-        tenant: String,
+        #[arg(value_parser = TenantId::parse)]
+        tenant: TenantId,
         #[arg(long)]
-        plan: String,
+        plan: PlanId,
         #[arg(long)]
         organization: String,
     },
@@ -99,16 +105,18 @@ fn main() -> Result<()> {
     // The server parses PDF, DOCX and e-mail in children of this very executable.
     docket_corpus::ParserSandbox::register_current_exe(&[PARSE_WORKER]).context("locating the docket executable")?;
     let cli = Cli::parse();
-    init_logging(&cli.config.log_format);
+    // Everything this process creates under the storage folder is the owner's alone.
+    docket_server::restrict_new_files();
+    init_logging(cli.config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(run(cli))
 }
 
-fn init_logging(format: &str) {
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DOCKET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tantivy=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if format == "json" {
+    if format == LogFormat::Json {
         builder.json().init();
     } else {
         builder.init();
@@ -134,7 +142,9 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
-        Command::Ingest { path, tenant, server } => load::ingest(&config, server.bind, &path, &tenant).await,
+        Command::Ingest { path, tenant, upload, server } => {
+            load::ingest(&config, server.bind, &path, &tenant, upload).await
+        }
         Command::Demo { server } => load::demo(&config, server.bind).await,
     }
 }
@@ -156,31 +166,22 @@ async fn shutdown_signal() {
 }
 
 fn token(config: &Config, args: TokenArgs) -> Result<()> {
-    let ttl = parse_ttl(&args.ttl)?;
-    if let Some(t) = &args.tenant {
-        TenantId::parse(t)?;
-    }
     let auth = Authenticator::from_config(config)?;
-    let claims =
-        Authenticator::claims(&args.sub, args.tenant.as_deref(), &args.roles, &args.scopes, &args.audiences, ttl);
+    let ttl = time::Duration::try_from(args.ttl).context("--ttl is too long")?;
+    if ttl < time::Duration::SECOND {
+        bail!("--ttl must be at least one second");
+    }
+    if ttl > auth.max_ttl() {
+        bail!(
+            "--ttl {} is longer than the longest lifetime tokens may have ({}, DOCKET_JWT_MAX_TTL)",
+            humantime::format_duration(args.ttl),
+            humantime::format_duration(config.jwt_max_ttl)
+        );
+    }
+    let tenant = args.tenant.as_ref().map(TenantId::as_str);
+    let claims = Authenticator::claims(&args.sub, tenant, &args.roles, &args.scopes, &args.audiences, ttl);
     println!("{}", auth.sign(&claims)?);
     Ok(())
-}
-
-fn parse_ttl(s: &str) -> Result<time::Duration> {
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().with_context(|| format!("invalid --ttl '{s}': use e.g. 30m, 1h, 7d"))?;
-    let d = match unit {
-        "s" => time::Duration::seconds(n),
-        "m" => time::Duration::minutes(n),
-        "h" | "" => time::Duration::hours(n),
-        "d" => time::Duration::days(n),
-        _ => bail!("invalid --ttl '{s}': use s, m, h or d"),
-    };
-    if n <= 0 {
-        bail!("--ttl must be positive");
-    }
-    Ok(d)
 }
 
 fn print_plans() {
@@ -241,12 +242,10 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
     let ledger = docket_server::open_ledger(config).await?;
     let result = match cmd {
         TenantCommand::Create { tenant, plan, organization } => {
-            let id = TenantId::parse(&tenant)?;
-            let plan: PlanId = plan.parse()?;
             if organization.trim().is_empty() {
                 bail!("--organization must not be empty");
             }
-            ledger.create_tenant(&id, organization.trim(), plan).await.map(|t| {
+            ledger.create_tenant(&tenant, organization.trim(), plan).await.map(|t| {
                 println!("created tenant {} ({}) on {}", t.tenant_id, t.organization, t.plan_id);
             })
         }

@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use std::marker::PhantomData;
+use std::sync::Mutex;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use docket_billing::TenantId;
 use jsonwebtoken::jwk::JwkSet;
@@ -14,7 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::config::Config;
+use crate::config::{Config, Hs256Mode};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -49,6 +52,12 @@ pub struct Claims {
     pub exp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// Not valid before this time (checked when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issuer: checked against DOCKET_JWT_ISSUER when that is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -104,11 +113,20 @@ impl Principal {
     }
 }
 
-/// Verifies tokens and, where it has a key for it, signs them.
+/// Shortest HS256 secret accepted, in bytes (the hash's output size, RFC 7518 section 3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// Verifies tokens and, where it has a key for it, signs them. Each key verifies one
+/// algorithm only: the HS256 secret HS256 tokens, the RSA keys RS256 tokens.
 pub struct Authenticator {
-    hs_secret: Vec<u8>,
+    /// None when HS256 is off.
+    hs_secret: Option<Vec<u8>>,
     rs_keys: Vec<(Option<String>, DecodingKey)>,
     rs_signing: Option<EncodingKey>,
+    max_ttl: i64,
+    issuer: Option<String>,
 }
 
 /// Why the token configuration could not be loaded.
@@ -118,15 +136,40 @@ pub enum AuthConfigError {
     Read { path: String, source: std::io::Error },
     #[error("{path} is not a valid {what}: {reason}")]
     Invalid { path: String, what: &'static str, reason: String },
+    #[error(
+        "DOCKET_JWT_SECRET is {len} bytes long; HS256 needs at least {MIN_SECRET_BYTES} random bytes \
+         (e.g. `openssl rand -base64 48`), or leave it unset to have one generated under <storage>/secrets/"
+    )]
+    WeakSecret { len: usize },
+    #[error("DOCKET_JWT_HS256=off but no RS256 key is configured (DOCKET_JWT_PUBLIC_KEY_FILE or DOCKET_JWKS_FILE)")]
+    NoKeys,
+    #[error("DOCKET_JWT_MAX_TTL must be between 1 second and 366 days")]
+    MaxTtl,
 }
 
 impl Authenticator {
     /// Load keys from the configuration; generate and keep the HS256 secret when none is set.
     pub fn from_config(config: &Config) -> Result<Arc<Authenticator>, AuthConfigError> {
-        let hs_secret = match &config.jwt_secret {
-            Some(s) if !s.is_empty() => s.as_bytes().to_vec(),
-            _ => load_or_create_secret(&config.secrets_dir().join("jwt_secret"))?,
+        let rs_configured = config.jwt_public_key_file.is_some() || config.jwks_file.is_some();
+        let hs_on = match config.jwt_hs256 {
+            Hs256Mode::On => true,
+            Hs256Mode::Off => false,
+            Hs256Mode::Auto => !rs_configured,
         };
+        if !hs_on && !rs_configured {
+            return Err(AuthConfigError::NoKeys);
+        }
+        let hs_secret = match &config.jwt_secret {
+            Some(s) if s.len() < MIN_SECRET_BYTES => return Err(AuthConfigError::WeakSecret { len: s.len() }),
+            Some(s) => Some(s.as_bytes().to_vec()),
+            None if hs_on => Some(load_or_create_secret(&config.secrets_dir().join("jwt_secret"))?),
+            None => None,
+        }
+        .filter(|_| hs_on);
+        let max_ttl = i64::try_from(config.jwt_max_ttl.as_secs()).unwrap_or(i64::MAX);
+        if !(1..=366 * 86_400).contains(&max_ttl) {
+            return Err(AuthConfigError::MaxTtl);
+        }
         let mut rs_keys = Vec::new();
         if let Some(path) = &config.jwt_public_key_file {
             let pem = read(path)?;
@@ -136,6 +179,11 @@ impl Authenticator {
         if let Some(path) = &config.jwks_file {
             let set: JwkSet = serde_json::from_slice(&read(path)?).map_err(|e| invalid(path, "JWKS file", e))?;
             for jwk in &set.keys {
+                // A key bound to another algorithm never verifies an RS256 token.
+                if jwk.common.key_algorithm.is_some_and(|a| a != jsonwebtoken::jwk::KeyAlgorithm::RS256) {
+                    tracing::warn!(kid = ?jwk.common.key_id, "JWKS key for another algorithm than RS256; ignored");
+                    continue;
+                }
                 let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(path, "JWKS file", e))?;
                 rs_keys.push((jwk.common.key_id.clone(), key));
             }
@@ -146,7 +194,12 @@ impl Authenticator {
             }
             None => None,
         };
-        Ok(Arc::new(Authenticator { hs_secret, rs_keys, rs_signing }))
+        Ok(Arc::new(Authenticator { hs_secret, rs_keys, rs_signing, max_ttl, issuer: config.jwt_issuer.clone() }))
+    }
+
+    /// The longest lifetime a token may have.
+    pub fn max_ttl(&self) -> time::Duration {
+        time::Duration::seconds(self.max_ttl)
     }
 
     /// Verify a bearer token: signature, expiry and shape. Audience, role and scope are
@@ -156,10 +209,25 @@ impl Authenticator {
             jsonwebtoken::decode_header(token).map_err(|e| ApiError::Unauthorized(format!("malformed token: {e}")))?;
         let mut validation = Validation::new(header.alg);
         validation.validate_aud = false;
-        validation.leeway = 30;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
+        match &self.issuer {
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+            }
+            None => validation.set_required_spec_claims(&["exp", "sub"]),
+        }
         let claims = match header.alg {
-            Algorithm::HS256 => decode(token, &DecodingKey::from_secret(&self.hs_secret), &validation)?,
+            Algorithm::HS256 => match &self.hs_secret {
+                Some(secret) => decode(token, &DecodingKey::from_secret(secret), &validation)?,
+                None => {
+                    return Err(ApiError::Unauthorized(
+                        "HS256 tokens are not accepted here (DOCKET_JWT_HS256): use a token from the identity provider"
+                            .into(),
+                    ));
+                }
+            },
             Algorithm::RS256 => {
                 let mut candidates =
                     self.rs_keys.iter().filter(|(kid, _)| header.kid.is_none() || kid.is_none() || *kid == header.kid);
@@ -182,6 +250,7 @@ impl Authenticator {
                 )));
             }
         };
+        self.check_lifetime(&claims)?;
         let tenant_id = match claims.tenant_id {
             None => None,
             Some(t) => {
@@ -197,13 +266,35 @@ impl Authenticator {
         })
     }
 
-    /// Sign claims: RS256 when a private key is configured, else HS256.
+    /// A token must say when it was issued, not in the future, and live at most the maximum.
+    fn check_lifetime(&self, claims: &Claims) -> Result<(), ApiError> {
+        let iat = claims.iat.ok_or_else(|| ApiError::Unauthorized("token lacks the 'iat' claim".into()))?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if iat > now.saturating_add(LEEWAY_SECONDS as i64) {
+            return Err(ApiError::Unauthorized("token 'iat' is in the future".into()));
+        }
+        if claims.exp.saturating_sub(iat) > self.max_ttl {
+            return Err(ApiError::Unauthorized(format!(
+                "token lifetime (exp - iat) exceeds the maximum of {} seconds (DOCKET_JWT_MAX_TTL)",
+                self.max_ttl
+            )));
+        }
+        Ok(())
+    }
+
+    /// Sign claims: RS256 when a private key is configured, else HS256. The configured
+    /// issuer is set when the claims name none.
     pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
-        match &self.rs_signing {
-            Some(key) => jsonwebtoken::encode(&Header::new(Algorithm::RS256), claims, key),
-            None => {
-                jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(&self.hs_secret))
+        let mut claims = claims.clone();
+        if claims.iss.is_none() {
+            claims.iss = self.issuer.clone();
+        }
+        match (&self.rs_signing, &self.hs_secret) {
+            (Some(key), _) => jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, key),
+            (None, Some(secret)) => {
+                jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret))
             }
+            (None, None) => Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into()),
         }
     }
 
@@ -223,8 +314,10 @@ impl Authenticator {
             roles: roles.to_vec(),
             scope: scopes.join(" "),
             aud: audiences.to_vec(),
-            exp: now + ttl.whole_seconds(),
+            exp: now.saturating_add(ttl.whole_seconds()),
             iat: Some(now),
+            nbf: None,
+            iss: None,
         }
     }
 }
@@ -236,6 +329,9 @@ fn decode(token: &str, key: &DecodingKey, validation: &Validation) -> Result<Cla
             ErrorKind::ExpiredSignature => "token has expired".to_owned(),
             ErrorKind::InvalidSignature => "token signature is invalid".to_owned(),
             ErrorKind::MissingRequiredClaim(c) => format!("token lacks the '{c}' claim"),
+            ErrorKind::ImmatureSignature => "token is not valid yet (nbf)".to_owned(),
+            ErrorKind::InvalidIssuer => "token issuer (iss) is not the one configured (DOCKET_JWT_ISSUER)".to_owned(),
+            ErrorKind::InvalidAlgorithm => "token algorithm does not match the key".to_owned(),
             _ => format!("invalid token: {e}"),
         })
     })
@@ -283,10 +379,40 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, AuthConfigError> {
     }
 }
 
-impl FromRequestParts<AppState> for Principal {
+impl FromRef<AppState> for Arc<Authenticator> {
+    fn from_ref(state: &AppState) -> Arc<Authenticator> {
+        state.auth.clone()
+    }
+}
+
+/// A verified caller's subject and tenant.
+type Caller = (String, Option<String>);
+
+/// Who the verified caller was, for the denied-request log (filled by the extractor).
+#[derive(Debug, Clone, Default)]
+pub struct CallerSlot(Arc<Mutex<Option<Caller>>>);
+
+impl CallerSlot {
+    /// The verified subject and tenant, if a token was verified.
+    pub fn get(&self) -> Option<Caller> {
+        self.0.lock().ok().and_then(|c| c.clone())
+    }
+
+    fn set(&self, p: &Principal) {
+        if let Ok(mut c) = self.0.lock() {
+            *c = Some((p.subject.clone(), p.tenant_id.as_ref().map(|t| t.to_string())));
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    Arc<Authenticator>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -296,6 +422,47 @@ impl FromRequestParts<AppState> for Principal {
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(|| ApiError::Unauthorized("Authorization header must be 'Bearer <token>'".into()))?;
-        state.auth.verify(token.trim())
+        let principal = Arc::<Authenticator>::from_ref(state).verify(token.trim())?;
+        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+            slot.set(&principal);
+        }
+        Ok(principal)
+    }
+}
+
+/// An endpoint's access rule as a type, for [`Authorized`].
+pub trait Rule: Send + Sync + 'static {
+    /// What the caller's token must carry.
+    const ACCESS: Access;
+}
+
+/// A caller whose token satisfies `R`: taking it as an argument is what makes a handler
+/// checked, so a handler cannot forget its rule.
+#[derive(Debug, Clone)]
+pub struct Authorized<R: Rule> {
+    pub principal: Principal,
+    rule: PhantomData<R>,
+}
+
+impl<R: Rule> std::ops::Deref for Authorized<R> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<S, R> FromRequestParts<S> for Authorized<R>
+where
+    S: Send + Sync,
+    Arc<Authenticator>: FromRef<S>,
+    R: Rule,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        principal.require(R::ACCESS)?;
+        Ok(Authorized { principal, rule: PhantomData })
     }
 }

@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use docket_corpus::IngestRoots;
+
 /// Configuration shared by every command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -16,9 +18,23 @@ pub struct Config {
     #[arg(long = "database-url", env = "DOCKET_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Secret for HS256 tokens. When unset, one is generated once under <storage>/secrets/.
+    /// Secret for HS256 tokens, at least 32 bytes. When unset, one is generated once under
+    /// <storage>/secrets/.
     #[arg(long = "jwt-secret", env = "DOCKET_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<String>,
+
+    /// HS256 tokens: auto (accepted unless an RS256 key is configured), on, or off.
+    #[arg(long = "jwt-hs256", env = "DOCKET_JWT_HS256", value_enum, default_value_t = Hs256Mode::Auto, global = true)]
+    pub jwt_hs256: Hs256Mode,
+
+    /// Longest lifetime a token may have (`exp - iat`), e.g. 24h, 30m.
+    #[arg(long = "jwt-max-ttl", env = "DOCKET_JWT_MAX_TTL", default_value = "24h",
+        value_parser = humantime::parse_duration, global = true)]
+    pub jwt_max_ttl: std::time::Duration,
+
+    /// Issuer every token must name in `iss` (unset: not checked); `docket token` sets it.
+    #[arg(long = "jwt-issuer", env = "DOCKET_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
 
     /// PEM public key that verifies RS256 tokens from an OIDC provider.
     #[arg(long = "jwt-public-key", env = "DOCKET_JWT_PUBLIC_KEY_FILE", global = true)]
@@ -44,10 +60,17 @@ pub struct Config {
     #[arg(long = "snapshot-delay-ms", env = "DOCKET_SNAPSHOT_DELAY_MS", default_value_t = 1000, global = true)]
     pub snapshot_delay_ms: u64,
 
-    /// Folders that `POST /ingest` may read local paths from, separated by ':'. Nothing
-    /// outside them (after resolving `..` and symlinks) is ever read.
-    #[arg(long = "ingest-roots", env = "DOCKET_INGEST_ROOTS", value_delimiter = ':', global = true)]
-    pub ingest_roots: Vec<PathBuf>,
+    /// Folders that `POST /ingest` may read local paths from, per tenant:
+    /// `TENANT=/path[,/path...]` groups separated by ';' (`*=/path` grants to every tenant).
+    /// Symbolic links under them are never followed.
+    #[arg(
+        long = "ingest-roots",
+        env = "DOCKET_INGEST_ROOTS",
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub ingest_roots: IngestRoots,
 
     /// Ingestion jobs run at once.
     #[arg(long = "ingest-workers", env = "DOCKET_INGEST_WORKERS", default_value_t = 2, global = true)]
@@ -61,9 +84,25 @@ pub struct Config {
     #[arg(long = "max-upload-bytes", env = "DOCKET_MAX_UPLOAD_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
     pub max_upload_bytes: usize,
 
-    /// Log format: text or json.
-    #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", default_value = "text", global = true)]
-    pub log_format: String,
+    /// Log format.
+    #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// Whether HS256 (shared-secret) tokens are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Hs256Mode {
+    /// Accepted unless an RS256 key (DOCKET_JWT_PUBLIC_KEY_FILE or DOCKET_JWKS_FILE) is configured.
+    Auto,
+    On,
+    Off,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Where `docket serve` listens.

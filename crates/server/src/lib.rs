@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(ui::not_found)
         .method_not_allowed_fallback(ui::method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn(log_denied))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -140,6 +141,8 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    restrict_new_files();
+    restrict_storage(&config.storage_dir)?;
     let ledger = open_ledger(&config).await?;
     let auth = Authenticator::from_config(&config)?;
     let usage_file = UsageFile::new(config.usage_file());
@@ -152,6 +155,7 @@ pub async fn serve(
     let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
     let state = AppState::new(config, ledger.clone(), corpus.clone(), auth);
+    let pruning = spawn_limiter_pruning(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
@@ -160,8 +164,86 @@ pub async fn serve(
     snapshots.finish().await;
     ledger.close().await;
     alerts.abort();
+    pruning.abort();
     served?;
     Ok(())
+}
+
+/// Files and folders this process creates from now on are its owner's alone (0600 and
+/// 0700): the storage holds the ledger, every document's text and the token secret.
+pub fn restrict_new_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Tighten an existing storage tree (from before the umask) to 0700 folders and 0600 files.
+/// Links are not followed; entries owned by someone else are reported, not fatal.
+pub fn restrict_storage(storage: &std::path::Path) -> Result<(), ServerError> {
+    use std::os::unix::fs::PermissionsExt;
+    let err = |path: &std::path::Path, source| ServerError::Storage { path: path.display().to_string(), source };
+    std::fs::create_dir_all(storage).map_err(|e| err(storage, e))?;
+    let mut stack = vec![storage.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(err(&path, e)),
+        };
+        let mode = if meta.is_dir() {
+            0o700
+        } else if meta.is_file() {
+            0o600
+        } else {
+            continue;
+        };
+        if meta.permissions().mode() & 0o777 != mode
+            && let Err(e) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+        {
+            tracing::warn!(path = %path.display(), error = %e, "could not restrict the permissions of a storage entry");
+        }
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(&path).map_err(|e| err(&path, e))?;
+            stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+        }
+    }
+    Ok(())
+}
+
+/// Forget onboarding rate-limit entries of addresses that have not been seen for a while,
+/// so the limiter's memory does not grow with every address that ever called.
+fn spawn_limiter_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let limiter = state.onboarding_limiter.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    })
+}
+
+/// Log every request refused with 401 or 403, at info: the reason, the route and, when a
+/// token was verified, its subject and tenant. Never the token.
+async fn log_denied(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let slot = auth::CallerSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let (method, route) = (req.method().clone(), req.uri().path().to_owned());
+    let response = next.run(req).await;
+    let status = response.status();
+    if status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Error bodies are small; one that is not is passed on without a reason.
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let reason = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let (subject, tenant) = slot.get().map_or((None, None), |(s, t)| (Some(s), t));
+    tracing::info!(status = status.as_u16(), %method, route = %route, reason = %reason,
+        subject = subject.as_deref().unwrap_or("-"), tenant = tenant.as_deref().unwrap_or("-"), "request denied");
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Log every quota alert the ledger fires, once, as it commits.

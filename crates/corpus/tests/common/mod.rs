@@ -63,7 +63,7 @@ impl Env {
     pub fn config(&self, workers: usize) -> CorpusConfig {
         CorpusConfig {
             storage_dir: self.storage.clone(),
-            ingest_roots: vec![self.root.clone()],
+            ingest_roots: vec![self.root.clone()].into(),
             workers,
             limits: ParseLimits::default(),
             parser_sandbox: None,

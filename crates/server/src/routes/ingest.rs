@@ -9,15 +9,30 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::product::{INGEST_READ, INGEST_WRITE};
-use crate::auth::Principal;
+use crate::auth::{Access, Authorized, Rule};
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
+
+/// Starting ingestion: role CaseCoordinator or PlatformAdmin, scope ingest:write.
+pub struct IngestWrite;
+
+impl Rule for IngestWrite {
+    const ACCESS: Access = INGEST_WRITE;
+}
+
+/// Reading jobs: scope ingest:read.
+pub struct IngestRead;
+
+impl Rule for IngestRead {
+    const ACCESS: Access = INGEST_READ;
+}
 
 /// What to ingest.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngestRequest {
-    /// `{"type": "local", "path"}` (inside DOCKET_INGEST_ROOTS) or
+    /// `{"type": "local", "path"}` (`root-name/sub/file`, inside a root DOCKET_INGEST_ROOTS
+    /// grants the caller's tenant) or
     /// `{"type": "inline", "name", "content", "media_type"?}`.
     pub sources: Vec<Source>,
 }
@@ -29,10 +44,10 @@ pub struct IngestRequest {
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<IngestWrite>,
     ApiJson(body): ApiJson<IngestRequest>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_WRITE).await?;
+    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
     let job = state.corpus.submit(tenant.as_str(), &principal.subject, body.sources).await?;
     Ok((StatusCode::ACCEPTED, ApiJson(job)))
 }
@@ -44,10 +59,10 @@ pub async fn submit(
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<IngestWrite>,
     mut multipart: Multipart,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_WRITE).await?;
+    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
     let staging = state.corpus.upload_dir().to_path_buf();
     tokio::fs::create_dir_all(&staging).await.map_err(|e| ApiError::Internal(format!("upload folder: {e}")))?;
     let mut staged = Vec::new();
@@ -103,10 +118,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<IngestRead>,
     Path(job_id): Path<String>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
     let id = Uuid::parse_str(&job_id).map_err(|_| ApiError::BadRequest(format!("'{job_id}' is not a job id")))?;
     let job = state
         .corpus
@@ -123,7 +138,10 @@ pub async fn status(
 /// The tenant's recent jobs, newest first (scope ingest:read).
 #[utoipa::path(get, path = "/ingest", tag = "documents", security(("bearer" = [])),
     responses((status = 200, body = Vec<JobStatus>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, principal: Principal) -> Result<ApiJson<Vec<JobStatus>>, ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Authorized<IngestRead>,
+) -> Result<ApiJson<Vec<JobStatus>>, ApiError> {
+    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
     Ok(ApiJson(state.corpus.jobs(tenant.as_str(), 50).await?))
 }

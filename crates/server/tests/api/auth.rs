@@ -140,3 +140,132 @@ async fn rs256_tokens_verify_with_a_jwks_file_by_kid() {
     let (status, _) = app.get("/billing/usage", Some(&sign("some-other-kid"))).await;
     assert_eq!(status, 401, "a kid the JWKS does not hold");
 }
+
+/// Sign raw claims with the test app's HS256 secret.
+fn hs256(claims: &serde_json::Value, alg: jsonwebtoken::Algorithm) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(alg),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"test-secret-0123456789-abcdefghijklmnop"),
+    )
+    .unwrap()
+}
+
+fn raw_claims(now: i64) -> serde_json::Value {
+    serde_json::json!({
+        "sub": "csm", "roles": ["CustomerSuccessManager"], "scope": "billing:read",
+        "aud": "docket-billing", "iat": now, "exp": now + 600,
+    })
+}
+
+async fn refused(app: &crate::helpers::TestApp, token: &str, why: &str) {
+    let (status, body) = app.get("/billing/usage", Some(token)).await;
+    assert_eq!(status, 401, "{why}: {body}");
+    assert_eq!(body["error"]["code"], "unauthorized", "{why}: {body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(why), "expected '{why}' in: {message}");
+    assert!(!message.contains(token), "the token is echoed: {message}");
+}
+
+#[tokio::test]
+async fn hostile_tokens_are_refused_with_their_reason() {
+    let app = spawn_app().await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let good = hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS256);
+    assert_eq!(app.get("/billing/usage", Some(&good)).await.0, 200, "the baseline token works");
+
+    // The secret's algorithm is HS256: the same secret under HS384 is another algorithm.
+    refused(&app, &hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS384), "algorithm").await;
+    // alg none: an unsigned token.
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let unsigned = format!("{}.{}.", b64(&serde_json::json!({"alg": "none", "typ": "JWT"})), b64(&raw_claims(now)));
+    refused(&app, &unsigned, "malformed").await;
+
+    let mut c = raw_claims(now);
+    c["nbf"] = serde_json::json!(now + 3600);
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "not valid yet").await;
+
+    let mut c = raw_claims(now);
+    c["exp"] = serde_json::json!(253_402_300_799i64); // 9999-12-31
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "lifetime").await;
+    let mut c = raw_claims(now);
+    c["exp"] = serde_json::json!(now + 25 * 3600);
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "DOCKET_JWT_MAX_TTL").await;
+    let mut c = raw_claims(now);
+    c.as_object_mut().unwrap().remove("iat");
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "'iat'").await;
+    let mut c = raw_claims(now);
+    c["iat"] = serde_json::json!(now + 3600);
+    c["exp"] = serde_json::json!(now + 3700);
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "future").await;
+    let mut c = raw_claims(now);
+    c["iat"] = serde_json::json!(now - 7200);
+    c["exp"] = serde_json::json!(now - 3600);
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "expired").await;
+
+    // Audience is checked per endpoint: a product token on a billing endpoint is 403.
+    let mut c = raw_claims(now);
+    c["aud"] = serde_json::json!(["docket-api"]);
+    let (status, body) = app.get("/billing/usage", Some(&hs256(&c, jsonwebtoken::Algorithm::HS256))).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("audience"), "{body}");
+}
+
+#[tokio::test]
+async fn a_configured_issuer_is_required_and_set_by_docket() {
+    let app = spawn_app_with(&["--jwt-issuer", "https://id.example.com/"]).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    refused(&app, &hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS256), "'iss'").await;
+    let mut c = raw_claims(now);
+    c["iss"] = serde_json::json!("https://evil.example.com/");
+    refused(&app, &hs256(&c, jsonwebtoken::Algorithm::HS256), "DOCKET_JWT_ISSUER").await;
+    // Tokens docket signs carry the issuer.
+    let (status, body) = app.get("/billing/usage", Some(&app.csm_token())).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn short_secrets_and_keyless_configurations_are_refused_at_start() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct A {
+        #[command(flatten)]
+        c: docket_server::Config,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().display().to_string();
+    for secret in ["x", "0123456789abcdef0123456789abcde"] {
+        let config = A::try_parse_from(["docket", "--storage", &storage, "--jwt-secret", secret]).unwrap().c;
+        let err = docket_server::Authenticator::from_config(&config).err().expect("a short secret is refused");
+        let message = err.to_string();
+        assert!(message.contains("DOCKET_JWT_SECRET") && message.contains("32"), "{message}");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let served = docket_server::serve(config, listener, async {}).await;
+        assert!(served.is_err_and(|e| e.to_string().contains("DOCKET_JWT_SECRET")), "the server does not start");
+    }
+    let config = A::try_parse_from(["docket", "--storage", &storage, "--jwt-hs256", "off"]).unwrap().c;
+    assert!(docket_server::Authenticator::from_config(&config).is_err(), "no key at all");
+    assert!(A::try_parse_from(["docket", "--jwt-max-ttl", "forever"]).is_err());
+}
+
+#[tokio::test]
+async fn hs256_is_off_once_an_rs256_key_is_configured() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let public = format!("{fixtures}/test_rsa_public.pem");
+    let app = spawn_app_with(&["--jwt-public-key", &public]).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // A valid HS256 token under the configured secret, and the public key used as an HMAC
+    // secret (algorithm confusion): neither is accepted.
+    refused(&app, &hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS256), "HS256").await;
+    let confused = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &raw_claims(now),
+        &jsonwebtoken::EncodingKey::from_secret(&std::fs::read(&public).unwrap()),
+    )
+    .unwrap();
+    refused(&app, &confused, "HS256").await;
+    // Turned back on explicitly, the shared secret works beside the key.
+    let both = spawn_app_with(&["--jwt-public-key", &public, "--jwt-hs256", "on"]).await;
+    assert_eq!(both.get("/billing/usage", Some(&hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS256))).await.0, 200);
+}

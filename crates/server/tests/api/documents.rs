@@ -71,7 +71,7 @@ async fn usage(app: &TestApp, tenant: &str) -> Value {
 async fn a_matter_is_ingested_searched_and_billed_once() {
     let roots = tempfile::tempdir().unwrap();
     let folder = matter(roots.path());
-    let app = spawn_app_with(&["--ingest-roots", &roots.path().display().to_string()]).await;
+    let app = spawn_app_with(&["--ingest-roots", &format!("*={}", roots.path().display())]).await;
     let a = tenant(&app, "Harbor Counsel").await;
 
     let (status, job) =
@@ -200,7 +200,7 @@ async fn paths_outside_the_roots_are_refused_and_named() {
     let inside = roots.path().join("inside");
     std::fs::create_dir_all(&inside).unwrap();
     std::os::unix::fs::symlink(outside.path(), inside.join("escape")).unwrap();
-    let app = spawn_app_with(&["--ingest-roots", &roots.path().display().to_string()]).await;
+    let app = spawn_app_with(&["--ingest-roots", &format!("*={}", roots.path().display())]).await;
     let a = tenant(&app, "Careful Firm").await;
     for path in [
         outside.path().join("secret.txt"),
