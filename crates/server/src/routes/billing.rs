@@ -223,31 +223,12 @@ fn validate_event(
     now: OffsetDateTime,
     principal: &Principal,
 ) -> Result<UsageEvent, (&'static str, String)> {
-    let id_ok = (1..=128).contains(&e.event_id.len())
-        && e.event_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    if !id_ok {
-        return Err(("event_id", "use 1 to 128 characters of A-Z, a-z, 0-9, '-', '_', '.', ':'".into()));
-    }
     let tenant = TenantId::parse(&e.tenant_id).map_err(|err| ("tenant_id", err.to_string()))?;
     if let Some(own) = &principal.tenant_id
         && own != &tenant
     {
         return Err(("tenant_id", format!("this token reports for tenant '{own}' only")));
     }
-    if e.units > i64::MAX as u64 / 2 || e.bytes > i64::MAX as u64 / 2 {
-        return Err(("units", "value too large".into()));
-    }
-    if let Some(s) = &e.subject
-        && (s.is_empty() || s.len() > 256)
-    {
-        return Err(("subject", "use 1 to 256 characters".into()));
-    }
-    let attributes = match e.attributes {
-        None => serde_json::Value::Object(Default::default()),
-        Some(v @ serde_json::Value::Object(_)) if v.to_string().len() <= 4096 => v,
-        Some(serde_json::Value::Object(_)) => return Err(("attributes", "at most 4 KiB of JSON".into())),
-        Some(_) => return Err(("attributes", "must be a JSON object".into())),
-    };
     let occurred_at = e.occurred_at.unwrap_or(now);
     if occurred_at > now + time::Duration::minutes(5) {
         return Err(("occurred_at", "is in the future".into()));
@@ -255,7 +236,7 @@ fn validate_event(
     if occurred_at.year() < 2000 {
         return Err(("occurred_at", "is before 2000".into()));
     }
-    Ok(UsageEvent {
+    let event = UsageEvent {
         event_id: e.event_id,
         tenant_id: tenant,
         kind: e.kind,
@@ -263,7 +244,9 @@ fn validate_event(
         bytes: e.bytes,
         latency_ms: e.latency_ms,
         subject: e.subject,
-        attributes,
+        attributes: e.attributes.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         occurred_at,
-    })
+    };
+    event.check()?;
+    Ok(event)
 }

@@ -4,4 +4,5 @@ mod auth;
 mod billing;
 mod documents;
 mod helpers;
+mod ledger;
 mod onboarding;
