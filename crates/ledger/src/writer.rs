@@ -221,6 +221,10 @@ async fn commit_on(
     requests: &[&[UsageEvent]],
 ) -> Result<(Vec<Result<RecordOutcome, LedgerError>>, Committed), LedgerError> {
     let mut tx = conn.begin(backend).await?;
+    #[cfg(test)]
+    if requests.iter().flat_map(|r| r.iter()).any(|e| e.event_id == tests::PANIC_ID) {
+        panic!("injected writer panic");
+    }
     let now = millis(OffsetDateTime::now_utc());
     if requests.iter().any(|r| r.is_empty()) {
         sqlx::query::<Any>(&format!(
@@ -676,4 +680,37 @@ fn bind_delta<'q>(q: Query<'q, Any, AnyArguments<'q>>, d: &Delta) -> Query<'q, A
         .bind(stored(d.agent_runs))
         .bind(stored(d.signups))
         .bind(stored(d.events))
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_billing::{PlanId, TenantId};
+
+    use crate::error::LedgerError;
+    use crate::model::{EventKind, UsageEvent};
+    use crate::store::{Ledger, LedgerOptions};
+
+    /// An event id that makes the writer panic mid-transaction (test builds only).
+    pub(super) const PANIC_ID: &str = "panic-in-the-writer";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_that_panics_is_restarted_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ledger.sqlite3").display());
+        let ledger = Ledger::open(&LedgerOptions { url, max_connections: 4 }).await.unwrap();
+        let t = TenantId::parse("panicky").unwrap();
+        ledger.create_tenant(&t, "Panicky", PlanId::Community).await.unwrap();
+        let mut bad = UsageEvent::now(t.clone(), EventKind::Query, 1);
+        bad.event_id = PANIC_ID.into();
+        let good = UsageEvent::now(t.clone(), EventKind::Query, 1);
+        match ledger.record(vec![good.clone(), bad]).await {
+            Err(LedgerError::Unavailable(_)) => {}
+            other => panic!("expected a retryable failure, got {other:?}"),
+        }
+        assert_eq!(ledger.event_count(&t).await.unwrap(), 0, "the panicked batch was rolled back");
+        // The restarted writer takes the retry.
+        assert_eq!(ledger.record(vec![good]).await.unwrap().recorded, 1);
+        ledger.check_writable().await.unwrap();
+        ledger.close().await;
+    }
 }
