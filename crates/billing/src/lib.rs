@@ -10,10 +10,11 @@ pub mod plans;
 pub mod recommend;
 pub mod tenant;
 pub mod usage;
+pub mod window;
 
 pub use fields::FieldError;
 pub use onboarding::OnboardingIntake;
-pub use period::{BillingPeriod, InvalidPeriod};
+pub use period::{BillingPeriod, InvalidPeriod, MAX_YEAR, MIN_YEAR};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
     SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
@@ -24,3 +25,4 @@ pub use usage::{
     AlertLevel, ConsumptionView, HealthComponents, QuotaDimension, UsageAssessment, UsageTotals, assess, consumption,
     cost_to_date, projected_monthly_cost, usage_ratio,
 };
+pub use window::{GRACE_PERIOD, MAX_CLOCK_SKEW, accept_event_time, earliest_accepted};

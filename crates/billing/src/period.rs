@@ -13,9 +13,14 @@ pub struct BillingPeriod {
     month: Month,
 }
 
-/// A period string that is not `YYYY-MM`.
+/// First year a period may be named in (`period=` parameters, stored periods).
+pub const MIN_YEAR: i32 = 2000;
+/// Last year a period may be named in.
+pub const MAX_YEAR: i32 = 2100;
+
+/// A period string that is not `YYYY-MM` with a year in 2000..=2100.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid billing period '{0}': expected YYYY-MM")]
+#[error("invalid billing period '{0}': expected YYYY-MM with a year from 2000 to 2100")]
 pub struct InvalidPeriod(pub String);
 
 impl BillingPeriod {
@@ -25,10 +30,10 @@ impl BillingPeriod {
         BillingPeriod { year: utc.year(), month: utc.month() }
     }
 
-    /// The period of the given year and month (1..=12).
+    /// The period of the given year (2000..=2100) and month (1..=12).
     pub fn new(year: i32, month: u8) -> Result<Self, InvalidPeriod> {
         let m = Month::try_from(month).map_err(|_| InvalidPeriod(format!("{year:04}-{month:02}")))?;
-        if !(1970..=9999).contains(&year) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return Err(InvalidPeriod(format!("{year:04}-{month:02}")));
         }
         Ok(BillingPeriod { year, month: m })
@@ -166,14 +171,26 @@ mod tests {
 
     #[test]
     fn rejects_malformed_periods() {
-        for bad in ["2025-13", "2025-00", "25-01", "2025-1", "2025/01", "", "abcd-ef", "2025-01-01"] {
+        for bad in [
+            "2025-13",
+            "2025-00",
+            "25-01",
+            "2025-1",
+            "2025/01",
+            "",
+            "abcd-ef",
+            "2025-01-01",
+            "9999-12",
+            "1999-12",
+            "2101-01",
+        ] {
             assert!(bad.parse::<BillingPeriod>().is_err(), "{bad}");
         }
     }
 
     proptest! {
         #[test]
-        fn every_instant_lies_in_exactly_its_period(secs in 0i64..4_102_444_800) {
+        fn every_instant_lies_in_exactly_its_period(secs in 946_684_800i64..4_133_980_800) {
             let at = OffsetDateTime::from_unix_timestamp(secs).unwrap();
             let p = BillingPeriod::containing(at);
             prop_assert!(p.contains(at));

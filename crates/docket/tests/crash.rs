@@ -132,10 +132,10 @@ async fn sigkill_under_load_loses_no_acknowledged_event() {
     })
     .await
     .unwrap();
-    for id in &acked {
-        assert!(ledger.has_event(id).await.unwrap(), "acknowledged event {id} was lost");
-    }
     let tenant = TenantId::parse("crash-co").unwrap();
+    for id in &acked {
+        assert!(ledger.has_event(&tenant, id).await.unwrap(), "acknowledged event {id} was lost");
+    }
     let now = time::OffsetDateTime::now_utc();
     let snap = ledger.snapshots(BillingPeriod::containing(now), now, Some(&tenant)).await.unwrap().remove(0);
     let stored = ledger.event_count(&tenant).await.unwrap();

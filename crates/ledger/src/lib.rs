@@ -5,13 +5,17 @@
 mod error;
 mod model;
 mod snapshot;
+mod sql;
 mod store;
 mod writer;
 
 pub use error::LedgerError;
 pub use model::{
-    DailyUsage, EventKind, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent,
+    DailyUsage, EventKind, MAX_ATTRIBUTES_BYTES, MAX_BYTES_PER_EVENT, MAX_BYTES_PER_PERIOD, MAX_EVENT_ID_LEN,
+    MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, QuotaAlert,
+    RecordOutcome, Tenant, TenantSnapshot, UsageEvent,
 };
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
-pub use store::{Backend, Ledger, LedgerOptions};
+pub use sql::Backend;
+pub use store::{Ledger, LedgerOptions};
 pub use writer::Committed;

@@ -102,6 +102,63 @@ impl UsageEvent {
     }
 }
 
+/// Most units (queries, documents, requests, runs, signups) one event may carry.
+pub const MAX_UNITS_PER_EVENT: u64 = 10_000_000;
+/// Most content bytes one event may carry: 10 TB, a very large ingestion job.
+pub const MAX_BYTES_PER_EVENT: u64 = 10_000_000_000_000;
+/// Longest latency one event may report: a day, in milliseconds.
+pub const MAX_LATENCY_MS: u64 = 86_400_000;
+/// Most units of one kind a tenant may accumulate in one period (10^12). Far below what the
+/// 64-bit columns hold, so that no sum of accepted events can wrap, even with several
+/// instances committing at once.
+pub const MAX_UNITS_PER_PERIOD: u64 = 1_000_000_000_000;
+/// Most content bytes a tenant may accumulate in one period: 100 PB (10^17).
+pub const MAX_BYTES_PER_PERIOD: u64 = 100_000_000_000_000_000;
+/// Longest event id, in bytes.
+pub const MAX_EVENT_ID_LEN: usize = 128;
+/// Longest subject, in bytes.
+pub const MAX_SUBJECT_LEN: usize = 256;
+/// Largest `attributes` object, as JSON bytes.
+pub const MAX_ATTRIBUTES_BYTES: usize = 4096;
+
+impl UsageEvent {
+    /// Check the event's own bounds; the field at fault and why otherwise.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        let id_ok = (1..=MAX_EVENT_ID_LEN).contains(&self.event_id.len())
+            && self.event_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        if !id_ok {
+            return Err((
+                "event_id",
+                format!("use 1 to {MAX_EVENT_ID_LEN} characters of A-Z, a-z, 0-9, '-', '_', '.', ':'"),
+            ));
+        }
+        if self.units > MAX_UNITS_PER_EVENT {
+            return Err(("units", format!("{} is more than {MAX_UNITS_PER_EVENT} units in one event", self.units)));
+        }
+        if self.bytes > MAX_BYTES_PER_EVENT {
+            return Err(("bytes", format!("{} is more than {MAX_BYTES_PER_EVENT} bytes in one event", self.bytes)));
+        }
+        if let Some(ms) = self.latency_ms
+            && ms > MAX_LATENCY_MS
+        {
+            return Err(("latency_ms", format!("{ms} ms is more than {MAX_LATENCY_MS} ms (a day)")));
+        }
+        if let Some(s) = &self.subject
+            && (s.is_empty() || s.len() > MAX_SUBJECT_LEN)
+        {
+            return Err(("subject", format!("use 1 to {MAX_SUBJECT_LEN} characters")));
+        }
+        match &self.attributes {
+            serde_json::Value::Object(_) if self.attributes.to_string().len() <= MAX_ATTRIBUTES_BYTES => {}
+            serde_json::Value::Object(_) => {
+                return Err(("attributes", format!("at most {MAX_ATTRIBUTES_BYTES} bytes of JSON")));
+            }
+            _ => return Err(("attributes", "must be a JSON object".into())),
+        }
+        Ok(())
+    }
+}
+
 /// What recording a batch of events did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RecordOutcome {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use utoipa::ToSchema;
 
 use crate::error::LedgerError;
@@ -106,37 +107,45 @@ impl UsageFile {
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || write_atomically(&path, &body))
             .await
-            .map_err(|e| LedgerError::Corrupt(format!("snapshot task: {e}")))??;
+            .map_err(|e| LedgerError::Io(std::io::Error::other(format!("usage.json writer task: {e}"))))??;
         Ok(())
     }
 
-    /// Start the background task: after a commit, the file is rewritten at most `delay` later;
-    /// it is also refreshed every `refresh` (health and projections move with time).
+    /// Start the background task: the first commit after a write sets a deadline `delay`
+    /// later, and the file is rewritten then, however many commits follow (a fixed deadline,
+    /// not a debounce that steady load would postpone forever). It is also refreshed every
+    /// `refresh` (health and projections move with time). A failed write is retried after
+    /// `delay` (at least a second, so that a full disk is not hammered).
     pub fn spawn(self, ledger: Ledger, delay: Duration, refresh: Duration) -> UsageFileTask {
         let (stop, mut stopped) = oneshot::channel();
         let mut commits = ledger.subscribe();
         let handle = tokio::spawn(async move {
-            if let Err(e) = self.write(&ledger).await {
-                tracing::error!(error = %e, "writing usage.json failed");
-            }
-            let mut dirty = false;
-            let mut last_write = tokio::time::Instant::now();
+            let retry = delay.max(Duration::from_secs(1));
+            let mut deadline: Option<Instant> = None;
+            let mut next_refresh = Instant::now();
             loop {
-                let wake = if dirty { delay } else { refresh.saturating_sub(last_write.elapsed()) };
+                let wake = deadline.map_or(next_refresh, |d| d.min(next_refresh));
                 tokio::select! {
                     _ = &mut stopped => break,
                     msg = commits.recv() => match msg {
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => { dirty = true; continue; }
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                            deadline.get_or_insert_with(|| Instant::now() + delay);
+                            continue;
+                        }
                         Err(broadcast::error::RecvError::Closed) => break,
                     },
-                    _ = tokio::time::sleep(wake) => {}
+                    _ = tokio::time::sleep_until(wake) => {}
                 }
-                if let Err(e) = self.write(&ledger).await {
-                    tracing::error!(error = %e, "writing usage.json failed; will retry");
-                    continue;
+                match self.write(&ledger).await {
+                    Ok(()) => {
+                        deadline = None;
+                        next_refresh = Instant::now() + refresh;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "writing usage.json failed; will retry");
+                        deadline = Some(Instant::now() + retry);
+                    }
                 }
-                dirty = false;
-                last_write = tokio::time::Instant::now();
             }
             if let Err(e) = self.write(&ledger).await {
                 tracing::error!(error = %e, "writing usage.json at shutdown failed");
@@ -146,13 +155,18 @@ impl UsageFile {
     }
 }
 
+/// Temporary file, fsync, rename, fsync of the folder; the temporary file is removed when
+/// any step before the rename fails (a full disk must not fill up with attempts).
 fn write_atomically(path: &Path, body: &[u8]) -> Result<(), LedgerError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile_in(dir, path)?;
-    tmp.1.write_all(body)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)?;
+    let (tmp, mut file) = tempfile_in(dir, path)?;
+    let written = file.write_all(body).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    drop(file);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
     std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }

@@ -13,40 +13,10 @@ use tokio::task::JoinHandle;
 
 use crate::error::LedgerError;
 use crate::model::{DailyUsage, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent};
+use crate::sql::{Backend, WriteConn, day_string, from_millis, millis};
 use crate::writer::{self, Committed, WriteRequest};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-/// Which database the ledger runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn of(url: &str) -> Result<Backend, LedgerError> {
-        if url.starts_with("sqlite:") {
-            Ok(Backend::Sqlite)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Backend::Postgres)
-        } else {
-            Err(LedgerError::Corrupt(format!(
-                "unsupported database URL scheme in '{}': expected sqlite: or postgres:",
-                url.split(':').next().unwrap_or_default()
-            )))
-        }
-    }
-
-    /// The statement that opens a write transaction. SQLite takes the write lock at once, so
-    /// that a concurrent writer (another process) waits instead of failing on upgrade.
-    pub(crate) fn begin_write(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        }
-    }
-}
 
 /// Options for opening the ledger.
 #[derive(Debug, Clone)]
@@ -69,17 +39,6 @@ struct Inner {
     tx: Mutex<Option<mpsc::Sender<WriteRequest>>>,
     commits: broadcast::Sender<Committed>,
     writer: Mutex<Option<JoinHandle<()>>>,
-}
-
-/// Unix milliseconds of an instant.
-pub(crate) fn millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// The instant of Unix milliseconds.
-pub(crate) fn from_millis(ms: i64) -> Result<OffsetDateTime, LedgerError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| LedgerError::Corrupt(format!("timestamp {ms}: {e}")))
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
@@ -118,7 +77,7 @@ impl Ledger {
         MIGRATOR.run(&pool).await?;
         let (tx, rx) = mpsc::channel(4096);
         let (commits, _) = broadcast::channel(1024);
-        let writer = tokio::spawn(writer::run(pool.clone(), backend, rx, commits.clone()));
+        let writer = tokio::spawn(writer::supervise(pool.clone(), backend, rx, commits.clone()));
         Ok(Ledger {
             inner: Arc::new(Inner {
                 pool,
@@ -146,11 +105,27 @@ impl Ledger {
         if events.is_empty() {
             return Ok(RecordOutcome::default());
         }
+        self.send(events).await
+    }
+
+    /// Whether the ledger takes writes now: a heartbeat row committed through the writer,
+    /// with the batch of whoever else is writing. `Unavailable` when the database cannot
+    /// write (disk full, server down), `WriterStopped` while shutting down.
+    pub async fn check_writable(&self) -> Result<(), LedgerError> {
+        self.send(Vec::new()).await.map(|_| ())
+    }
+
+    /// Hand events (none: a write probe) to the writer and wait for its answer.
+    async fn send(&self, events: Vec<UsageEvent>) -> Result<RecordOutcome, LedgerError> {
         let tx = self.inner.tx.lock().map_err(|_| LedgerError::WriterStopped)?.clone();
         let tx = tx.ok_or(LedgerError::WriterStopped)?;
         let (ack, done) = oneshot::channel();
         tx.send(WriteRequest { events, ack }).await.map_err(|_| LedgerError::WriterStopped)?;
-        done.await.map_err(|_| LedgerError::WriterStopped)?
+        // A dropped answer means the writer panicked while committing: its transaction was
+        // rolled back and it was restarted.
+        done.await.map_err(|_| {
+            LedgerError::Unavailable("the ledger writer failed during the commit; retry with the same event ids".into())
+        })?
     }
 
     /// Stop taking events, commit what is queued, and wait for the writer to finish.
@@ -171,9 +146,14 @@ impl Ledger {
         organization: &str,
         plan: PlanId,
     ) -> Result<Tenant, LedgerError> {
-        let mut conn = self.inner.pool.acquire().await?;
-        insert_tenant(&mut conn, tenant, organization, plan, millis(OffsetDateTime::now_utc())).await?;
-        drop(conn);
+        let mut conn = WriteConn::acquire(&self.inner.pool).await?;
+        let result = async {
+            let mut tx = conn.begin(self.inner.backend).await?;
+            insert_tenant(&mut tx, tenant, organization, plan, millis(OffsetDateTime::now_utc())).await?;
+            Ok(tx.commit().await?)
+        }
+        .await;
+        conn.finish(result)?;
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
@@ -189,12 +169,12 @@ impl Ledger {
         idempotency_key: Option<&str>,
     ) -> Result<OnboardingOutcome, LedgerError> {
         let now = millis(OffsetDateTime::now_utc());
-        let mut conn = self.inner.pool.acquire().await?;
-        sqlx::query(self.inner.backend.begin_write()).execute(&mut *conn).await?;
-        let result: Result<OnboardingOutcome, LedgerError> = async {
+        let mut conn = WriteConn::acquire(&self.inner.pool).await?;
+        let result = async {
+            let mut tx = conn.begin(self.inner.backend).await?;
             let existing = sqlx::query::<Any>("SELECT response, idempotency_key FROM onboarding WHERE tenant_id = $1")
                 .bind(tenant.as_str().to_owned())
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = existing {
                 let stored_key: Option<String> = row.try_get(1)?;
@@ -208,7 +188,7 @@ impl Ledger {
                     _ => Err(LedgerError::TenantExists(tenant.to_string())),
                 };
             }
-            insert_tenant(&mut conn, tenant, organization, plan, now).await?;
+            insert_tenant(&mut tx, tenant, organization, plan, now).await?;
             sqlx::query::<Any>(
                 "INSERT INTO onboarding (tenant_id, intake, response, idempotency_key, submitted_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -217,34 +197,36 @@ impl Ledger {
             .bind(response.to_string())
             .bind(idempotency_key.map(str::to_owned))
             .bind(now)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(OnboardingOutcome::Created)
         }
         .await;
-        match result {
-            Ok(outcome) => {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
-                Ok(outcome)
-            }
-            Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                Err(e)
-            }
-        }
+        conn.finish(result)
     }
 
-    /// Move a tenant to another plan.
+    /// Move a tenant to another plan from now on, recording the change in the plan history
+    /// (periods are priced with the plan in force at their end).
     pub async fn set_plan(&self, tenant: &TenantId, plan: PlanId) -> Result<Tenant, LedgerError> {
-        let done = sqlx::query::<Any>("UPDATE tenants SET plan_id = $1, plan_changed_at = $2 WHERE tenant_id = $3")
-            .bind(plan.as_str())
-            .bind(millis(OffsetDateTime::now_utc()))
-            .bind(tenant.as_str().to_owned())
-            .execute(&self.inner.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(LedgerError::TenantNotFound(tenant.to_string()));
+        let now = millis(OffsetDateTime::now_utc());
+        let mut conn = WriteConn::acquire(&self.inner.pool).await?;
+        let result = async {
+            let mut tx = conn.begin(self.inner.backend).await?;
+            let done = sqlx::query::<Any>("UPDATE tenants SET plan_id = $1, plan_changed_at = $2 WHERE tenant_id = $3")
+                .bind(plan.as_str())
+                .bind(now)
+                .bind(tenant.as_str().to_owned())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(LedgerError::TenantNotFound(tenant.to_string()));
+            }
+            record_plan(&mut tx, tenant, plan, now).await?;
+            Ok(tx.commit().await?)
         }
+        .await;
+        conn.finish(result)?;
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
@@ -276,8 +258,17 @@ impl Ledger {
         now: OffsetDateTime,
         only: Option<&TenantId>,
     ) -> Result<Vec<TenantSnapshot>, LedgerError> {
+        // A closed period is judged as it stood at its end, and priced with the plan in force
+        // then (a tenant that did not exist yet: its first plan); the current one with the
+        // plan in force now.
+        let at = if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now };
         let rows = sqlx::query::<Any>(
-            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), \
+            "SELECT t.tenant_id, t.organization, \
+                    COALESCE((SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id AND pc.effective_at <= $3 \
+                              ORDER BY pc.effective_at DESC LIMIT 1), \
+                             (SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id \
+                              ORDER BY pc.effective_at LIMIT 1), t.plan_id), \
+                    t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), \
                     p.queries, p.ingest_bytes, p.timeline_requests, p.agent_runs, p.active_seats, o.intake \
              FROM tenants t \
              LEFT JOIN period_usage p ON p.tenant_id = t.tenant_id AND p.period = $1 \
@@ -287,10 +278,9 @@ impl Ledger {
         )
         .bind(period.to_string())
         .bind(only.map(|t| t.as_str().to_owned()).unwrap_or_default())
+        .bind(millis(at))
         .fetch_all(&self.inner.pool)
         .await?;
-        // A closed period is judged as it stood at its end.
-        let at = if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now };
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let tenant = tenant_from_row(&row)?;
@@ -342,7 +332,7 @@ impl Ledger {
         Ok(period
             .dates()
             .map(|d| {
-                let day = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+                let day = day_string(d);
                 by_day.remove(&day).unwrap_or(DailyUsage {
                     day,
                     queries: 0,
@@ -392,12 +382,14 @@ impl Ledger {
         Ok(n.max(0) as u64)
     }
 
-    /// Whether an event id is in the ledger.
-    pub async fn has_event(&self, event_id: &str) -> Result<bool, LedgerError> {
-        let n: i64 = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM usage_events WHERE event_id = $1")
-            .bind(event_id.to_owned())
-            .fetch_one(&self.inner.pool)
-            .await?;
+    /// Whether a tenant's event id is in the ledger (ids are unique per tenant).
+    pub async fn has_event(&self, tenant: &TenantId, event_id: &str) -> Result<bool, LedgerError> {
+        let n: i64 =
+            sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM usage_events WHERE tenant_id = $1 AND event_id = $2")
+                .bind(tenant.as_str().to_owned())
+                .bind(event_id.to_owned())
+                .fetch_one(&self.inner.pool)
+                .await?;
         Ok(n > 0)
     }
 }
@@ -423,6 +415,25 @@ async fn insert_tenant(
     if done.rows_affected() == 0 {
         return Err(LedgerError::TenantExists(tenant.to_string()));
     }
+    record_plan(conn, tenant, plan, now_ms).await
+}
+
+/// Record that `plan` is in force for `tenant` from `at_ms` on.
+async fn record_plan(
+    conn: &mut sqlx::AnyConnection,
+    tenant: &TenantId,
+    plan: PlanId,
+    at_ms: i64,
+) -> Result<(), LedgerError> {
+    sqlx::query::<Any>(
+        "INSERT INTO plan_changes (tenant_id, effective_at, plan_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (tenant_id, effective_at) DO UPDATE SET plan_id = excluded.plan_id",
+    )
+    .bind(tenant.as_str().to_owned())
+    .bind(at_ms)
+    .bind(plan.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

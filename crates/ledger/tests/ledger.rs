@@ -219,6 +219,89 @@ async fn usage_file_round_trips_and_survives_corruption(ledger: Ledger) {
     assert_eq!(leftovers.len(), 2, "no temporary files left behind: {leftovers:?}");
 }
 
+async fn event_ids_are_unique_per_tenant(ledger: Ledger) {
+    let (a, b) = (tenant("ids-a"), tenant("ids-b"));
+    ledger.create_tenant(&a, "A", PlanId::Community).await.unwrap();
+    ledger.create_tenant(&b, "B", PlanId::Community).await.unwrap();
+    let mut ea = event(&a, EventKind::Signup, 1, "ana");
+    ea.event_id = "signup:acme".into();
+    let mut eb = ea.clone();
+    eb.tenant_id = b.clone();
+    let first = ledger.record(vec![ea.clone()]).await.unwrap();
+    assert_eq!((first.recorded, first.duplicates), (1, 0));
+    // The same id in another tenant is another event, even in the same request.
+    let other = ledger.record(vec![eb.clone(), ea.clone()]).await.unwrap();
+    assert_eq!((other.recorded, other.duplicates), (1, 1));
+    assert!(ledger.has_event(&b, "signup:acme").await.unwrap());
+    assert!(!ledger.has_event(&tenant("ids-c"), "signup:acme").await.unwrap());
+    assert_eq!(ledger.event_count(&a).await.unwrap(), 1);
+    assert_eq!(ledger.event_count(&b).await.unwrap(), 1);
+}
+
+async fn a_request_past_a_bound_fails_alone(ledger: Ledger) {
+    use docket_ledger::{MAX_BYTES_PER_EVENT, MAX_BYTES_PER_PERIOD};
+    let (big, other) = (tenant("big-co"), tenant("other-co"));
+    ledger.create_tenant(&big, "Big", PlanId::Enterprise).await.unwrap();
+    ledger.create_tenant(&other, "Other", PlanId::Enterprise).await.unwrap();
+    let ingest = |t: &TenantId, bytes: u64| {
+        let mut e = event(t, EventKind::Ingestion, 1, "ana");
+        e.bytes = bytes;
+        e
+    };
+    // Fill big-co's period to exactly its bound.
+    let full: Vec<_> =
+        (0..MAX_BYTES_PER_PERIOD / MAX_BYTES_PER_EVENT).map(|_| ingest(&big, MAX_BYTES_PER_EVENT)).collect();
+    ledger.record(full).await.unwrap();
+    let query = event(&big, EventKind::Query, 1, "ana");
+    // Past an event's bound (a u64 that would wrap the BIGINT), past the period's bound, and
+    // a good request from another tenant, all in flight at once: only the bad ones fail.
+    let mut wrap = event(&big, EventKind::Query, 1, "ana");
+    wrap.units = u64::MAX;
+    let (wrapped, overflow, good) = tokio::join!(
+        ledger.record(vec![query.clone(), wrap]),
+        ledger.record(vec![ingest(&big, 1)]),
+        ledger.record(vec![event(&other, EventKind::Query, 1, "ben")]),
+    );
+    match wrapped {
+        Err(LedgerError::InvalidEvent { index: 1, field: "units", .. }) => {}
+        other => panic!("expected event 1's units refused, got {other:?}"),
+    }
+    match overflow {
+        Err(LedgerError::InvalidEvent { index: 0, field: "bytes", message }) => {
+            assert!(message.contains("big-co"), "{message}")
+        }
+        other => panic!("expected the period bound to refuse the event, got {other:?}"),
+    }
+    assert_eq!(good.unwrap().recorded, 1);
+    let now = OffsetDateTime::now_utc();
+    let period = BillingPeriod::containing(now);
+    let snap = ledger.snapshots(period, now, Some(&big)).await.unwrap().remove(0);
+    assert_eq!(snap.ingest_bytes, MAX_BYTES_PER_PERIOD);
+    assert_eq!(snap.query_count, 0, "nothing of a refused request is recorded");
+    // The tenant still works below its bounds.
+    assert_eq!(ledger.record(vec![query]).await.unwrap().recorded, 1);
+}
+
+async fn a_closed_period_keeps_the_plan_it_had(ledger: Ledger) {
+    let t = tenant("plan-change");
+    ledger.create_tenant(&t, "Plan Change LLP", PlanId::Professional).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let current = BillingPeriod::containing(now);
+    let closed = current.previous();
+    let mut old = event(&t, EventKind::Query, 10, "ana");
+    old.occurred_at = closed.start() + time::Duration::days(3);
+    ledger.record(vec![old]).await.unwrap();
+    let before = ledger.snapshots(closed, now, Some(&t)).await.unwrap().remove(0);
+    ledger.set_plan(&t, PlanId::Enterprise).await.unwrap();
+    let later = OffsetDateTime::now_utc();
+    let after = ledger.snapshots(closed, later, Some(&t)).await.unwrap().remove(0);
+    assert_eq!(after.plan_id, PlanId::Professional);
+    assert_eq!(after.assessment.cost_to_date_usd, before.assessment.cost_to_date_usd);
+    // The current period is priced with the plan in force now.
+    let this_month = ledger.snapshots(current, later, Some(&t)).await.unwrap().remove(0);
+    assert_eq!(this_month.plan_id, PlanId::Enterprise);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -253,4 +336,7 @@ suite!(
     onboarding_is_idempotent_by_key,
     registry_operations,
     usage_file_round_trips_and_survives_corruption,
+    event_ids_are_unique_per_tenant,
+    a_request_past_a_bound_fails_alone,
+    a_closed_period_keeps_the_plan_it_had,
 );

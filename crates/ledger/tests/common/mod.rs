@@ -20,6 +20,13 @@ pub async fn sqlite() -> Fresh {
 /// DOCKET_TEST_POSTGRES_URL (which `.ci/run` starts). Without it the test fails, unless
 /// DOCKET_TEST_POSTGRES=skip says this machine has no PostgreSQL on purpose.
 pub async fn postgres() -> Option<Fresh> {
+    let url = postgres_database().await?;
+    let ledger = Ledger::open(&LedgerOptions { url, max_connections: 8 }).await.expect("open postgres ledger");
+    Some(Fresh { ledger, _dir: None })
+}
+
+/// The URL of a new, empty PostgreSQL database (None when PostgreSQL is skipped on purpose).
+pub async fn postgres_database() -> Option<String> {
     let Ok(admin_url) = std::env::var("DOCKET_TEST_POSTGRES_URL") else {
         if std::env::var("DOCKET_TEST_POSTGRES").as_deref() == Ok("skip") {
             eprintln!("PostgreSQL tests skipped: DOCKET_TEST_POSTGRES=skip");
@@ -34,7 +41,5 @@ pub async fn postgres() -> Option<Fresh> {
     let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
     let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-    let url = format!("{base}/{name}");
-    let ledger = Ledger::open(&LedgerOptions { url, max_connections: 8 }).await.expect("open postgres ledger");
-    Some(Fresh { ledger, _dir: None })
+    Some(format!("{base}/{name}"))
 }

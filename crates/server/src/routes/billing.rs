@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use docket_billing::{Catalogue, Evaluation, FieldError, RecommendationRequest, TenantId, catalogue, evaluate};
+use docket_billing::{
+    Catalogue, Evaluation, FieldError, RecommendationRequest, TenantId, accept_event_time, catalogue, evaluate,
+};
 use docket_ledger::{DailyUsage, EventKind, QuotaAlert, RecordOutcome, TenantSnapshot, UsageEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -85,11 +87,12 @@ pub async fn usage(
 ) -> Result<ApiJson<UsageReport>, ApiError> {
     principal.require(BILLING_READ)?;
     let period = period_or_current(filter.period.as_deref())?;
-    let tenant = filter
+    let asked = filter
         .tenant_id
         .as_deref()
         .map(|t| TenantId::parse(t).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string())))
         .transpose()?;
+    let tenant = scoped_tenant(&principal, asked)?;
     let now = OffsetDateTime::now_utc();
     let mut tenants = state.ledger.snapshots(period, now, tenant.as_ref()).await?;
     if let Some(flagged) = filter.flagged {
@@ -104,6 +107,19 @@ pub async fn usage(
         .filter(|a| listed.contains(&a.tenant_id))
         .collect();
     Ok(ApiJson(UsageReport { generated_at: now, period: period.to_string(), tenants, alerts }))
+}
+
+/// The tenant a billing read may cover. A token carrying a `tenant_id` claim sees that tenant
+/// only: asking for another is a 403 naming the claim, asking for none means its own. A token
+/// without the claim (the provider's staff) sees every tenant, or the one asked for.
+fn scoped_tenant(principal: &Principal, asked: Option<TenantId>) -> Result<Option<TenantId>, ApiError> {
+    match (&principal.tenant_id, asked) {
+        (Some(own), Some(asked)) if own != &asked => Err(ApiError::Forbidden(format!(
+            "this token is scoped to tenant '{own}' (its tenant_id claim) and cannot read tenant '{asked}'"
+        ))),
+        (Some(own), _) => Ok(Some(own.clone())),
+        (None, asked) => Ok(asked),
+    }
 }
 
 /// A tenant's usage for each day of a period, for charts.
@@ -128,6 +144,7 @@ pub async fn daily(
 ) -> Result<ApiJson<DailySeries>, ApiError> {
     principal.require(BILLING_READ)?;
     let tenant = TenantId::parse(&tenant).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string()))?;
+    scoped_tenant(&principal, Some(tenant.clone()))?;
     let period = period_or_current(query.period.as_deref())?;
     if state.ledger.tenant(&tenant).await?.is_none() {
         return Err(ApiError::NotFound(format!("tenant '{tenant}' not found")));
@@ -190,13 +207,20 @@ pub async fn events(
             format!("{} events sent; at most {MAX_EVENTS_PER_REQUEST} per request", batch.events.len()),
         ));
     }
+    if let Some(own) = &principal.tenant_id
+        && let Some(i) = batch.events.iter().position(|e| e.tenant_id != own.as_str())
+    {
+        return Err(ApiError::Forbidden(format!(
+            "events[{i}].tenant_id: this token is scoped to tenant '{own}' (its tenant_id claim) and reports for it only"
+        )));
+    }
     let now = OffsetDateTime::now_utc();
     let mut errors = Vec::new();
     let mut events = Vec::with_capacity(batch.events.len());
     let mut known: HashSet<String> = HashSet::new();
     for (i, e) in batch.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{i}].{name}");
-        match validate_event(e, now, &principal) {
+        match validate_event(e, now) {
             Err((name, message)) => errors.push(FieldError::new(field(name), message)),
             Ok(event) => {
                 let t = event.tenant_id.to_string();
@@ -218,44 +242,10 @@ pub async fn events(
     Ok((StatusCode::OK, ApiJson(outcome)))
 }
 
-fn validate_event(
-    e: ReportedEvent,
-    now: OffsetDateTime,
-    principal: &Principal,
-) -> Result<UsageEvent, (&'static str, String)> {
-    let id_ok = (1..=128).contains(&e.event_id.len())
-        && e.event_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    if !id_ok {
-        return Err(("event_id", "use 1 to 128 characters of A-Z, a-z, 0-9, '-', '_', '.', ':'".into()));
-    }
+fn validate_event(e: ReportedEvent, now: OffsetDateTime) -> Result<UsageEvent, (&'static str, String)> {
     let tenant = TenantId::parse(&e.tenant_id).map_err(|err| ("tenant_id", err.to_string()))?;
-    if let Some(own) = &principal.tenant_id
-        && own != &tenant
-    {
-        return Err(("tenant_id", format!("this token reports for tenant '{own}' only")));
-    }
-    if e.units > i64::MAX as u64 / 2 || e.bytes > i64::MAX as u64 / 2 {
-        return Err(("units", "value too large".into()));
-    }
-    if let Some(s) = &e.subject
-        && (s.is_empty() || s.len() > 256)
-    {
-        return Err(("subject", "use 1 to 256 characters".into()));
-    }
-    let attributes = match e.attributes {
-        None => serde_json::Value::Object(Default::default()),
-        Some(v @ serde_json::Value::Object(_)) if v.to_string().len() <= 4096 => v,
-        Some(serde_json::Value::Object(_)) => return Err(("attributes", "at most 4 KiB of JSON".into())),
-        Some(_) => return Err(("attributes", "must be a JSON object".into())),
-    };
-    let occurred_at = e.occurred_at.unwrap_or(now);
-    if occurred_at > now + time::Duration::minutes(5) {
-        return Err(("occurred_at", "is in the future".into()));
-    }
-    if occurred_at.year() < 2000 {
-        return Err(("occurred_at", "is before 2000".into()));
-    }
-    Ok(UsageEvent {
+    let occurred_at = accept_event_time(e.occurred_at.unwrap_or(now), now).map_err(|m| ("occurred_at", m))?;
+    let event = UsageEvent {
         event_id: e.event_id,
         tenant_id: tenant,
         kind: e.kind,
@@ -263,7 +253,9 @@ fn validate_event(
         bytes: e.bytes,
         latency_ms: e.latency_ms,
         subject: e.subject,
-        attributes,
+        attributes: e.attributes.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         occurred_at,
-    })
+    };
+    event.check()?;
+    Ok(event)
 }

@@ -151,8 +151,9 @@ async fn service_events_are_validated_and_idempotent() {
     // A token bound to one tenant reports for that tenant only.
     let bound = app.token(Some("acme-legal"), &["AutomationService"], &["billing:write"], &["docket-billing"]);
     app.onboard("Other Firm", 5).await;
-    let (status, _) = app.post("/billing/events", &query_events("other-firm", "o", 1), Some(&bound)).await;
-    assert_eq!(status, 422);
+    let (status, body) = app.post("/billing/events", &query_events("other-firm", "o", 1), Some(&bound)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("events[0].tenant_id"), "{body}");
     let (status, _) = app.post("/billing/events", &query_events("acme-legal", "b", 2), Some(&bound)).await;
     assert_eq!(status, 200);
 }
@@ -260,4 +261,108 @@ async fn graceful_shutdown_writes_usage_json() {
 async fn spawn_app_slow_snapshots() -> crate::helpers::TestApp {
     // A delay far past the test's length: only the shutdown write can produce the tenant.
     crate::helpers::spawn_app_with(&["--snapshot-delay-ms", "600000"]).await
+}
+
+#[tokio::test]
+async fn a_tenant_scoped_billing_token_reads_only_its_tenant() {
+    let app = spawn_app().await;
+    app.onboard("Mine LLP", 5).await;
+    app.onboard("Theirs LLP", 5).await;
+    let scoped = app.token(Some("mine-llp"), &["CustomerSuccessManager"], &["billing:read"], &["docket-billing"]);
+    let (status, body) = app.get("/billing/usage", Some(&scoped)).await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<_> = body["tenants"].as_array().unwrap().iter().map(|t| t["tenant_id"].clone()).collect();
+    assert_eq!(ids, vec![json!("mine-llp")], "no other tenant's usage or intake");
+    let (status, body) = app.get("/billing/usage?tenant_id=theirs-llp", Some(&scoped)).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = app.get("/billing/usage/theirs-llp/daily", Some(&scoped)).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.get("/billing/usage/mine-llp/daily", Some(&scoped)).await.0, 200);
+    // The provider's staff (no tenant claim) keep the cross-tenant view.
+    let (_, all) = app.get("/billing/usage", Some(&app.csm_token())).await;
+    assert_eq!(all["tenants"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn event_ids_belong_to_their_tenant() {
+    let app = spawn_app().await;
+    app.onboard("First Firm", 5).await;
+    app.onboard("Second Firm", 5).await;
+    let service = app.service_token();
+    let (status, body) = app.post("/billing/events", &query_events("first-firm", "shared", 3), Some(&service)).await;
+    assert_eq!((status, body["recorded"].clone()), (200, json!(3)), "{body}");
+    // The same ids in another tenant are other events, never duplicates.
+    let (status, body) = app.post("/billing/events", &query_events("second-firm", "shared", 3), Some(&service)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["recorded"].clone(), body["duplicates"].clone()), (json!(3), json!(0)));
+    let (_, usage) = app.get("/billing/usage?tenant_id=second-firm", Some(&app.csm_token())).await;
+    assert_eq!(usage["tenants"][0]["query_count"], 3);
+}
+
+#[tokio::test]
+async fn events_outside_the_open_periods_are_refused() {
+    let app = spawn_app().await;
+    app.onboard("Window Firm", 5).await;
+    let service = app.service_token();
+    let now = time::OffsetDateTime::now_utc();
+    let closed = docket_billing::earliest_accepted(now) - time::Duration::seconds(1);
+    let stamp = |at: time::OffsetDateTime| at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let batch = json!({"events": [
+        {"event_id": "w-0", "tenant_id": "window-firm", "kind": "query"},
+        {"event_id": "w-1", "tenant_id": "window-firm", "kind": "query", "occurred_at": stamp(closed)},
+        {"event_id": "w-2", "tenant_id": "window-firm", "kind": "query", "occurred_at": "2000-01-01T00:30:00+01:00"},
+        {"event_id": "w-3", "tenant_id": "window-firm", "kind": "query", "occurred_at": stamp(now + time::Duration::minutes(10))}
+    ]});
+    let (status, body) = app.post("/billing/events", &batch, Some(&service)).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<_> =
+        body["error"]["details"]["fields"].as_array().unwrap().iter().map(|f| f["field"].clone()).collect();
+    assert_eq!(
+        fields,
+        vec![json!("events[1].occurred_at"), json!("events[2].occurred_at"), json!("events[3].occurred_at")]
+    );
+    // An offset is only a way of writing an instant: now, written at -05:00, is accepted.
+    let local = now.to_offset(time::macros::offset!(-5));
+    let ok = json!({"events": [{"event_id": "w-4", "tenant_id": "window-firm", "kind": "query", "occurred_at": stamp(local)}]});
+    assert_eq!(app.post("/billing/events", &ok, Some(&service)).await.0, 200);
+}
+
+#[tokio::test]
+async fn bad_periods_and_bad_field_types_are_named() {
+    let app = spawn_app().await;
+    app.onboard("Typed Firm", 5).await;
+    let csm = app.csm_token();
+    for period in ["9999-12", "1999-12", "2101-01"] {
+        let (status, body) = app.get(&format!("/billing/usage?period={period}"), Some(&csm)).await;
+        assert_eq!(status, 422, "{period}: {body}");
+        assert_eq!(body["error"]["details"]["fields"][0]["field"], "period");
+        let (status, _) = app.get(&format!("/billing/usage/typed-firm/daily?period={period}"), Some(&csm)).await;
+        assert_eq!(status, 422, "{period}");
+    }
+    let mut events: Vec<_> =
+        (0..4).map(|i| json!({"event_id": format!("t-{i}"), "tenant_id": "typed-firm", "kind": "query"})).collect();
+    events[3]["units"] = json!("seven");
+    let (status, body) = app.post("/billing/events", &json!({"events": events}), Some(&app.service_token())).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"]["fields"][0]["field"], "events[3].units");
+    let fractional =
+        json!({"events": [{"event_id": "f", "tenant_id": "typed-firm", "kind": "query", "latency_ms": 12.5}]});
+    let (status, body) = app.post("/billing/events", &fractional, Some(&app.service_token())).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"]["fields"][0]["field"], "events[0].latency_ms");
+}
+
+#[tokio::test]
+async fn an_event_past_its_bounds_is_refused_naming_it() {
+    let app = spawn_app().await;
+    app.onboard("Bounded Firm", 5).await;
+    let batch = json!({"events": [
+        {"event_id": "b-0", "tenant_id": "bounded-firm", "kind": "query"},
+        {"event_id": "b-1", "tenant_id": "bounded-firm", "kind": "query", "units": u64::MAX}
+    ]});
+    let (status, body) = app.post("/billing/events", &batch, Some(&app.service_token())).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"]["fields"][0]["field"], "events[1].units");
+    let (_, usage) = app.get("/billing/usage?tenant_id=bounded-firm", Some(&app.csm_token())).await;
+    assert_eq!(usage["tenants"][0]["query_count"], 0);
 }

@@ -24,7 +24,11 @@ pub struct TestApp {
 
 /// Start the app; `extra` are more `docket` flags (e.g. `--onboarding-rate 3`).
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
-    let storage = tempfile::tempdir().expect("temporary storage");
+    spawn_app_in(tempfile::tempdir().expect("temporary storage"), extra).await
+}
+
+/// Start the app on a given storage folder (e.g. one on a small file system).
+pub async fn spawn_app_in(storage: tempfile::TempDir, extra: &[&str]) -> TestApp {
     let storage_arg = storage.path().display().to_string();
     let mut argv = vec!["docket", "--storage", &storage_arg, "--jwt-secret", "test-secret-0123456789-abcdefghijklmnop"];
     if !extra.contains(&"--snapshot-delay-ms") {

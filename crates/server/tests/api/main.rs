@@ -4,5 +4,6 @@ mod auth;
 mod billing;
 mod documents;
 mod helpers;
+mod ledger;
 mod onboarding;
 mod query_limits;
