@@ -1,7 +1,7 @@
 //! The shared state of the corpus, used by the service and by the ingestion workers.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 

@@ -78,7 +78,13 @@ fn per_tenant(env: &Env) -> CorpusConfig {
         s = env.root.join("shared").display()
     );
     let roots: IngestRoots = spec.parse().unwrap();
-    CorpusConfig { storage_dir: env.storage.clone(), ingest_roots: roots, workers: 2, limits: ParseLimits::default() }
+    CorpusConfig {
+        storage_dir: env.storage.clone(),
+        ingest_roots: roots,
+        workers: 2,
+        limits: ParseLimits::default(),
+        parser_sandbox: None,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,6 +149,7 @@ async fn two_roots_of_one_tenant_with_one_name_are_refused() {
         ingest_roots: spec.parse().unwrap(),
         workers: 1,
         limits: ParseLimits::default(),
+        parser_sandbox: None,
     };
     let err = Corpus::open(config, Arc::new(RecordingMeter::default())).await.unwrap_err();
     assert!(err.to_string().contains("both named 'matters'"), "{err}");
