@@ -23,7 +23,7 @@ export function DailyChart({ days, caption }: { days: Schema<"DailyUsage">[]; ca
       </figcaption>
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height={260}>
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="day" />
             <YAxis allowDecimals={false} />

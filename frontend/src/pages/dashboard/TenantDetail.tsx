@@ -21,8 +21,9 @@ export function TenantDetail() {
       <p className="breadcrumb">
         <Link to="/dashboard">Customer health</Link> / {tenantId}
       </p>
+      {!token ? <h1>Tenant {tenantId}</h1> : null}
       <TokenGate token={token} onToken={setToken} onSignOut={clear} needs={BILLING_NEEDS} hint={BILLING_HINT}>
-        {token ? <TenantBody token={token} tenantId={tenantId} /> : <h1>Tenant {tenantId}</h1>}
+        {token ? <TenantBody token={token} tenantId={tenantId} /> : null}
       </TokenGate>
     </>
   );

@@ -137,7 +137,7 @@ export function Onboarding() {
         ))}
       </ol>
       <div className="onboarding">
-        <form className="card intake" noValidate onSubmit={onSubmit} aria-labelledby="step-title">
+        <form className="card intake" noValidate onSubmit={onSubmit}>
           <h2 id="step-title">
             Step {step} of {STEPS.length}: {STEPS[step - 1].title}
           </h2>

@@ -155,7 +155,7 @@ export function RoiView({ roi, label }: { roi: Schema<"Roi">; label?: string }) 
         <figcaption>Cumulative value against plan cost over the first twelve months</figcaption>
         <div className="chart-box" aria-hidden="true">
           <ResponsiveContainer width="100%" height={240}>
-            <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <LineChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="month" label={{ value: "month", position: "insideBottomRight", offset: -4 }} />
               <YAxis tickFormatter={(v: number) => formatUsdWhole(v)} width={90} />
