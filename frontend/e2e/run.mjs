@@ -29,6 +29,8 @@ const children = [];
 let passed = 0;
 let failed = 0;
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -218,7 +220,7 @@ async function main() {
 
   const pages = [
     ["home", "/", "Docket"],
-    ["onboarding", "/onboarding", "Onboarding"],
+    ["onboarding", "/onboarding?step=3", "Onboarding"],
     ["plans", "/plans", "Plans"],
     ["dashboard", "/dashboard", "Customer health"],
     ["tenant", () => `/dashboard/tenants/${tenantId || "demo"}`, null],
@@ -236,6 +238,11 @@ async function main() {
     ([a, b]) => {
       sessionStorage.setItem("docket.dashboard.token", a);
       sessionStorage.setItem("docket.workspace.token", b);
+      // A half-filled intake, so the onboarding page shows a live recommendation and its chart.
+      sessionStorage.setItem(
+        "docket.onboarding.draft",
+        JSON.stringify({ organization: "Harbor Law", seats: "12", estimated_matters_per_month: "20", roi_baseline_hours_per_matter: "10", automation_target_percent: "40", hourly_rate: "300" }),
+      );
     },
     [csm, tenantToken()],
   );
@@ -263,8 +270,10 @@ async function main() {
       // Chromium's network-idle signal after a same-address navigation arrives late; the
       // page's own loading lines say when its data is in.
       await page.waitForFunction(() => !document.querySelector(".loading"), null, { polling: 100 });
-      await page.waitForTimeout(300);
-      expect((await page.locator('[role="alert"]').count()) === 0, `${address} shows an error: ${await page.locator('[role="alert"]').first().textContent().catch(() => "")}`);
+      mark("loading-gone");
+      await sleep(300);
+      const alerts = await page.locator('[role="alert"]').allTextContents();
+      expect(alerts.length === 0, `${address} shows an error: ${alerts.join(" | ")}`);
       mark("reloaded");
       const axe = await new AxeBuilder({ page }).analyze();
       const bad = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -272,9 +281,20 @@ async function main() {
       mark("axe");
       await page.screenshot({ path: path.join(shots, `${name}-1280.png`), fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.waitForTimeout(300);
+      await sleep(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow <= 1, `${address} scrolls sideways by ${overflow} px at 390 px`);
+      const wide = overflow > 1
+        ? await page.evaluate(() =>
+            [...document.querySelectorAll("main *")]
+              .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap") && !el.closest("svg"))
+              .slice(0, 8)
+              .map((el) => `${el.tagName.toLowerCase()}.${el.getAttribute("class") ?? ""}:${Math.round(el.getBoundingClientRect().width)}`)
+              .join(", "),
+          )
+        : "";
+      if (overflow > 1 && process.env.E2E_DEBUG)
+        console.log(await page.evaluate(() => [...document.querySelectorAll(".onboarding, .onboarding > *, .chart, .chart-box, .recharts-responsive-container, .recharts-wrapper, .recharts-wrapper > svg, .recharts-legend-wrapper")].map((e) => `${e.tagName}.${e.getAttribute("class")} ${Math.round(e.getBoundingClientRect().left)}+${Math.round(e.getBoundingClientRect().width)} ${getComputedStyle(e).position}`).join("\n")));
+      expect(overflow <= 1, `${address} scrolls sideways by ${overflow} px at 390 px: ${wide}`);
       await page.screenshot({ path: path.join(shots, `${name}-390.png`), fullPage: true });
       mark("shots");
       if (process.env.E2E_TIMINGS) console.log(`     ${t.marks.join(", ")}`);

@@ -76,7 +76,8 @@ export function UploadSection() {
     queryKey: ["job", token, jobId],
     queryFn: () => ws.getJob(token, jobId!),
     enabled: !!jobId,
-    retry: false,
+    // A job just accepted may not be readable yet on another instance: keep asking a while.
+    retry: 3,
     refetchInterval: (q) => (q.state.data && FINISHED.includes(q.state.data.status) ? false : 700),
   });
   const jobs = useQuery({ queryKey: ["jobs", token, job.data?.status], queryFn: () => ws.listJobs(token), retry: false });
