@@ -32,6 +32,15 @@ export function stubNetwork(handlers: Record<string, Handler>): Seen[] {
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const req = input instanceof Request ? input : new Request(String(input), init);
       const url = new URL(req.url);
+      // A multipart body is recorded as its parts: jsdom's File does not survive Node's encoder.
+      if (init?.body instanceof FormData) {
+        const parts = [...init.body.entries()].map(([name, v]) => [name, typeof v === "string" ? v : v.name]);
+        const s: Seen = { method: req.method, path: url.pathname, search: url.searchParams, headers: new Headers(init.headers), body: parts };
+        seen.push(s);
+        const h = handlers[`${req.method} ${url.pathname}`];
+        if (!h) throw new Error(`unexpected request ${req.method} ${url.pathname}`);
+        return h(s);
+      }
       const text = req.method === "GET" ? "" : await req.clone().text();
       let body: unknown = text;
       try {
