@@ -41,66 +41,53 @@ export function RecommendationView({
         </p>
       </div>
 
-      <div className="table-wrap">
-        <table className="comparison">
-          <caption>Every plan compared</caption>
-          <thead>
-            <tr>
-              <th scope="col">Plan</th>
-              <th scope="col">Price / month</th>
-              <th scope="col">Projected cost / month</th>
-              <th scope="col">Quotas</th>
-              <th scope="col">Support SLA</th>
-              <th scope="col">Eligible</th>
-              <th scope="col">Why</th>
-              {onSelect ? <th scope="col">Choose</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rec.comparison.map((p) => {
-              const view = planView(p.plan_id);
-              return (
-                <tr key={p.plan_id} data-testid={`plan-${p.plan_id}`} className={p.recommended ? "is-recommended" : undefined}>
-                  <th scope="row">
-                    {p.label}
-                    {p.recommended ? <span className="badge">recommended</span> : null}
-                  </th>
-                  <td>{formatUsdWhole(p.monthly_price_usd)}</td>
-                  <td data-testid={`cost-${p.plan_id}`}>{formatUsd(p.projected_monthly_cost_usd)}</td>
-                  <td>
-                    {view
-                      ? `${formatCount(view.included_queries)} queries, ${formatCount(view.included_ingest_gb)} GB, ${formatCount(view.included_seats)} seats`
-                      : "—"}
-                  </td>
-                  <td>{view ? `${view.support_sla_hours} h` : "—"}</td>
-                  <td data-testid={`eligible-${p.plan_id}`}>{p.eligible ? "Yes" : "No"}</td>
-                  <td>
-                    <ul className="reasons">
-                      {p.reasons.map((r) => (
-                        <li key={r}>{r}</li>
-                      ))}
-                    </ul>
-                  </td>
-                  {onSelect ? (
-                    <td>
-                      <label className="choose">
-                        <input
-                          type="radio"
-                          name="choose-plan"
-                          value={p.plan_id}
-                          checked={selectedPlan ? selectedPlan === p.plan_id : p.recommended}
-                          onChange={() => onSelect(p.recommended ? "" : p.plan_id)}
-                        />
-                        <span className="visually-hidden">Choose {p.label}</span>
-                      </label>
-                    </td>
-                  ) : null}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <h3 id="comparison-title">Every plan compared</h3>
+      <ul className="comparison" aria-labelledby="comparison-title">
+        {rec.comparison.map((p) => {
+          const view = planView(p.plan_id);
+          return (
+            <li key={p.plan_id} data-testid={`plan-${p.plan_id}`} className={`plan-option${p.recommended ? " is-recommended" : ""}${p.eligible ? "" : " is-ineligible"}`}>
+              <h4>
+                {p.label}
+                {p.recommended ? <span className="badge">recommended</span> : null}
+              </h4>
+              <dl>
+                <dt>Price</dt>
+                <dd>{formatUsdWhole(p.monthly_price_usd)} / month</dd>
+                <dt>Projected cost</dt>
+                <dd data-testid={`cost-${p.plan_id}`}>{formatUsd(p.projected_monthly_cost_usd)} / month</dd>
+                <dt>Quotas</dt>
+                <dd>
+                  {view
+                    ? `${formatCount(view.included_queries)} queries, ${formatCount(view.included_ingest_gb)} GB, ${formatCount(view.included_seats)} seats`
+                    : "—"}
+                </dd>
+                <dt>Support SLA</dt>
+                <dd>{view ? `${view.support_sla_hours} h` : "—"}</dd>
+                <dt>Eligible</dt>
+                <dd data-testid={`eligible-${p.plan_id}`}>{p.eligible ? "Yes" : "No"}</dd>
+              </dl>
+              <ul className="reasons" aria-label={`Why ${p.label}`}>
+                {p.reasons.map((r) => (
+                  <li key={r}>{r}</li>
+                ))}
+              </ul>
+              {onSelect ? (
+                <label className="choose">
+                  <input
+                    type="radio"
+                    name="choose-plan"
+                    value={p.plan_id}
+                    checked={selectedPlan ? selectedPlan === p.plan_id : p.recommended}
+                    onChange={() => onSelect(p.recommended ? "" : p.plan_id)}
+                  />{" "}
+                  Choose {p.label}
+                </label>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
 
       {evaluation.roi ? <RoiView roi={evaluation.roi} label={rec.comparison.find((p) => p.plan_id === evaluation.roi?.plan_id)?.label} /> : null}
     </div>
