@@ -211,6 +211,8 @@ async function main() {
     await page.getByLabel("Search the documents").fill('"late delivery"');
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.locator(".hit mark").first().waitFor();
+    const marked = (await page.locator(".hit mark").allTextContents()).map((m) => m.toLowerCase());
+    expect(marked.every((m) => /late|deliver/.test(m)), `highlights mark the query's terms: ${marked.join(", ")}`);
     await page.getByText("Answer from the documents").waitFor();
     await page.getByRole("link", { name: "Timeline", exact: true }).click();
     await page.locator(".timeline .event").first().waitFor();

@@ -147,3 +147,15 @@ describe("workspace", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("The Docket server could not be reached");
   });
 });
+
+describe("highlights", () => {
+  it("marks byte ranges, so text after a multi-byte character lines up", async () => {
+    const { Highlighted } = await import("../src/pages/workspace/Sections");
+    const text = "NEW YORK, April 2, 2021 — Meridian Shipping Corp. today";
+    const start = new TextEncoder().encode("NEW YORK, April 2, 2021 — ").length;
+    const end = start + "Meridian Shipping Corp.".length;
+    render(<p data-testid="p"><Highlighted text={text} ranges={[{ start, end }]} /></p>);
+    expect(screen.getByText("Meridian Shipping Corp.", { selector: "mark" })).toBeInTheDocument();
+    expect(screen.getByTestId("p")).toHaveTextContent(text);
+  });
+});

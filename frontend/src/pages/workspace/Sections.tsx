@@ -308,20 +308,23 @@ function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (
   );
 }
 
-/** A passage with its highlighted ranges marked. */
+/**
+ * A passage with its highlighted ranges marked. The server's ranges are UTF-8 byte offsets
+ * into the text (as its schema says), so the text is cut as bytes, not as UTF-16 units.
+ */
 export function Highlighted({ text, ranges }: { text: string; ranges: { start: number; end: number }[] }) {
-  // Offsets are in characters of the passage as the server counts them (Unicode scalar values).
-  const chars = Array.from(text);
+  const bytes = new TextEncoder().encode(text);
+  const decode = (a: number, b: number) => new TextDecoder().decode(bytes.subarray(a, b));
   const sorted = [...ranges].sort((a, b) => a.start - b.start);
   const out: ReactNode[] = [];
   let at = 0;
   sorted.forEach((r, i) => {
-    if (r.start < at) return;
-    out.push(chars.slice(at, r.start).join(""));
-    out.push(<mark key={i}>{chars.slice(r.start, r.end).join("")}</mark>);
+    if (r.start < at || r.end > bytes.length || r.end <= r.start) return;
+    out.push(decode(at, r.start));
+    out.push(<mark key={i}>{decode(r.start, r.end)}</mark>);
     at = r.end;
   });
-  out.push(chars.slice(at).join(""));
+  out.push(decode(at, bytes.length));
   return <>{out}</>;
 }
 
