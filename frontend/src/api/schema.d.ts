@@ -1,0 +1,1984 @@
+// Generated from the server's /openapi.json by `npm run gen:api`. Do not edit.
+export interface paths {
+    "/billing/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record usage reported by another component (role AutomationService or PlatformAdmin,
+         *     scope billing:write). Answers once every event is durable.
+         */
+        post: operations["events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plan catalogue: pricing, quotas, support tiers and alert thresholds. */
+        get: operations["plans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recommend a plan and project ROI from sizing inputs; stores nothing. The same code serves
+         *     `POST /onboarding`.
+         */
+        post: operations["recommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer health snapshots (role CustomerSuccessManager or PlatformAdmin, scope
+         *     billing:read, audience docket-billing).
+         */
+        get: operations["usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/usage/{tenant_id}/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's daily usage series (same access as `GET /billing/usage`). */
+        get: operations["daily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's documents with provenance, filtered and paginated (scope ingest:read). */
+        get: operations["list"];
+        put?: never;
+        /** Upload files (multipart/form-data, one or more `file` parts) as one ingestion job. */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document: provenance, extracted text and attachments (scope ingest:read). */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People, organisations, e-mail addresses, money amounts and case numbers (scope query:read). */
+        get: operations["entities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/graph/neighbor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An entity's documents and the entities that co-occur with it (scope query:read). */
+        get: operations["neighbor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the server is up and its ledger answers. */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recent jobs, newest first (scope ingest:read). */
+        get: operations["list__ingest"];
+        put?: never;
+        /**
+         * Start an ingestion job (role CaseCoordinator or PlatformAdmin, scope ingest:write).
+         *     Answers 202 at once; follow it with `GET /ingest/{job_id}`.
+         */
+        post: operations["submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's status and counts (scope ingest:read): 202 while queued or running, 200 once done. */
+        get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the onboarding intake: validates every field, creates the tenant on the selected or
+         *     recommended plan, records a signup usage event, and keeps the intake. Repeating a
+         *     submission with the same `Idempotency-Key` header answers the first response again.
+         */
+        post: operations["submit__onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the tenant's documents (scope query:read). A malformed query is a 400 and is not
+         *     billed; nothing found is a 200 with no evidence.
+         */
+        get: operations["query"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dated events with citations and entity highlights, in chronological order, with a stable
+         *     cursor (scope timeline:read).
+         */
+        get: operations["timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own tenant usage (audience docket-api, role TenantAdmin, scope usage:read). */
+        get: operations["own_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description How close a tenant is to its quota.
+         * @enum {string}
+         */
+        AlertLevel: "none" | "soft" | "hard";
+        /** @description The alert thresholds as served beside the catalogue. */
+        AlertThresholds: {
+            /** Format: double */
+            hard: number;
+            /** Format: double */
+            soft: number;
+        };
+        /** @description A sentence of the extractive answer. */
+        AnswerSentence: {
+            citation: components["schemas"]["Citation"];
+            sentence: string;
+        };
+        /** @description `GET /billing/plans`: the catalogue and the alert thresholds. */
+        Catalogue: {
+            alert_thresholds: components["schemas"]["AlertThresholds"];
+            plans: components["schemas"]["PlanView"][];
+        };
+        /** @description Where a piece of evidence is in the corpus. */
+        Citation: {
+            /** Format: uuid */
+            document_id: string;
+            /** @description Byte offset of the end in the document's text. */
+            passage_end: number;
+            /** @description Byte offset in the document's text. */
+            passage_start: number;
+            source: string;
+        };
+        /** @description Consumption of each quota as a share of the plan's allowance (not clamped). */
+        ConsumptionView: {
+            /** Format: double */
+            ingest_gb: number;
+            /** Format: double */
+            queries: number;
+            /** Format: double */
+            seats: number;
+        };
+        /** @description An entity that shares documents with another. */
+        CoOccurrence: {
+            entity: components["schemas"]["EntityInfo"];
+            /**
+             * Format: int64
+             * @description Documents mentioning both entities.
+             */
+            shared_documents: number;
+        };
+        /** @description A tenant's usage for each day of a period, for charts. */
+        DailySeries: {
+            days: components["schemas"]["DailyUsage"][];
+            period: string;
+            tenant_id: string;
+        };
+        /** @description A tenant's usage on one day. */
+        DailyUsage: {
+            /** Format: int64 */
+            agent_runs: number;
+            /** @description YYYY-MM-DD (UTC). */
+            day: string;
+            /** Format: int64 */
+            ingest_bytes: number;
+            /** Format: int64 */
+            queries: number;
+            /** Format: int64 */
+            signups: number;
+            /** Format: int64 */
+            timeline_requests: number;
+        };
+        /**
+         * @description How precisely a date is known.
+         * @enum {string}
+         */
+        DatePrecision: "day" | "month" | "year";
+        /** @description One document with its text and the ids of its attachments. */
+        DocumentDetail: components["schemas"]["DocumentInfo"] & {
+            attachment_ids: string[];
+            /** @description The extracted plain text; citation offsets are byte offsets into it. */
+            text: string;
+        };
+        /** @description Provenance of one document. */
+        DocumentInfo: {
+            author?: string | null;
+            /**
+             * Format: int64
+             * @description Content size in bytes.
+             */
+            bytes: number;
+            /**
+             * Format: date-time
+             * @description The document's own date (e-mail Date header, document properties).
+             */
+            document_date?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            ingested_at: string;
+            /**
+             * Format: uuid
+             * @description The ingestion job that registered the document.
+             */
+            job_id: string;
+            media_type: string;
+            /**
+             * Format: uuid
+             * @description The containing document, for attachments.
+             */
+            parent_id?: string | null;
+            /** @description Parser that produced the text ("text", "html", "email", ...). */
+            parser: string;
+            recipients: string[];
+            /** @description Lower-case hex SHA-256 of the content. */
+            sha256: string;
+            /** @description Canonical path (local), file name (upload, inline) or attachment file name. */
+            source: string;
+            source_type: components["schemas"]["SourceType"];
+            subject?: string | null;
+            tenant_id: string;
+            title?: string | null;
+        };
+        /** @description One page of documents. */
+        DocumentPage: {
+            documents: components["schemas"]["DocumentInfo"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Documents matching the filter, over all pages.
+             */
+            total: number;
+        };
+        /** @description A document in a neighbourhood. */
+        EntityDocument: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Mentions of the entity in this document.
+             */
+            mentions: number;
+            source: string;
+            title?: string | null;
+        };
+        /** @description An entity mentioned in an event's summary; offsets are byte offsets into `summary`. */
+        EntityHighlight: {
+            end: number;
+            entity_id: string;
+            kind: components["schemas"]["EntityKind"];
+            start: number;
+            text: string;
+        };
+        /** @description An entity of a tenant with how often it is mentioned. */
+        EntityInfo: {
+            /**
+             * Format: int64
+             * @description Number of documents that mention it.
+             */
+            documents: number;
+            /** @description Stable id within the tenant, e.g. "org:acme-corp" or "email:jane@example.com". */
+            id: string;
+            kind: components["schemas"]["EntityKind"];
+            /**
+             * Format: int64
+             * @description Number of mentions over all documents.
+             */
+            mentions: number;
+            /** @description The normalised form that identifies the entity. */
+            normalized: string;
+        };
+        /**
+         * @description Kind of a named entity.
+         * @enum {string}
+         */
+        EntityKind: "person" | "organization" | "email" | "money" | "case_number";
+        /** @description The error body every endpoint answers with. */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        /** @description What went wrong: a stable code, a sentence, and details (e.g. the fields at fault). */
+        ErrorDetail: {
+            code: string;
+            details: Record<string, never>;
+            message: string;
+        };
+        /** @description A plan recommendation and, when a plan applies, its ROI. */
+        Evaluation: {
+            /** @description The recommended plan and the comparison of every plan. */
+            recommendation: components["schemas"]["Recommendation"];
+            roi?: null | components["schemas"]["Roi"];
+        };
+        /** @description A batch of usage events. */
+        EventBatch: {
+            events: components["schemas"]["ReportedEvent"][];
+        };
+        /** @description A byte range of a document's text that supports an event. */
+        EventCitation: {
+            /** Format: uuid */
+            document_id: string;
+            end: number;
+            start: number;
+        };
+        /**
+         * @description What a usage event meters.
+         * @enum {string}
+         */
+        EventKind: "ingestion" | "query" | "timeline" | "agent" | "signup";
+        /** @description The server's state. */
+        Health: {
+            /**
+             * Format: int64
+             * @description Passages in the search index (all tenants).
+             */
+            indexed_passages: number;
+            /** @description sqlite or postgres. */
+            ledger: string;
+            /** @description The current billing period. */
+            period: string;
+            status: string;
+            version: string;
+        };
+        /** @description The parts of the health score, each within 0..=1 (see docs/commercial/health_score.md). */
+        HealthComponents: {
+            /**
+             * Format: double
+             * @description Active seats against a fifth of the included seats.
+             */
+            adoption: number;
+            /**
+             * Format: double
+             * @description Projected queries against a quarter of the included queries.
+             */
+            engagement: number;
+            /**
+             * Format: double
+             * @description 1 up to 80 % of any quota, falling to 0 at 120 %.
+             */
+            headroom: number;
+            /**
+             * Format: double
+             * @description 1 if the tenant was active in the last 7 days, falling to 0 at 30 days.
+             */
+            recency: number;
+        };
+        /** @description A byte range within a passage's text. */
+        Highlight: {
+            end: number;
+            start: number;
+        };
+        /** @description What to ingest. */
+        IngestRequest: {
+            /**
+             * @description `{"type": "local", "path"}` (inside DOCKET_INGEST_ROOTS) or
+             *     `{"type": "inline", "name", "content", "media_type"?}`.
+             */
+            sources: components["schemas"]["Source"][];
+        };
+        /** @description Why one document of a job was not ingested. */
+        JobError: {
+            error: string;
+            /** @description The path, file name or attachment ("parent > attachment") that failed. */
+            source: string;
+        };
+        /**
+         * @description Where a job is in its life.
+         * @enum {string}
+         */
+        JobState: "queued" | "running" | "succeeded" | "partially_failed" | "failed";
+        /** @description A job and its progress. */
+        JobStatus: {
+            /**
+             * Format: int64
+             * @description Bytes of new content accepted for the tenant (the billed quantity); attachments are
+             *     inside their parent's bytes and are not counted twice.
+             */
+            bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Documents found so far (files under folders, inline and uploaded sources, attachments).
+             */
+            discovered: number;
+            /**
+             * Format: int64
+             * @description Documents whose content the tenant already had (not billed, not indexed again).
+             */
+            duplicates: number;
+            errors: components["schemas"]["JobError"][];
+            /** Format: int64 */
+            failed: number;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /**
+             * Format: int64
+             * @description Documents newly registered for the tenant.
+             */
+            ingested: number;
+            /**
+             * Format: uuid
+             * @description The job's id, as `job_id` in JSON (the name every endpoint and report uses).
+             */
+            job_id: string;
+            /** @description True once the usage of this job was recorded by the meter. */
+            metered: boolean;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["JobState"];
+            submitted_by: string;
+            tenant_id: string;
+        };
+        /** @description An entity, the documents that mention it and the entities mentioned alongside it. */
+        Neighborhood: {
+            co_occurring: components["schemas"]["CoOccurrence"][];
+            documents: components["schemas"]["EntityDocument"][];
+            entity: components["schemas"]["EntityInfo"];
+        };
+        /** @description An onboarding submission that passed every check. */
+        OnboardingIntake: components["schemas"]["RecommendationRequest"] & {
+            /** @description How to reach them. */
+            contact_email: string;
+            /** @description Who to talk to. */
+            contact_name: string;
+            /** @description Departments that will use Docket (1 to 50). */
+            departments: string[];
+            /**
+             * Format: date
+             * @description Planned go-live, `YYYY-MM-DD`.
+             */
+            go_live_date: string;
+            /** @description Anything else the team wants on record. */
+            notes?: string | null;
+            /** @description The prospect's organisation, as they write it. */
+            organization: string;
+            /** @description What the team wants Docket for, in their words. */
+            primary_use_case: string;
+            /** @description What success looks like at go-live (1 to 50). */
+            success_criteria: string[];
+            /** @description The tenant id: as given, else derived from the organisation. */
+            tenant_id: components["schemas"]["TenantId"];
+        };
+        /** @description The answer to an onboarding submission. */
+        OnboardingResponse: {
+            /** @description The plan the tenant was created on: the selected one, else the recommended one. */
+            plan_id: components["schemas"]["PlanId"];
+            recommendation: components["schemas"]["Recommendation"];
+            recommended_plan?: null | components["schemas"]["PlanId"];
+            roi?: null | components["schemas"]["Roi"];
+            /** Format: date-time */
+            submitted_at: string;
+            tenant_id: string;
+        };
+        /** @description The calling tenant's snapshot, daily series and alerts. */
+        OwnUsage: {
+            alerts: components["schemas"]["QuotaAlert"][];
+            daily: components["schemas"]["DailyUsage"][];
+            snapshot: components["schemas"]["TenantSnapshot"];
+        };
+        /** @description The evidence passage of a hit. */
+        Passage: {
+            /** @description Byte offset of the passage's end in the document's text. */
+            end: number;
+            /** @description Matched terms, as byte ranges within `text`. */
+            highlights: components["schemas"]["Highlight"][];
+            /** @description Byte offset of the passage in the document's text. */
+            start: number;
+            text: string;
+        };
+        /**
+         * @description One of the three plans Docket is sold in.
+         * @enum {string}
+         */
+        PlanId: "community" | "professional" | "enterprise";
+        /** @description One plan priced on the projected usage. */
+        PlanOption: {
+            /** @description Whether the plan has enough seats and a fast enough support SLA. */
+            eligible: boolean;
+            /** @description The plan's published name. */
+            label: string;
+            /**
+             * Format: double
+             * @description The plan's published monthly price, in USD.
+             */
+            monthly_price_usd: number;
+            /** @description The plan. */
+            plan_id: components["schemas"]["PlanId"];
+            /**
+             * Format: double
+             * @description Price plus overage on the projected usage, in USD.
+             */
+            projected_monthly_cost_usd: number;
+            /** @description Why the plan was chosen, passed over or ruled out. */
+            reasons: string[];
+            /** @description Whether this is the recommended plan. */
+            recommended: boolean;
+        };
+        /** @description The catalogue as served by `GET /billing/plans`. */
+        PlanView: {
+            /** Format: int64 */
+            included_ingest_gb: number;
+            /** Format: int64 */
+            included_queries: number;
+            /** Format: int64 */
+            included_seats: number;
+            label: string;
+            /** Format: double */
+            monthly_price_usd: number;
+            /** Format: double */
+            overage_per_gb_usd: number;
+            /** Format: double */
+            overage_per_query_usd: number;
+            plan_id: components["schemas"]["PlanId"];
+            support_channels: string[];
+            support_contact_path: string;
+            /** Format: int32 */
+            support_sla_hours: number;
+            support_tier: components["schemas"]["SupportTier"];
+            support_tier_label: string;
+        };
+        /** @description A quota alert: the first time in a period a tenant crossed a threshold on one dimension. */
+        QuotaAlert: {
+            /**
+             * Format: double
+             * @description Consumption share when the alert fired.
+             */
+            consumption: number;
+            dimension: components["schemas"]["QuotaDimension"];
+            level: components["schemas"]["AlertLevel"];
+            /** @example 2026-11 */
+            period: string;
+            tenant_id: string;
+            /** Format: date-time */
+            triggered_at: string;
+        };
+        /**
+         * @description The quota dimensions that alerts and the usage ratio look at.
+         * @enum {string}
+         */
+        QuotaDimension: "queries" | "ingest_gb" | "seats";
+        /** @description The recommended plan, the projected usage it was priced on, and every plan compared. */
+        Recommendation: {
+            /** @description Every plan, lowest tier first. */
+            comparison: components["schemas"]["PlanOption"][];
+            /**
+             * Format: double
+             * @description Ingest a month projected from the intake, in GB.
+             */
+            projected_monthly_ingest_gb: number;
+            /**
+             * Format: int64
+             * @description Queries a month projected from the intake.
+             */
+            projected_monthly_queries: number;
+            /** @description Why that plan, in one sentence. */
+            reason: string;
+            recommended_plan?: null | components["schemas"]["PlanId"];
+        };
+        /** @description What a prospect tells us about their team and workload; validated by [`RecommendationRequest::parse`]. */
+        RecommendationRequest: {
+            /**
+             * Format: double
+             * @description Share of those hours the team expects Docket to take over, in percent (0..=100).
+             */
+            automation_target_percent: number;
+            /**
+             * Format: int64
+             * @description New or active matters worked per month (0..=100000).
+             */
+            estimated_matters_per_month: number;
+            /**
+             * Format: double
+             * @description Document content expected per month, in GB (0..=1000000); derived from matters when absent.
+             */
+            expected_ingest_gb_per_month?: number | null;
+            /**
+             * Format: double
+             * @description Loaded cost of one hour of that work, in USD (over 0, at most 10000; 285 when not given).
+             * @default 285
+             */
+            hourly_rate?: number;
+            /**
+             * Format: int32
+             * @description Slowest acceptable support response, in hours (1..=720).
+             */
+            required_sla_hours?: number | null;
+            /**
+             * Format: double
+             * @description Hours a matter takes today in the work Docket can take over (over 0, at most 10000).
+             */
+            roi_baseline_hours_per_matter: number;
+            /**
+             * Format: int64
+             * @description People who will use Docket (1..=100000).
+             */
+            seats: number;
+            selected_plan?: null | components["schemas"]["PlanId"];
+        };
+        /** @description What recording a batch of events did. */
+        RecordOutcome: {
+            /**
+             * Format: int64
+             * @description Events whose id was already in the ledger (counted once, earlier).
+             */
+            duplicates: number;
+            /**
+             * Format: int64
+             * @description Events newly committed.
+             */
+            recorded: number;
+        };
+        /** @description One usage event as reported by a service. */
+        ReportedEvent: {
+            attributes?: Record<string, never> | null;
+            /** Format: int64 */
+            bytes?: number;
+            /** @description Unique id chosen by the reporter; a retry with the same id is counted once. */
+            event_id: string;
+            kind: components["schemas"]["EventKind"];
+            /** Format: int64 */
+            latency_ms?: number | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339; now when absent.
+             */
+            occurred_at?: string | null;
+            subject?: string | null;
+            tenant_id: string;
+            /** Format: int64 */
+            units?: number;
+        };
+        /** @description The return on one plan, per month unless named otherwise; money in USD rounded to cents. */
+        Roi: {
+            /**
+             * Format: double
+             * @description 12 × the monthly value.
+             */
+            annual_value_usd: number;
+            /** @description Whether that plan was selected or recommended. */
+            basis: components["schemas"]["RoiBasis"];
+            /**
+             * Format: double
+             * @description matters × baseline hours × automation % / 100, rounded to 2 decimals.
+             */
+            monthly_hours_saved: number;
+            /**
+             * Format: double
+             * @description Hours saved × hourly rate.
+             */
+            monthly_value_usd: number;
+            /**
+             * Format: double
+             * @description Monthly value minus the plan's monthly cost (negative when the plan costs more).
+             */
+            net_monthly_value_usd: number;
+            /**
+             * Format: double
+             * @description Days of value that cover one month's cost (cost × 30 / value); 0 if free, null if no value.
+             */
+            payback_days?: number | null;
+            /** @description The plan the figures are for. */
+            plan_id: components["schemas"]["PlanId"];
+            /**
+             * Format: double
+             * @description The plan's projected monthly cost (price plus overage).
+             */
+            plan_monthly_cost_usd: number;
+            /**
+             * Format: double
+             * @description Monthly value / monthly cost, 2 decimals; null for a plan that costs nothing.
+             */
+            roi_multiple?: number | null;
+        };
+        /**
+         * @description Which plan an ROI was computed for.
+         * @enum {string}
+         */
+        RoiBasis: "selected" | "recommended";
+        /** @description One matching passage. */
+        SearchHit: {
+            citation: components["schemas"]["Citation"];
+            /** Format: uuid */
+            document_id: string;
+            passage: components["schemas"]["Passage"];
+            /**
+             * Format: float
+             * @description BM25 score (higher is better; comparable only within one response).
+             */
+            score: number;
+            /** @description The document's source: canonical path or file name. */
+            source: string;
+            source_type?: null | components["schemas"]["SourceType"];
+            title?: string | null;
+        };
+        /** @description Referenced by the server's document but not defined there. */
+        SearchMode: unknown;
+        /** @description Search results. */
+        SearchResponse: {
+            /** @description The best one to three sentences of the top passages that contain query terms. */
+            answer: components["schemas"]["AnswerSentence"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            page_size: number;
+            results: components["schemas"]["SearchHit"][];
+            /** Format: int64 */
+            took_ms: number;
+            /**
+             * Format: int64
+             * @description Matching passages over all pages.
+             */
+            total_hits: number;
+        };
+        /** @description One thing to ingest. */
+        Source: {
+            path: string;
+            /** @enum {string} */
+            type: "local";
+        } | {
+            content: string;
+            media_type?: string | null;
+            name: string;
+            /** @enum {string} */
+            type: "inline";
+        };
+        /**
+         * @description Where a document came from.
+         * @enum {string}
+         */
+        SourceType: "local" | "inline" | "upload" | "attachment";
+        /**
+         * @description The support tier that comes with a plan.
+         * @enum {string}
+         */
+        SupportTier: "community" | "standard" | "premium";
+        TenantId: string;
+        /** @description A tenant's current standing: usage in the period and everything computed from it. */
+        TenantSnapshot: components["schemas"]["UsageAssessment"] & {
+            /** Format: int64 */
+            active_seats: number;
+            /** Format: int64 */
+            agent_runs: number;
+            /** Format: int64 */
+            ingest_bytes: number;
+            /**
+             * Format: double
+             * @description Ingest in GB (10^9 bytes).
+             */
+            ingest_gb: number;
+            /** Format: date-time */
+            last_event_at?: string | null;
+            /** @description The onboarding intake, when the tenant came through it. */
+            onboarding?: Record<string, never> | null;
+            organization: string;
+            /** @example 2026-11 */
+            period: string;
+            plan_id: components["schemas"]["PlanId"];
+            /** Format: int64 */
+            query_count: number;
+            /** Format: int32 */
+            support_sla_hours: number;
+            support_tier: components["schemas"]["SupportTier"];
+            tenant_id: string;
+            /** Format: int64 */
+            timeline_requests: number;
+        };
+        /** @description One dated event. */
+        TimelineEvent: {
+            citations: components["schemas"]["EventCitation"][];
+            /**
+             * Format: float
+             * @description 0..1: how sure the extractor is that this is an event date.
+             */
+            confidence: number;
+            /** Format: uuid */
+            document_id: string;
+            entity_highlights: components["schemas"]["EntityHighlight"][];
+            /** Format: uuid */
+            id: string;
+            /** @description "header" (e-mail Date) or "body". */
+            origin: string;
+            precision: components["schemas"]["DatePrecision"];
+            /** @description The sentence that carries the date. */
+            summary: string;
+            /** @description The document's title or e-mail subject. */
+            title: string;
+            /** @description `YYYY-MM-DD`, or an RFC 3339 UTC timestamp when the time of day is known. */
+            ts: string;
+        };
+        /** @description One page of the timeline, in chronological order. */
+        TimelinePage: {
+            events: components["schemas"]["TimelineEvent"][];
+            /** @description Pass back as `cursor` for the next page; None on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description Everything computed from a tenant's usage in a period. */
+        UsageAssessment: {
+            alert_level: components["schemas"]["AlertLevel"];
+            consumption: components["schemas"]["ConsumptionView"];
+            /** Format: double */
+            cost_to_date_usd: number;
+            flagged: boolean;
+            health_components: components["schemas"]["HealthComponents"];
+            /** Format: double */
+            health_score: number;
+            /** Format: double */
+            projected_monthly_cost_usd: number;
+            /** Format: double */
+            usage_ratio: number;
+        };
+        /** @description Every tenant's snapshot for a period. */
+        UsageReport: {
+            /** @description Quota alerts of the period, for the tenants listed. */
+            alerts: components["schemas"]["QuotaAlert"][];
+            /** Format: date-time */
+            generated_at: string;
+            period: string;
+            tenants: components["schemas"]["TenantSnapshot"][];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+        };
+    };
+    recommend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only tenants flagged for triage (health < 0.75 or usage ratio > 0.95), or only the others. */
+                flagged: boolean | null;
+                /** @description Billing period YYYY-MM; past periods come from history. */
+                period: string | null;
+                /** @description Only this tenant. */
+                tenant_id: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    daily: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
+                period: string | null;
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailySeries"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Earliest document date, `YYYY-MM-DD` or RFC 3339, inclusive. */
+                date_from?: string;
+                /** @description Latest document date, `YYYY-MM-DD` (the whole day) or RFC 3339, inclusive. */
+                date_to?: string;
+                job_id?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Documents per page, 1..=200 (default 50). */
+                page_size?: number;
+                parent_id?: string;
+                source_type?: components["schemas"]["SourceType"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description one or more parts named `file` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    entities: {
+        parameters: {
+            query?: {
+                /** @description Most entities returned, 1..=200 (default 50). */
+                limit?: number;
+                /** @description Part of the entity's name (case-insensitive); all entities when empty. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityInfo"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    neighbor: {
+        parameters: {
+            query: {
+                /** @description The entity's id. */
+                id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Neighborhood"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list__ingest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit__onboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried submission safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingIntake"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    query: {
+        parameters: {
+            query: {
+                /** @description Only documents mentioning this entity (id or normalised name). */
+                "filters[entity]"?: string;
+                /** @description Only documents of this source type: local, inline, upload or attachment. */
+                "filters[source]"?: string;
+                /** @description precision (every term) or recall (any term, typos tolerated). */
+                mode?: components["schemas"]["SearchMode"];
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Results per page, 1..=100 (default 10). */
+                page_size?: number;
+                /** @description Words, "phrases", AND / OR / NOT, +required, -excluded. */
+                q: string;
+                /** @description Send JSON lines: one per hit, then the answer and totals. */
+                stream?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description or application/x-ndjson lines with stream=true */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timeline: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+                /** @description Only events mentioning this entity (an entity id or its normalised form). */
+                entity?: string;
+                /** @description Earliest event time, `YYYY-MM-DD` or RFC 3339, inclusive. */
+                from_ts?: string;
+                /** @description Events per page, 1..=200 (default 50). */
+                limit?: number;
+                /** @description Latest event time, `YYYY-MM-DD` (the whole day) or RFC 3339, inclusive. */
+                to_ts?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    own_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
+                period: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnUsage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+}
