@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what it needs (PostgreSQL, shellcheck),
-# starts a real PostgreSQL server, then formatting, lints and every test of the workspace.
+# starts a real PostgreSQL server, then formatting, lints, every test of the workspace,
+# schemathesis against the API and the web UI's component and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== API property tests (schemathesis against a real server)"
+bash scripts/api_fuzz.sh 25
+
+echo "== web UI (component tests, build, end-to-end in Chromium against docket serve)"
+E2E_UI=server bash scripts/ui_test.sh

@@ -7,3 +7,4 @@ mod helpers;
 mod ledger;
 mod onboarding;
 mod query_limits;
+mod ui;
