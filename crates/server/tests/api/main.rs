@@ -4,4 +4,6 @@ mod auth;
 mod billing;
 mod documents;
 mod helpers;
+mod ingest_roots;
 mod onboarding;
+mod storage;
