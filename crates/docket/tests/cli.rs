@@ -136,3 +136,82 @@ fn demo_and_ingest_load_documents_with_metering() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("not registered"));
 }
+
+#[test]
+fn arguments_are_parsed_into_their_types_and_ttl_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let ok = docket(dir.path(), &["token", "--aud", "docket-api", "--ttl", "1h 30m"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let too_long = docket(dir.path(), &["token", "--aud", "docket-api", "--ttl", "48h"]);
+    assert!(!too_long.status.success());
+    assert!(stderr(&too_long).contains("DOCKET_JWT_MAX_TTL"), "{}", stderr(&too_long));
+    let longer_allowed = docket(dir.path(), &["--jwt-max-ttl", "72h", "token", "--aud", "docket-api", "--ttl", "48h"]);
+    assert!(longer_allowed.status.success(), "{}", stderr(&longer_allowed));
+    for (args, names) in [
+        (&["token", "--aud", "docket-api", "--tenant", "Bad Tenant"][..], "--tenant"),
+        (&["token", "--aud", "docket-api", "--ttl", "soon"][..], "--ttl"),
+        (&["--log-format", "yaml", "plans"][..], "--log-format"),
+        (&["tenant", "create", "acme", "--plan", "platinum", "--organization", "Acme"][..], "--plan"),
+        (&["ingest", ".", "--tenant", "NOT OK"][..], "--tenant"),
+    ] {
+        let out = docket(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: a usage error");
+        assert!(stderr(&out).contains(names), "{args:?}: {}", stderr(&out));
+    }
+    let short = docket(dir.path(), &["--jwt-secret", "short", "token", "--aud", "docket-api"]);
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("DOCKET_JWT_SECRET"), "{}", stderr(&short));
+}
+
+/// GET /health over a plain socket: true when the server answers 200.
+fn healthy(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+    if s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
+}
+
+#[test]
+fn ingest_into_a_server_not_granted_the_path_fails_clearly_unless_told_to_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let create =
+        docket(dir.path(), &["tenant", "create", "cli-firm", "--plan", "community", "--organization", "CLI Firm"]);
+    assert!(create.status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .env("DOCKET_STORAGE_DIR", dir.path())
+        .env("DOCKET_LOG", "warn")
+        .env_remove("DOCKET_JWT_SECRET")
+        .env_remove("DOCKET_INGEST_ROOTS")
+        .args(["serve", "--bind", &bind])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start docket serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !healthy(port) {
+        assert!(std::time::Instant::now() < deadline, "the server did not come up");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let matter = tempfile::tempdir().unwrap();
+    std::fs::write(matter.path().join("a.txt"), "Counsel met on March 3, 2021 about the invoice.").unwrap();
+    std::fs::write(matter.path().join("b.md"), "# Note\nThe hearing moved to 4 May 2021.").unwrap();
+    let path = matter.path().display().to_string();
+
+    let refused = docket(dir.path(), &["ingest", &path, "--tenant", "cli-firm", "--bind", &bind]);
+    let message = String::from_utf8_lossy(&refused.stderr).into_owned();
+    let uploaded = docket(dir.path(), &["ingest", &path, "--tenant", "cli-firm", "--bind", &bind, "--upload"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(!refused.status.success(), "{}", stdout(&refused));
+    assert!(message.contains("DOCKET_INGEST_ROOTS") && message.contains("--upload"), "{message}");
+    assert!(!stdout(&refused).contains("ingested"), "{}", stdout(&refused));
+    assert!(uploaded.status.success(), "{}", String::from_utf8_lossy(&uploaded.stderr));
+    assert!(stdout(&uploaded).contains("2 ingested"), "{}", stdout(&uploaded));
+}

@@ -269,3 +269,61 @@ async fn hs256_is_off_once_an_rs256_key_is_configured() {
     let both = spawn_app_with(&["--jwt-public-key", &public, "--jwt-hs256", "on"]).await;
     assert_eq!(both.get("/billing/usage", Some(&hs256(&raw_claims(now), jsonwebtoken::Algorithm::HS256))).await.0, 200);
 }
+
+/// Log lines written by this test binary (a global subscriber, installed once).
+fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        let writer = move || Capture(sink.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(writer)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        logs
+    })
+    .clone()
+}
+
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn denied_requests_are_logged_with_their_reason_but_never_the_token() {
+    let logs = captured_logs();
+    let app = spawn_app().await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut c = raw_claims(now);
+    c["sub"] = serde_json::json!("mallory-401");
+    c["exp"] = serde_json::json!(now + 48 * 3600);
+    let too_long = hs256(&c, jsonwebtoken::Algorithm::HS256);
+    assert_eq!(app.get("/billing/usage", Some(&too_long)).await.0, 401);
+    let no_scope = app.token(Some("acme-denied"), &["CaseCoordinator"], &["query:read"], &["docket-api"]);
+    assert_eq!(app.get("/ingest", Some(&no_scope)).await.0, 403);
+
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    let denied: Vec<&str> = text.lines().filter(|l| l.contains("request denied")).collect();
+    let unauthorized = denied.iter().find(|l| l.contains("lifetime")).expect("the 401 is logged");
+    assert!(unauthorized.contains("INFO") && unauthorized.contains("/billing/usage"), "{unauthorized}");
+    assert!(unauthorized.contains("status=401"), "{unauthorized}");
+    let forbidden = denied.iter().find(|l| l.contains("acme-denied")).expect("the 403 is logged with its tenant");
+    assert!(forbidden.contains("status=403") && forbidden.contains("route=/ingest"), "{forbidden}");
+    assert!(forbidden.contains("subject=\"tester\"") && forbidden.contains("ingest:read"), "{forbidden}");
+    for token in [&too_long, &no_scope] {
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(!text.contains(signature), "a token reached the log");
+    }
+}
