@@ -48,6 +48,18 @@ fn markdown_keeps_text_and_takes_first_heading() {
 }
 
 #[test]
+fn markdown_is_read_by_a_commonmark_parser() {
+    // Parentheses inside a link target, nested emphasis and numbered lists: what line-by-line
+    // patterns got wrong.
+    let md = "Read [the brief](https://example.com/brief_(final)) and ***all*** exhibits.\n\n\
+              3. first\n4. second\n\n<div>raw html</div>\n";
+    let doc = parse("memo.md", None, md.as_bytes(), &limits()).expect("parses");
+    assert!(doc.text.contains("Read the brief and all exhibits."), "{}", doc.text);
+    assert!(doc.text.contains("3. first\n4. second"), "{}", doc.text);
+    assert!(!doc.text.contains("<div>"), "{}", doc.text);
+}
+
+#[test]
 fn html_title_body_and_no_script() {
     let html = "<!doctype html><html><head><title>Meridian &amp; Partners \u{2014} Press</title>\
                 <style>body { color: red }</style><script>var secret = 1;</script></head>\
