@@ -48,6 +48,30 @@ fn markdown_keeps_text_and_takes_first_heading() {
 }
 
 #[test]
+fn markdown_is_read_by_a_commonmark_parser() {
+    // Parentheses inside a link target, nested emphasis and numbered lists: what line-by-line
+    // patterns got wrong.
+    let md = "Read [the brief](https://example.com/brief_(final)) and ***all*** exhibits.\n\n\
+              3. first\n4. second\n\n<div>raw html</div>\n";
+    let doc = parse("memo.md", None, md.as_bytes(), &limits()).expect("parses");
+    assert!(doc.text.contains("Read the brief and all exhibits."), "{}", doc.text);
+    assert!(doc.text.contains("3. first\n4. second"), "{}", doc.text);
+    assert!(!doc.text.contains("<div>"), "{}", doc.text);
+}
+
+#[test]
+fn html_title_is_read_by_the_html_tokenizer() {
+    let html = "<!-- <title>Draft</title> --><html><head><title>Smith &amp; Jones &mdash; caf&eacute; memo</title>\
+                </head><body><p>Body</p></body></html>";
+    let doc = parse("page.html", None, html.as_bytes(), &limits()).expect("parses");
+    assert_eq!(doc.title.as_deref(), Some("Smith & Jones \u{2014} caf\u{e9} memo"));
+    // Past the nesting limit only the text between tags is kept, with its entities decoded.
+    let deep = format!("<p>caf&eacute; &amp; bar</p>{}<script>x = '<b>';</script>", "<div>".repeat(600));
+    let doc = parse("deep.html", None, deep.as_bytes(), &limits()).expect("parses");
+    assert_eq!(doc.text, "caf\u{e9} & bar");
+}
+
+#[test]
 fn html_title_body_and_no_script() {
     let html = "<!doctype html><html><head><title>Meridian &amp; Partners \u{2014} Press</title>\
                 <style>body { color: red }</style><script>var secret = 1;</script></head>\

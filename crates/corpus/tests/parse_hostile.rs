@@ -1,6 +1,9 @@
 //! Files built to take a parser down: deep nesting, tag soup, and the sandbox's supervision of
 //! a parser that crashes, hangs or answers nonsense.
 
+#[path = "fixtures/builders.rs"]
+mod builders;
+
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -8,8 +11,8 @@ use std::time::Duration;
 use docket_corpus::parse::{parse, parse_on_large_stack};
 use docket_corpus::{ParseError, ParseLimits, ParserSandbox};
 
-/// A PDF with a valid cross-reference table whose page dictionary holds `extra`, and
-/// `more` appended as further objects (numbered from 4).
+/// A one-page PDF whose page dictionary holds `extra`, and `more` appended as further objects
+/// (numbered from 4).
 fn pdf(extra: &str, more: &[Vec<u8>]) -> Vec<u8> {
     let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
@@ -17,23 +20,7 @@ fn pdf(extra: &str, more: &[Vec<u8>]) -> Vec<u8> {
         format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {extra} >>").into_bytes(),
     ];
     objects.extend(more.iter().cloned());
-    let mut out = b"%PDF-1.5\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    builders::pdf_file(&objects, "")
 }
 
 fn too_deep(result: Result<docket_corpus::ParsedDocument, ParseError>) {

@@ -6,14 +6,10 @@
 /// Decode a text file: UTF-8 (BOM stripped), UTF-16 with a BOM, else Windows-1252 when the
 /// bytes hold no valid multi-byte UTF-8 at all, else lossy UTF-8.
 pub(crate) fn decode_text(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8_lossy(rest).into_owned();
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return decode_utf16(rest, u16::from_le_bytes);
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return decode_utf16(rest, u16::from_be_bytes);
+    // A BOM names the encoding (UTF-8, UTF-16LE or UTF-16BE) and is dropped.
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return text.into_owned();
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
@@ -22,29 +18,13 @@ pub(crate) fn decode_text(bytes: &[u8]) -> String {
             // A file with no valid multi-byte sequence is almost surely a legacy single-byte
             // encoding (smart quotes from Word exports); one with some is damaged UTF-8.
             let has_real_utf8 = lossy.chars().any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
-            if has_real_utf8 { lossy.into_owned() } else { decode_windows_1252(bytes) }
+            if has_real_utf8 {
+                lossy.into_owned()
+            } else {
+                encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+            }
         }
     }
-}
-
-fn decode_utf16(bytes: &[u8], from: fn([u8; 2]) -> u16) -> String {
-    let units = bytes.chunks_exact(2).map(|c| from([c[0], c[1]]));
-    char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
-}
-
-/// Windows-1252, the superset of Latin-1 that legacy Windows text uses.
-fn decode_windows_1252(bytes: &[u8]) -> String {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
 }
 
 /// Sanitise extracted text: unify line breaks, drop control and invisible characters (keeping

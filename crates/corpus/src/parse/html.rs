@@ -1,7 +1,13 @@
 //! HTML pages.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use html5ever::TokenizerResult;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 
 use regex::Regex;
 
@@ -11,12 +17,10 @@ use crate::model::ParsedDocument;
 /// Wide enough that prose is never wrapped mid-sentence, narrow enough to bound table layout.
 const RENDER_WIDTH: usize = 400;
 
-static TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<title[^>]*>(.*?)</title\s*>"));
-
 /// HTML: visible text (script and style dropped), `<title>` as title.
 pub(crate) fn parse_html(bytes: &[u8]) -> ParsedDocument {
     let source = decode_text(bytes);
-    let title = TITLE.captures(&source).and_then(|c| c.get(1)).and_then(|m| clean_line(&html_to_text(m.as_str())));
+    let title = tokenize(&source, Until::TitleRead).title.and_then(|t| clean_line(&t));
     ParsedDocument {
         media_type: "text/html".into(),
         parser: "html",
@@ -46,10 +50,6 @@ pub(crate) fn html_to_text(html: &str) -> String {
         Err(_) => strip_tags(html),
     }
 }
-
-static SCRIPT_OR_STYLE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<head\b.*?</head\s*>"));
-static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<[^>]*>"));
 
 static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>"));
 
@@ -161,15 +161,98 @@ const NOT_COUNTED: [&str; 29] = [
     "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "rt", "rp",
 ];
 
+/// The text between tags, entities decoded, script and style content dropped: html5ever's
+/// tokenizer alone, which is linear (no tree, so no nesting to pay for).
 fn strip_tags(html: &str) -> String {
-    let without_code = SCRIPT_OR_STYLE.replace_all(html, " ");
-    let text = TAG.replace_all(&without_code, " ");
-    text.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    tokenize(html, Until::End).text
+}
+
+/// How far [`tokenize`] reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// Stop after the first `</title>`: only the title is wanted.
+    TitleRead,
+    End,
+}
+
+/// What the tokenizer found.
+#[derive(Default)]
+struct Tokens {
+    text: String,
+    title: Option<String>,
+}
+
+/// Collects character tokens, switching the tokenizer to raw text inside `<script>`,
+/// `<style>` and `<title>` as the tree builder would.
+struct TextSink {
+    found: RefCell<Tokens>,
+    in_title: Cell<bool>,
+    in_code: Cell<bool>,
+    until: Until,
+}
+
+impl TokenSink for TextSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        match token {
+            Token::TagToken(tag) => {
+                let start = tag.kind == TagKind::StartTag;
+                match &*tag.name {
+                    "script" if start => {
+                        self.in_code.set(true);
+                        return TokenSinkResult::RawData(RawKind::ScriptData);
+                    }
+                    "style" if start => {
+                        self.in_code.set(true);
+                        return TokenSinkResult::RawData(RawKind::Rawtext);
+                    }
+                    "script" | "style" => self.in_code.set(false),
+                    "title" if start => {
+                        let mut found = self.found.borrow_mut();
+                        if found.title.is_none() {
+                            found.title = Some(String::new());
+                            self.in_title.set(true);
+                        }
+                        return TokenSinkResult::RawData(RawKind::Rcdata);
+                    }
+                    "title" => {
+                        self.in_title.set(false);
+                        if self.until == Until::TitleRead {
+                            // Pauses the tokenizer for good: nothing after the title is needed.
+                            return TokenSinkResult::Script(());
+                        }
+                    }
+                    _ => {}
+                }
+                // A tag separates words ("<td>a</td><td>b</td>" is "a b").
+                self.found.borrow_mut().text.push(' ');
+            }
+            Token::CharacterTokens(chars) => {
+                let mut found = self.found.borrow_mut();
+                if self.in_title.get() {
+                    if let Some(title) = found.title.as_mut() {
+                        title.push_str(&chars);
+                    }
+                } else if !self.in_code.get() && self.until == Until::End {
+                    found.text.push_str(&chars);
+                }
+            }
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+fn tokenize(html: &str, until: Until) -> Tokens {
+    let sink = TextSink { found: RefCell::default(), in_title: Cell::new(false), in_code: Cell::new(false), until };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    if let TokenizerResult::Done = tokenizer.feed(&input) {
+        tokenizer.end();
+    }
+    tokenizer.sink.found.take()
 }
 
 #[cfg(test)]

@@ -115,8 +115,7 @@ fn text_string(doc: &Document, object: &Object) -> Option<String> {
     };
     let bytes = object.as_str().ok()?;
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        let units = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
-        return Some(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect());
+        return Some(encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned());
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Some(String::from_utf8_lossy(rest).into_owned());

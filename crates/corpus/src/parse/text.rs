@@ -1,10 +1,8 @@
 //! Plain text and Markdown.
 
-use std::sync::LazyLock;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use regex::Regex;
-
-use super::clean::{clean_line, clean_text, decode_text, re};
+use super::clean::{clean_line, clean_text, decode_text};
 use crate::model::ParsedDocument;
 
 /// Plain text: decoded and cleaned, nothing else.
@@ -29,84 +27,71 @@ pub(crate) fn parse_markdown(bytes: &[u8]) -> ParsedDocument {
     }
 }
 
-static ATX_HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^\s{0,3}#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$"));
-static SETEXT_UNDERLINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s{0,3}(?:=+|-+)\s*$"));
-static RULE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$"));
-static FENCE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s{0,3}(?:```|~~~)"));
-static TABLE_DIVIDER: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$"));
-static QUOTE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s{0,3}(?:>\s?)+"));
-static IMAGE: LazyLock<Regex> = LazyLock::new(|| re(r"!\[([^\]]*)\]\([^)]*\)"));
-static LINK: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]+)\]\([^)]*\)"));
-static AUTOLINK: LazyLock<Regex> = LazyLock::new(|| re(r"<((?:https?|mailto):[^>\s]+)>"));
-static STRONG: LazyLock<Regex> = LazyLock::new(|| re(r"(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)"));
-static EMPHASIS: LazyLock<Regex> = LazyLock::new(|| re(r"(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)"));
-static CODE: LazyLock<Regex> = LazyLock::new(|| re(r"`([^`]+)`"));
-
-/// Strip the Markdown syntax that would otherwise clutter snippets, line by line.
+/// Markdown to plain text with pulldown-cmark (CommonMark, with tables): the text of every
+/// block, list items as "- " or "N. " lines, table cells joined by " | ", markup dropped.
 fn markdown_to_text(source: &str) -> (String, Option<String>) {
-    let lines: Vec<&str> = source.lines().collect();
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut out = String::with_capacity(source.len());
     let mut title: Option<String> = None;
-    let mut in_fence = false;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        i += 1;
-        if FENCE.is_match(line) {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        if let Some(caps) = ATX_HEADING.captures(line) {
-            let heading = inline(caps.get(1).map_or("", |m| m.as_str()));
-            if title.is_none() {
-                title = clean_line(&heading);
+    // Where the heading being read starts in `out`.
+    let mut heading: Option<usize> = None;
+    // The next number of each open list (None: a bulleted list).
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut cells = 0usize;
+    for event in Parser::new_ext(source, options) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                start_line(&mut out);
+                heading = Some(out.len());
             }
-            out.push_str(&heading);
-            out.push_str("\n\n");
-            continue;
-        }
-        let next = lines.get(i).copied().unwrap_or("");
-        if !line.trim().is_empty() && SETEXT_UNDERLINE.is_match(next) && !RULE.is_match(line) {
-            let heading = inline(line.trim());
-            if title.is_none() {
-                title = clean_line(&heading);
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = heading.take()
+                    && title.is_none()
+                {
+                    title = clean_line(&out[start..]);
+                }
+                out.push_str("\n\n");
             }
-            out.push_str(&heading);
-            out.push_str("\n\n");
-            i += 1;
-            continue;
+            Event::Start(Tag::List(first)) => lists.push(first),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+                out.push('\n');
+            }
+            Event::Start(Tag::Item) => {
+                start_line(&mut out);
+                match lists.last_mut() {
+                    Some(Some(n)) => {
+                        out.push_str(&format!("{n}. "));
+                        *n = n.saturating_add(1);
+                    }
+                    _ => out.push_str("- "),
+                }
+            }
+            Event::End(TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow) => out.push('\n'),
+            Event::Start(Tag::TableHead | Tag::TableRow) => cells = 0,
+            Event::Start(Tag::TableCell) => {
+                if cells > 0 {
+                    out.push_str(" | ");
+                }
+                cells += 1;
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::CodeBlock | TagEnd::BlockQuote(_) | TagEnd::Table) | Event::Rule => {
+                out.push_str("\n\n");
+            }
+            Event::Text(text) | Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+                out.push_str(&text);
+            }
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            _ => {}
         }
-        if RULE.is_match(line) || TABLE_DIVIDER.is_match(line) {
-            out.push('\n');
-            continue;
-        }
-        let body = QUOTE.replace(line, "");
-        let body = body.trim();
-        let body = if body.starts_with('|') || body.ends_with('|') { table_row(body) } else { body.to_owned() };
-        out.push_str(&inline(&body));
-        out.push('\n');
     }
     (out, title)
 }
 
-fn table_row(row: &str) -> String {
-    let trimmed = row.trim_matches('|');
-    trimmed.split('|').map(str::trim).collect::<Vec<_>>().join(" | ")
-}
-
-fn inline(text: &str) -> String {
-    let t = IMAGE.replace_all(text, "$1");
-    let t = LINK.replace_all(&t, "$1");
-    let t = AUTOLINK.replace_all(&t, "$1");
-    let t = CODE.replace_all(&t, "$1");
-    let t = STRONG.replace_all(&t, "$2");
-    let t = EMPHASIS.replace_all(&t, "$1$2$3");
-    t.into_owned()
+fn start_line(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]
