@@ -284,6 +284,7 @@ async fn main() {
         ingest_roots: vec![root.clone()],
         workers: 2,
         limits: ParseLimits::default(),
+        query_timeout: docket_corpus::DEFAULT_QUERY_TIMEOUT,
     };
     let corpus = Corpus::open(config, Arc::new(NullMeter)).await.expect("open corpus");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

@@ -21,6 +21,8 @@ pub(crate) struct Inner {
     pub roots: Vec<PathBuf>,
     pub upload_dir: PathBuf,
     pub limits: ParseLimits,
+    /// How long a search may take.
+    pub query_timeout: std::time::Duration,
     /// Reads (several connections: WAL readers do not block).
     pub pool: SqlitePool,
     /// Writes go through one connection, so writers queue here instead of in SQLite's busy

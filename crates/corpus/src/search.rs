@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::error::CorpusError;
 use crate::index::passages::{self, Fields, PassageIndex, StoredPassage};
+use crate::query::deadline::Deadline;
 use crate::query::limits::{self, QueryLimits, QueryShape};
 use crate::registry::SourceType;
 use crate::util::slice;
@@ -329,6 +330,45 @@ fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Hig
         .collect()
 }
 
+/// What a running search has produced so far, as it produces it.
+pub(crate) enum Progress<'a> {
+    /// The number of matching passages, known before the first hit is read.
+    Total(u64),
+    /// The next hit of the page.
+    Hit(&'a SearchHit),
+}
+
+/// One line of a streamed search, in the order they come: the hits of the page as each is
+/// read, then the answer (or the error that ended the search).
+#[derive(Debug)]
+pub enum SearchEvent {
+    /// The next hit.
+    Hit(SearchHit),
+    /// The search is over: the answer drawn from the hits, and the time it took.
+    Done { answer: Vec<AnswerSentence>, took_ms: u64 },
+    /// The search failed after its first hits (its deadline passed, or the index failed).
+    Failed(CorpusError),
+}
+
+/// A search whose hits are sent as they are read: the totals, then [`SearchEvent`]s.
+/// Dropping it stops the search.
+#[derive(Debug)]
+pub struct SearchStream {
+    /// Matching passages over all pages.
+    pub total_hits: u64,
+    pub page: u32,
+    pub page_size: u32,
+    pub(crate) events: tokio::sync::mpsc::Receiver<SearchEvent>,
+    pub(crate) _searching: crate::query::deadline::CancelOnDrop,
+}
+
+impl SearchStream {
+    /// The next event, or None after `Done` or `Failed`.
+    pub async fn next(&mut self) -> Option<SearchEvent> {
+        self.events.recv().await
+    }
+}
+
 /// Run a search for one tenant (blocking: call from a blocking thread).
 /// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
 pub(crate) fn run(
@@ -336,6 +376,8 @@ pub(crate) fn run(
     tenant: &str,
     req: &SearchRequest,
     documents: Option<&[Uuid]>,
+    deadline: &Deadline,
+    progress: &mut dyn FnMut(Progress<'_>) -> Result<(), CorpusError>,
 ) -> Result<SearchResponse, CorpusError> {
     let page = req.page.unwrap_or(1);
     if page == 0 {
@@ -353,14 +395,17 @@ pub(crate) fn run(
         None => None,
     };
     let prepared = prepare(index.index(), index.fields, &req.q, req.mode)?;
+    deadline.check()?;
     let query = index.scoped(tenant, prepared.query, source_type, documents);
     let searcher: Searcher = index.searcher();
     let offset = ((page - 1) * page_size) as usize;
-    let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize)?;
+    let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize, deadline)?;
+    progress(Progress::Total(total as u64))?;
 
     let mut analyzer = index.index().tokenizer_for_field(index.fields.text)?;
     let mut results = Vec::with_capacity(top.len());
     for (score, addr) in top {
+        deadline.check()?;
         let p: StoredPassage = index.passage(&searcher, addr)?;
         let marks = highlights(&mut analyzer, &prepared.terms, &p.text);
         let citation = Citation {
@@ -378,6 +423,9 @@ pub(crate) fn run(
             citation,
             score,
         });
+        if let Some(hit) = results.last() {
+            progress(Progress::Hit(hit))?;
+        }
     }
     let answer = answer(&results);
     Ok(SearchResponse { total_hits: total as u64, page, page_size, results, answer, took_ms: 0 })

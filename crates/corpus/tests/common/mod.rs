@@ -66,6 +66,7 @@ impl Env {
             ingest_roots: vec![self.root.clone()],
             workers,
             limits: ParseLimits::default(),
+            query_timeout: docket_corpus::DEFAULT_QUERY_TIMEOUT,
         }
     }
 
