@@ -285,6 +285,7 @@ async fn main() {
         workers: 2,
         limits: ParseLimits::default(),
         parser_sandbox: None,
+        query_timeout: docket_corpus::DEFAULT_QUERY_TIMEOUT,
     };
     let corpus = Corpus::open(config, Arc::new(NullMeter)).await.expect("open corpus");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

@@ -24,6 +24,8 @@ pub(crate) struct Inner {
     pub limits: ParseLimits,
     /// Where risky formats are parsed (see [`crate::parse::parse_bounded`]).
     pub sandbox: Option<ParserSandbox>,
+    /// How long a search may take.
+    pub query_timeout: std::time::Duration,
     /// Reads (several connections: WAL readers do not block).
     pub pool: SqlitePool,
     /// Writes go through one connection, so writers queue here instead of in SQLite's busy

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 use crate::error::CorpusError;
 use crate::index::facts::{FactsIndex, top_counts};
 use crate::model::{EntityKind, EntityMention};
+use crate::query::deadline::Deadline;
 use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
 use crate::store::sha256_hex;
 use crate::util::truncate;
@@ -277,20 +279,24 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
 /// (an id or a normalised form).
 pub(crate) async fn documents_mentioning(
     pool: &SqlitePool,
-    facts: &FactsIndex,
+    facts: &Arc<FactsIndex>,
     tenant: &str,
     reference: &str,
+    deadline: &Deadline,
 ) -> Result<Vec<Uuid>, CorpusError> {
     let entity_ids = resolve(pool, tenant, reference).await?;
-    Ok(facts.entity_documents(tenant, &entity_ids)?.into_iter().map(|(id, _)| id).collect())
+    let (tenant, deadline) = (tenant.to_owned(), deadline.clone());
+    let documents = facts.blocking(move |facts| facts.entity_documents(&tenant, &entity_ids, &deadline)).await?;
+    Ok(documents.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The entity, its documents and its co-occurring entities; None when the tenant has no such entity.
 pub(crate) async fn neighbors(
     pool: &SqlitePool,
-    facts: &FactsIndex,
+    facts: &Arc<FactsIndex>,
     tenant: &str,
     entity_id: &str,
+    deadline: &Deadline,
 ) -> Result<Option<Neighborhood>, CorpusError> {
     let row = sqlx::query(&format!("{INFO_SELECT} WHERE e.tenant_id = ? AND e.id = ?"))
         .bind(tenant)
@@ -300,7 +306,8 @@ pub(crate) async fn neighbors(
     let Some(row) = row else { return Ok(None) };
     let entity = info_from_row(&row)?;
 
-    let mentioning = facts.entity_documents(tenant, &[entity_id.to_owned()])?;
+    let (owned_tenant, id, searching) = (tenant.to_owned(), entity_id.to_owned(), deadline.clone());
+    let mentioning = facts.blocking(move |facts| facts.entity_documents(&owned_tenant, &[id], &searching)).await?;
     let ids: Vec<Uuid> = mentioning.iter().map(|(id, _)| *id).collect();
     let top = top_counts(mentioning, NEIGHBOR_LIMIT);
     let mut documents = Vec::with_capacity(top.len());
@@ -321,7 +328,8 @@ pub(crate) async fn neighbors(
         }
     }
 
-    let mut shared = facts.shared_documents(tenant, &ids)?;
+    let (owned_tenant, searching) = (tenant.to_owned(), deadline.clone());
+    let mut shared = facts.blocking(move |facts| facts.shared_documents(&owned_tenant, &ids, &searching)).await?;
     shared.remove(entity_id);
     let top = top_counts(shared, NEIGHBOR_LIMIT);
     let mut co_occurring = Vec::with_capacity(top.len());

@@ -61,6 +61,9 @@ pub enum CorpusError {
     /// The service is shutting down and accepts no more work.
     #[error("the document service is shutting down")]
     ShuttingDown,
+    /// The search did not finish within its deadline (or its caller went away): a 503.
+    #[error("the search did not finish within its deadline of {deadline_ms} ms; narrow the query or try again")]
+    DeadlineExceeded { deadline_ms: u64 },
 }
 
 impl CorpusError {
@@ -109,6 +112,7 @@ impl CorpusError {
             CorpusError::SourceTooLarge { .. } => "source_too_large",
             CorpusError::InvalidQuery { .. } => "invalid_query",
             CorpusError::QueryTooComplex(_) => "query_too_complex",
+            CorpusError::DeadlineExceeded { .. } => "query_deadline_exceeded",
             CorpusError::InvalidCursor => "invalid_cursor",
             CorpusError::InvalidFilter { .. } => "invalid_filter",
             CorpusError::InvalidTenant { .. } => "invalid_tenant",
@@ -130,6 +134,7 @@ impl CorpusError {
                 "fields": [{ "field": "q", "message": e.to_string() }],
                 "limit": e.limit.as_str(), "value": e.value, "max": e.max,
             }),
+            CorpusError::DeadlineExceeded { deadline_ms } => serde_json::json!({ "deadline_ms": deadline_ms }),
             _ => serde_json::json!({}),
         }
     }

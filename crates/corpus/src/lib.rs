@@ -28,8 +28,11 @@ pub use error::CorpusError;
 pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};
 pub use local::{IngestRoots, RootGrant};
 pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType};
-pub use search::{AnswerSentence, Citation, Highlight, Passage, SearchHit, SearchMode, SearchRequest, SearchResponse};
-pub use service::{Corpus, CorpusConfig};
+pub use search::{
+    AnswerSentence, Citation, Highlight, Passage, SearchEvent, SearchHit, SearchMode, SearchRequest, SearchResponse,
+    SearchStream,
+};
+pub use service::{Corpus, CorpusConfig, DEFAULT_QUERY_TIMEOUT};
 pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, TimelineRequest};
 
 /// Bounds the service enforces on requests (for API documentation and client-side checks).

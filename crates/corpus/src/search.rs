@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::error::CorpusError;
 use crate::index::passages::{self, Fields, PassageIndex, StoredPassage};
+use crate::query::deadline::Deadline;
 use crate::query::limits::{self, QueryLimits, QueryShape};
 use crate::registry::SourceType;
 use crate::util::slice;
@@ -191,26 +192,9 @@ impl Terms {
 /// Optimal-string-alignment distance <= 1 (one insertion, deletion, substitution or
 /// transposition), the tolerance recall mode gives each long term.
 fn within_one_edit(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (la, lb) = (a.len(), b.len());
-    if la.abs_diff(lb) > 1 {
-        return false;
-    }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if la == lb {
-        let (ra, rb) = (&a[prefix..], &b[prefix..]);
-        if ra[1..] == rb[1..] {
-            return true;
-        }
-        ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..]
-    } else {
-        let (long, short) = if la > lb { (&a, &b) } else { (&b, &a) };
-        long[prefix + 1..] == short[prefix..]
-    }
+    // One edit changes the length by at most one character (four bytes): longer tokens of a
+    // passage are not compared at all, which keeps the quadratic distance off them.
+    a == b || (a.len().abs_diff(b.len()) <= 4 && strsim::osa_distance(a, b) <= 1)
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
@@ -329,6 +313,45 @@ fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Hig
         .collect()
 }
 
+/// What a running search has produced so far, as it produces it.
+pub(crate) enum Progress<'a> {
+    /// The number of matching passages, known before the first hit is read.
+    Total(u64),
+    /// The next hit of the page.
+    Hit(&'a SearchHit),
+}
+
+/// One line of a streamed search, in the order they come: the hits of the page as each is
+/// read, then the answer (or the error that ended the search).
+#[derive(Debug)]
+pub enum SearchEvent {
+    /// The next hit.
+    Hit(SearchHit),
+    /// The search is over: the answer drawn from the hits, and the time it took.
+    Done { answer: Vec<AnswerSentence>, took_ms: u64 },
+    /// The search failed after its first hits (its deadline passed, or the index failed).
+    Failed(CorpusError),
+}
+
+/// A search whose hits are sent as they are read: the totals, then [`SearchEvent`]s.
+/// Dropping it stops the search.
+#[derive(Debug)]
+pub struct SearchStream {
+    /// Matching passages over all pages.
+    pub total_hits: u64,
+    pub page: u32,
+    pub page_size: u32,
+    pub(crate) events: tokio::sync::mpsc::Receiver<SearchEvent>,
+    pub(crate) _searching: crate::query::deadline::CancelOnDrop,
+}
+
+impl SearchStream {
+    /// The next event, or None after `Done` or `Failed`.
+    pub async fn next(&mut self) -> Option<SearchEvent> {
+        self.events.recv().await
+    }
+}
+
 /// Run a search for one tenant (blocking: call from a blocking thread).
 /// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
 pub(crate) fn run(
@@ -336,6 +359,8 @@ pub(crate) fn run(
     tenant: &str,
     req: &SearchRequest,
     documents: Option<&[Uuid]>,
+    deadline: &Deadline,
+    progress: &mut dyn FnMut(Progress<'_>) -> Result<(), CorpusError>,
 ) -> Result<SearchResponse, CorpusError> {
     let page = req.page.unwrap_or(1);
     if page == 0 {
@@ -353,14 +378,17 @@ pub(crate) fn run(
         None => None,
     };
     let prepared = prepare(index.index(), index.fields, &req.q, req.mode)?;
+    deadline.check()?;
     let query = index.scoped(tenant, prepared.query, source_type, documents);
     let searcher: Searcher = index.searcher();
     let offset = ((page - 1) * page_size) as usize;
-    let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize)?;
+    let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize, deadline)?;
+    progress(Progress::Total(total as u64))?;
 
     let mut analyzer = index.index().tokenizer_for_field(index.fields.text)?;
     let mut results = Vec::with_capacity(top.len());
     for (score, addr) in top {
+        deadline.check()?;
         let p: StoredPassage = index.passage(&searcher, addr)?;
         let marks = highlights(&mut analyzer, &prepared.terms, &p.text);
         let citation = Citation {
@@ -378,6 +406,9 @@ pub(crate) fn run(
             citation,
             score,
         });
+        if let Some(hit) = results.last() {
+            progress(Progress::Hit(hit))?;
+        }
     }
     let answer = answer(&results);
     Ok(SearchResponse { total_hits: total as u64, page, page_size, results, answer, took_ms: 0 })

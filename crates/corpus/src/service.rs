@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -18,11 +18,16 @@ use crate::index::CorpusIndex;
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
 use crate::local::{IngestRoots, Roots};
 use crate::parse::{ParseLimits, ParserSandbox};
+use crate::parse::ParseLimits;
+use crate::query::deadline::Deadline;
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
-use crate::search::{self, SearchRequest, SearchResponse};
+use crate::search::{self, Progress, SearchEvent, SearchRequest, SearchResponse, SearchStream};
 use crate::store::ContentStore;
 use crate::timeline::{self, TimelinePage, TimelineRequest};
 use crate::util::check_tenant;
+
+/// How long a search may take unless configured otherwise.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Most workers a corpus runs.
 pub const MAX_WORKERS: usize = 64;
@@ -40,6 +45,8 @@ pub struct CorpusConfig {
     pub limits: ParseLimits,
     /// Where PDF, DOCX and e-mail files are parsed; None parses them in process.
     pub parser_sandbox: Option<ParserSandbox>,
+    /// How long a search (full text, timeline, entity graph) may take before it is stopped.
+    pub query_timeout: Duration,
 }
 
 impl CorpusConfig {
@@ -52,6 +59,7 @@ impl CorpusConfig {
             workers: cores.clamp(1, 4),
             limits: ParseLimits::default(),
             parser_sandbox: None,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
         }
     }
 }
@@ -104,6 +112,7 @@ impl Corpus {
             upload_dir,
             limits: config.limits,
             sandbox: config.parser_sandbox,
+            query_timeout: config.query_timeout,
             pool,
             writer,
             store,
@@ -313,29 +322,99 @@ impl Corpus {
         self.live()?;
         check_tenant(tenant)?;
         let started = Instant::now();
-        // The entity filter keeps the documents that mention the entity, from the facts index.
-        let documents = match req.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-            Some(reference) => Some(
-                entities::documents_mentioning(&self.inner.pool, &self.inner.index.facts, tenant, reference).await?,
-            ),
-            None => None,
-        };
+        // Dropped with this future (a client hanging up), the guard stops the search.
+        let (deadline, _searching) = Deadline::start(self.inner.query_timeout);
+        let documents = self.documents_of_entity(tenant, req, &deadline).await?;
         let inner = self.inner.clone();
         let tenant = tenant.to_owned();
         let req = req.clone();
         let mut response = tokio::task::spawn_blocking(move || {
-            search::run(&inner.index.passages, &tenant, &req, documents.as_deref())
+            search::run(&inner.index.passages, &tenant, &req, documents.as_deref(), &deadline, &mut |_| Ok(()))
         })
         .await??;
-        response.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        response.took_ms = elapsed_ms(started);
         Ok(response)
+    }
+
+    /// Full-text search whose hits come as they are read: answers once the number of matches
+    /// is known (or the search failed before), then streams the hits and the answer. Dropping
+    /// the stream stops the search.
+    pub async fn search_stream(&self, tenant: &str, req: &SearchRequest) -> Result<SearchStream, CorpusError> {
+        self.live()?;
+        check_tenant(tenant)?;
+        let started = Instant::now();
+        let (deadline, searching) = Deadline::start(self.inner.query_timeout);
+        let documents = self.documents_of_entity(tenant, req, &deadline).await?;
+        let (tx, events) = tokio::sync::mpsc::channel(16);
+        let (total_tx, total_rx) = tokio::sync::oneshot::channel::<Result<u64, CorpusError>>();
+        let inner = self.inner.clone();
+        let owned_tenant = tenant.to_owned();
+        let owned_req = req.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut total_tx = Some(total_tx);
+            // A send that fails means the caller dropped the stream: stop like a deadline.
+            let result = search::run(
+                &inner.index.passages,
+                &owned_tenant,
+                &owned_req,
+                documents.as_deref(),
+                &deadline,
+                &mut |progress| match progress {
+                    Progress::Total(total) => match total_tx.take() {
+                        Some(t) => t.send(Ok(total)).map_err(|_| deadline.exceeded()),
+                        None => Ok(()),
+                    },
+                    Progress::Hit(hit) => {
+                        tx.blocking_send(SearchEvent::Hit(hit.clone())).map_err(|_| deadline.exceeded())
+                    }
+                },
+            );
+            let last = match result {
+                Ok(response) => SearchEvent::Done { answer: response.answer, took_ms: elapsed_ms(started) },
+                Err(e) => match total_tx.take() {
+                    Some(t) => {
+                        let _ = t.send(Err(e));
+                        return;
+                    }
+                    None => SearchEvent::Failed(e),
+                },
+            };
+            let _ = tx.blocking_send(last);
+        });
+        let total_hits =
+            total_rx.await.map_err(|_| CorpusError::Index("the search ended without an answer".into()))??;
+        Ok(SearchStream {
+            total_hits,
+            page: req.page.unwrap_or(1),
+            page_size: req.page_size.unwrap_or(search::DEFAULT_SEARCH_PAGE_SIZE),
+            events,
+            _searching: searching,
+        })
+    }
+
+    /// The documents the search's entity filter keeps (those that mention the entity, from
+    /// the facts index), or None without a filter.
+    async fn documents_of_entity(
+        &self,
+        tenant: &str,
+        req: &SearchRequest,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<Uuid>>, CorpusError> {
+        match req.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(reference) => {
+                let facts = &self.inner.index.facts;
+                Ok(Some(entities::documents_mentioning(&self.inner.pool, facts, tenant, reference, deadline).await?))
+            }
+            None => Ok(None),
+        }
     }
 
     /// One page of a tenant's timeline, in chronological order.
     pub async fn timeline(&self, tenant: &str, req: &TimelineRequest) -> Result<TimelinePage, CorpusError> {
         let inner = self.live()?;
         check_tenant(tenant)?;
-        timeline::page(&inner.pool, &inner.index.facts, tenant, req).await
+        let (deadline, _searching) = Deadline::start(inner.query_timeout);
+        timeline::page(&inner.pool, &inner.index.facts, tenant, req, &deadline).await
     }
 
     /// A tenant's entities whose normalised form contains `q` (case-insensitive), limit 1..=200.
@@ -349,7 +428,8 @@ impl Corpus {
     pub async fn neighbors(&self, tenant: &str, entity_id: &str) -> Result<Option<Neighborhood>, CorpusError> {
         let inner = self.live()?;
         check_tenant(tenant)?;
-        entities::neighbors(&inner.pool, &inner.index.facts, tenant, entity_id).await
+        let (deadline, _searching) = Deadline::start(inner.query_timeout);
+        entities::neighbors(&inner.pool, &inner.index.facts, tenant, entity_id, &deadline).await
     }
 
     /// Passages visible to searches, over all tenants (for metrics and benchmarks).
@@ -381,6 +461,10 @@ impl Corpus {
         inner.pool.close().await;
         inner.writer.close().await;
     }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn check_name(field: &str, name: &str) -> Result<String, CorpusError> {

@@ -1,6 +1,7 @@
 //! The timeline: dated events extracted from documents, paged by an opaque cursor.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,6 +14,7 @@ use crate::entities::{self, entity_id};
 use crate::error::CorpusError;
 use crate::index::facts::{EventFact, FactsIndex, TimelineScope};
 use crate::model::{DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
+use crate::query::deadline::Deadline;
 use crate::registry::{parse_uuid, push_in_list, rows_per_statement};
 use crate::util::{check_range, date_key, format_date, parse_bound, parse_rfc3339, slice, truncate, ts_key};
 
@@ -301,6 +303,25 @@ const DAY: i64 = 86_400;
 /// each further read).
 const FIRST_DAYS_READ: i64 = 64;
 
+/// [`FactsIndex::timeline`], on the blocking pool.
+async fn facts_timeline(
+    facts: &Arc<FactsIndex>,
+    tenant: &str,
+    scope: &TimelineScope<'_>,
+    want: usize,
+    deadline: &Deadline,
+) -> Result<Vec<(i64, Uuid)>, CorpusError> {
+    let (tenant, entity_ids, deadline) =
+        (tenant.to_owned(), scope.entity_ids.map(<[String]>::to_vec), deadline.clone());
+    let TimelineScope { after, from, to, .. } = *scope;
+    facts
+        .blocking(move |facts| {
+            let scope = TimelineScope { after, from, to, entity_ids: entity_ids.as_deref() };
+            facts.timeline(&tenant, &scope, want, &deadline)
+        })
+        .await
+}
+
 /// The (ts, id) keys of the first `want` events of the tenant in `scope`.
 ///
 /// Without an entity filter the facts index is asked about a window of days, never about the
@@ -309,13 +330,14 @@ const FIRST_DAYS_READ: i64 = 64;
 /// entity's events are few enough to be ordered at once.
 async fn first_keys(
     pool: &SqlitePool,
-    facts: &FactsIndex,
+    facts: &Arc<FactsIndex>,
     tenant: &str,
     scope: TimelineScope<'_>,
     want: usize,
+    deadline: &Deadline,
 ) -> Result<Vec<(i64, Uuid)>, CorpusError> {
     if scope.entity_ids.is_some() {
-        return facts.timeline(tenant, &scope, want);
+        return facts_timeline(facts, tenant, &scope, want, deadline).await;
     }
     let mut start = scope.lower();
     let mut next_day = start.map_or(i64::MIN, |s| s.div_euclid(DAY));
@@ -346,7 +368,7 @@ async fn first_keys(
         let end = end_day.saturating_add(1).saturating_mul(DAY).saturating_sub(1);
         let window_end = scope.to.map_or(end, |t| t.min(end));
         let window = TimelineScope { from: start, to: Some(window_end), ..scope };
-        keys.extend(facts.timeline(tenant, &window, want - keys.len())?);
+        keys.extend(facts_timeline(facts, tenant, &window, want - keys.len(), deadline).await?);
         start = Some(window_end.saturating_add(1));
         next_day = end_day.saturating_add(1);
     }
@@ -357,9 +379,10 @@ async fn first_keys(
 /// registry holds them.
 pub(crate) async fn page(
     pool: &SqlitePool,
-    facts: &FactsIndex,
+    facts: &Arc<FactsIndex>,
     tenant: &str,
     req: &TimelineRequest,
+    deadline: &Deadline,
 ) -> Result<TimelinePage, CorpusError> {
     let limit = req.limit.unwrap_or(DEFAULT_TIMELINE_LIMIT);
     if limit == 0 || limit > MAX_TIMELINE_LIMIT {
@@ -392,7 +415,7 @@ pub(crate) async fn page(
         None => None,
     };
     let scope = TimelineScope { after, from, to, entity_ids: entity_ids.as_deref() };
-    let keys = first_keys(pool, facts, tenant, scope, limit as usize + 1).await?;
+    let keys = first_keys(pool, facts, tenant, scope, limit as usize + 1, deadline).await?;
     let has_more = keys.len() > limit as usize;
     let shown = &keys[..keys.len().min(limit as usize)];
     if shown.is_empty() {

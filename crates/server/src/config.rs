@@ -76,6 +76,11 @@ pub struct Config {
     #[arg(long = "ingest-workers", env = "DOCKET_INGEST_WORKERS", default_value_t = 2, global = true)]
     pub ingest_workers: usize,
 
+    /// How long a search (query, timeline, entity graph) may take before it answers 503, in ms.
+    #[arg(long = "query-timeout-ms", env = "DOCKET_QUERY_TIMEOUT_MS", default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub query_timeout_ms: u64,
+
     /// Largest single document accepted by ingestion, in bytes.
     #[arg(long = "max-file-bytes", env = "DOCKET_MAX_FILE_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
     pub max_file_bytes: u64,
@@ -138,6 +143,7 @@ impl Config {
         c.workers = self.ingest_workers.clamp(1, 64);
         c.limits.max_file_bytes = self.max_file_bytes;
         c.parser_sandbox = docket_corpus::ParserSandbox::registered();
+        c.query_timeout = std::time::Duration::from_millis(self.query_timeout_ms);
         c
     }
 

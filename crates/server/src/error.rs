@@ -150,6 +150,12 @@ impl From<CorpusError> for ApiError {
             CorpusError::InvalidQuery { .. } | CorpusError::InvalidCursor => ApiError::BadRequest(e.to_string()),
             CorpusError::SourceTooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
             CorpusError::ShuttingDown => ApiError::Unavailable(e.to_string()),
+            CorpusError::DeadlineExceeded { .. } => ApiError::Detailed {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: e.code(),
+                message: e.to_string(),
+                details: e.details(),
+            },
             CorpusError::QueryTooComplex(_) => ApiError::Detailed {
                 status: StatusCode::BAD_REQUEST,
                 code: e.code(),

@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -23,6 +23,7 @@ use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReade
 use uuid::Uuid;
 
 use crate::error::CorpusError;
+use crate::query::deadline::{Deadline, WithDeadline};
 
 const KIND_EVENT: &str = "event";
 const KIND_MENTIONS: &str = "mentions";
@@ -183,6 +184,16 @@ impl FactsIndex {
         Ok(())
     }
 
+    /// Run `search` on the blocking pool: a search of the facts index reads and counts postings
+    /// for up to a few hundred milliseconds, which must not hold an async thread.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        search: impl FnOnce(&FactsIndex) -> Result<T, CorpusError> + Send + 'static,
+    ) -> Result<T, CorpusError> {
+        let facts = self.clone();
+        tokio::task::spawn_blocking(move || search(&facts)).await?
+    }
+
     /// The facts of `kind` of one tenant, with more conditions.
     fn scoped(&self, tenant: &str, kind: &str, mut more: Vec<Box<dyn Query>>) -> BooleanQuery {
         let f = self.fields;
@@ -205,6 +216,7 @@ impl FactsIndex {
         tenant: &str,
         scope: &TimelineScope<'_>,
         limit: usize,
+        deadline: &Deadline,
     ) -> Result<Vec<(i64, Uuid)>, CorpusError> {
         let f = self.fields;
         let mut more: Vec<Box<dyn Query>> = Vec::new();
@@ -218,7 +230,8 @@ impl FactsIndex {
         }
         let query = self.scoped(tenant, KIND_EVENT, more);
         let after = scope.after.map(|(ts, id)| (ts, id.as_u128()));
-        let first = self.reader.searcher().search(&query, &FirstEvents { after, limit })?;
+        let collector = WithDeadline::new(FirstEvents { after, limit }, deadline);
+        let first = self.reader.searcher().search(&query, &collector).map_err(|e| deadline.explain(e))?;
         Ok(first.into_iter().map(|(ts, id)| (ts, Uuid::from_u128(id))).collect())
     }
 
@@ -228,12 +241,14 @@ impl FactsIndex {
         &self,
         tenant: &str,
         entity_ids: &[String],
+        deadline: &Deadline,
     ) -> Result<Vec<(Uuid, u64)>, CorpusError> {
         if entity_ids.is_empty() {
             return Ok(Vec::new());
         }
         let query = self.scoped(tenant, KIND_MENTIONS, vec![Self::any_of(self.fields.entity, entity_ids)]);
-        let found = self.reader.searcher().search(&query, &MentionsByDocument { entity_ids })?;
+        let collector = WithDeadline::new(MentionsByDocument { entity_ids }, deadline);
+        let found = self.reader.searcher().search(&query, &collector).map_err(|e| deadline.explain(e))?;
         let mut documents: Vec<(Uuid, u64)> = found.into_iter().map(|(id, n)| (Uuid::from_u128(id), n)).collect();
         documents.sort_unstable();
         Ok(documents)
@@ -244,6 +259,7 @@ impl FactsIndex {
         &self,
         tenant: &str,
         documents: &[Uuid],
+        deadline: &Deadline,
     ) -> Result<HashMap<String, u64>, CorpusError> {
         if documents.is_empty() {
             return Ok(HashMap::new());
@@ -252,7 +268,8 @@ impl FactsIndex {
         let in_documents =
             TermSetQuery::new(documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string())));
         let query = self.scoped(tenant, KIND_MENTIONS, vec![Box::new(in_documents)]);
-        Ok(self.reader.searcher().search(&query, &EntityCounts)?)
+        let collector = WithDeadline::new(EntityCounts, deadline);
+        self.reader.searcher().search(&query, &collector).map_err(|e| deadline.explain(e))
     }
 }
 
@@ -478,6 +495,7 @@ mod tests {
 
     #[test]
     fn timeline_pages_in_ts_then_id_order_per_tenant() {
+        let (d, _searching) = Deadline::start(std::time::Duration::from_secs(60));
         let dir = tempfile::tempdir().unwrap();
         let (facts, created) = FactsIndex::open(dir.path()).unwrap();
         assert!(created);
@@ -494,7 +512,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut after = None;
         loop {
-            let page = facts.timeline("t1", &TimelineScope { after, ..Default::default() }, 2).unwrap();
+            let page = facts.timeline("t1", &TimelineScope { after, ..Default::default() }, 2, &d).unwrap();
             if page.is_empty() {
                 break;
             }
@@ -505,18 +523,19 @@ mod tests {
 
         let ids = vec!["person:a".to_owned()];
         let scope = TimelineScope { from: Some(15), to: Some(30), entity_ids: Some(&ids), ..Default::default() };
-        let page = facts.timeline("t1", &scope, 10).unwrap();
+        let page = facts.timeline("t1", &scope, 10, &d).unwrap();
         assert_eq!(page.iter().map(|k| k.0).collect::<Vec<_>>(), vec![20, 30]);
-        assert_eq!(facts.timeline("t3", &TimelineScope::default(), 10).unwrap(), vec![]);
+        assert_eq!(facts.timeline("t3", &TimelineScope::default(), 10, &d).unwrap(), vec![]);
 
         // Replacing a document's facts leaves no duplicates.
         facts.add("t1", doc, &events[..1], &[], true).unwrap();
         facts.commit().unwrap();
-        assert_eq!(facts.timeline("t1", &TimelineScope::default(), 10).unwrap().len(), 1);
+        assert_eq!(facts.timeline("t1", &TimelineScope::default(), 10, &d).unwrap().len(), 1);
     }
 
     #[test]
     fn mentions_are_found_by_entity_and_by_document() {
+        let (d, _searching) = Deadline::start(std::time::Duration::from_secs(60));
         let dir = tempfile::tempdir().unwrap();
         let (facts, _) = FactsIndex::open(dir.path()).unwrap();
         let m = |e: &str, n: u64| MentionFact { entity_id: e.to_owned(), mentions: n };
@@ -526,15 +545,15 @@ mod tests {
         facts.add("t2", d3, &[], &[m("org:acme", 9)], false).unwrap();
         facts.commit().unwrap();
 
-        assert_eq!(facts.entity_documents("t1", &["org:acme".into()]).unwrap(), vec![(d1, 3), (d2, 1)]);
+        assert_eq!(facts.entity_documents("t1", &["org:acme".into()], &d).unwrap(), vec![(d1, 3), (d2, 1)]);
         assert_eq!(
-            facts.entity_documents("t1", &["org:acme".into(), "person:c".into()]).unwrap(),
+            facts.entity_documents("t1", &["org:acme".into(), "person:c".into()], &d).unwrap(),
             vec![(d1, 3), (d2, 2)]
         );
-        assert_eq!(facts.entity_documents("t1", &["person:zz".into()]).unwrap(), vec![]);
-        let shared = facts.shared_documents("t1", &[d1, d2]).unwrap();
+        assert_eq!(facts.entity_documents("t1", &["person:zz".into()], &d).unwrap(), vec![]);
+        let shared = facts.shared_documents("t1", &[d1, d2], &d).unwrap();
         let top = top_counts(shared, 2);
         assert_eq!(top, vec![("org:acme".to_owned(), 2), ("person:b".to_owned(), 2)]);
-        assert_eq!(facts.shared_documents("t2", &[d1]).unwrap(), HashMap::new());
+        assert_eq!(facts.shared_documents("t2", &[d1], &d).unwrap(), HashMap::new());
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod passages;
 pub(crate) mod rebuild;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::Index;
 use tantivy::schema::Schema;
@@ -56,7 +57,7 @@ fn passage_of(passages: &[(usize, usize)], at: Option<usize>) -> usize {
 /// The passage index and the facts index, committed together.
 pub(crate) struct CorpusIndex {
     pub passages: PassageIndex,
-    pub facts: FactsIndex,
+    pub facts: Arc<FactsIndex>,
 }
 
 /// Open the Tantivy index in `dir` when it has `schema`, else (absent, or of an older layout)
@@ -85,7 +86,7 @@ impl CorpusIndex {
     pub(crate) fn open(dir: &Path, facts_dir: &Path) -> Result<(CorpusIndex, bool), CorpusError> {
         let (passages, created) = PassageIndex::open(dir)?;
         let (facts, facts_created) = FactsIndex::open(facts_dir)?;
-        Ok((CorpusIndex { passages, facts }, created || facts_created))
+        Ok((CorpusIndex { passages, facts: Arc::new(facts) }, created || facts_created))
     }
 
     /// Add a document's passages and facts (uncommitted). With `replace`, earlier passages and

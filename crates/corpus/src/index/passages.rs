@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{IndexDoc, open_or_create, passage_of};
 use crate::error::CorpusError;
+use crate::query::deadline::{Deadline, WithDeadline};
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -194,9 +195,11 @@ impl PassageIndex {
         query: &dyn Query,
         offset: usize,
         limit: usize,
+        deadline: &Deadline,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), CorpusError> {
         let collector = (Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score());
-        let (total, top) = searcher.search(query, &collector)?;
+        let collector = WithDeadline::new(collector, deadline);
+        let (total, top) = searcher.search(query, &collector).map_err(|e| deadline.explain(e))?;
         Ok((total, top))
     }
 

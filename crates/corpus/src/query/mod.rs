@@ -1,5 +1,6 @@
 //! The query language's front: limits checked before any parser, and the parse itself.
 
+pub(crate) mod deadline;
 pub mod limits;
 
 pub use limits::{Limit, LimitExceeded, QueryLimits, QueryShape};

@@ -67,6 +67,7 @@ impl Env {
             workers,
             limits: ParseLimits::default(),
             parser_sandbox: None,
+            query_timeout: docket_corpus::DEFAULT_QUERY_TIMEOUT,
         }
     }
 

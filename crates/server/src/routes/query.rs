@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use docket_corpus::{SearchMode, SearchRequest, SearchResponse};
+use docket_corpus::{CorpusError, SearchEvent, SearchMode, SearchRequest, SearchResponse};
 use docket_ledger::EventKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -41,12 +41,13 @@ pub struct QueryParams {
     pub stream: Option<bool>,
 }
 
-/// Search the tenant's documents (scope query:read). A malformed query is a 400 and is not
-/// billed; nothing found is a 200 with no evidence.
+/// Search the tenant's documents (scope query:read). A malformed query or one past a limit is
+/// a 400, a search past its deadline a 503; neither is billed. Nothing found is a 200 with no
+/// evidence. With stream=true each hit is sent as it is read.
 #[utoipa::path(get, path = "/query", tag = "query", params(QueryParams), security(("bearer" = [])),
     responses((status = 200, body = SearchResponse, description = "or application/x-ndjson lines with stream=true"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn query(
     State(state): State<AppState>,
     principal: Principal,
@@ -62,21 +63,43 @@ pub async fn query(
         mode: params.mode.unwrap_or_default(),
     };
     let started = Instant::now();
-    let response = state.corpus.search(tenant.as_str(), &request).await?;
-    let attributes = serde_json::json!({ "mode": request.mode, "total_hits": response.total_hits });
-    state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
     if params.stream != Some(true) {
+        let response = state.corpus.search(tenant.as_str(), &request).await?;
+        let attributes = serde_json::json!({ "mode": request.mode, "total_hits": response.total_hits });
+        state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
         return Ok(ApiJson(response).into_response());
     }
-    let SearchResponse { total_hits, page, page_size, results, answer, took_ms } = response;
-    let mut lines: Vec<Result<String, std::convert::Infallible>> = Vec::with_capacity(results.len() + 1);
-    for hit in results {
-        lines.push(Ok(format!("{}\n", serde_json::json!({ "type": "hit", "hit": hit }))));
-    }
-    let summary = serde_json::json!({
-        "type": "summary", "total_hits": total_hits, "page": page, "page_size": page_size, "answer": answer, "took_ms": took_ms,
+    // Executed once the matches are counted: metered then, before the first hit is sent.
+    let stream = state.corpus.search_stream(tenant.as_str(), &request).await?;
+    let attributes = serde_json::json!({ "mode": request.mode, "total_hits": stream.total_hits });
+    state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
+    let lines = futures_util::stream::unfold(Some(stream), |open| async move {
+        let mut stream = open?;
+        let (line, rest) = match stream.next().await? {
+            SearchEvent::Hit(hit) => (serde_json::json!({ "type": "hit", "hit": hit }), Some(stream)),
+            SearchEvent::Done { answer, took_ms } => {
+                let summary = serde_json::json!({
+                    "type": "summary", "total_hits": stream.total_hits, "page": stream.page,
+                    "page_size": stream.page_size, "answer": answer, "took_ms": took_ms,
+                });
+                (summary, None)
+            }
+            SearchEvent::Failed(e) => (failure_line(&e), None),
+        };
+        Some((Ok::<_, std::convert::Infallible>(format!("{line}\n")), rest))
     });
-    lines.push(Ok(format!("{summary}\n")));
-    let body = Body::from_stream(futures_util::stream::iter(lines));
+    let body = Body::from_stream(lines);
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// The last line of a stream whose search failed after its first hits: the error body's
+/// shape, with `type` "error".
+fn failure_line(e: &CorpusError) -> serde_json::Value {
+    let message = if e.is_client_error() || matches!(e, CorpusError::DeadlineExceeded { .. }) {
+        e.to_string()
+    } else {
+        tracing::error!(cause = %e, "streamed search failed");
+        "internal error; the cause is in the server log".to_owned()
+    };
+    serde_json::json!({ "type": "error", "error": { "code": e.code(), "message": message, "details": e.details() } })
 }

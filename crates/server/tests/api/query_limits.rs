@@ -81,3 +81,51 @@ async fn a_query_past_a_limit_is_refused_at_once_naming_it_and_not_billed() {
     assert_eq!(queries_billed(&app, &tenant).await, 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_past_its_deadline_answers_503_naming_it_and_is_not_billed() {
+    // One millisecond: less than parsing the query below takes.
+    let app = spawn_app_with(&["--query-timeout-ms", "1"]).await;
+    let (tenant, reader) = searchable_tenant(&app, "Deadline Firm", 1).await;
+    let heavy = format!("{}{}{}", "(".repeat(6), vec!["indemnification"; 60].join(" "), ")".repeat(6));
+    let (status, body) = search(&app, &reader, &heavy).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "query_deadline_exceeded");
+    assert_eq!(body["error"]["details"]["deadline_ms"], 1);
+    assert_eq!(queries_billed(&app, &tenant).await, 0);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_search_sends_hits_as_lines_then_the_summary() {
+    let app = spawn_app_with(&[]).await;
+    let (tenant, reader) = searchable_tenant(&app, "Stream Firm", 30).await;
+    let mut resp = app
+        .client
+        .get(app.url("/query?q=invoice&page_size=30&stream=true"))
+        .bearer_auth(&reader)
+        .timeout(ANSWERED_WITHIN)
+        .send()
+        .await
+        .expect("answered in time");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/x-ndjson");
+    assert!(resp.headers().get("content-length").is_none(), "a streamed body has no length up front");
+    // The first line arrives as a chunk of its own, before the body ends.
+    let first = resp.chunk().await.expect("a chunk").expect("the first chunk");
+    let first = std::str::from_utf8(&first).expect("UTF-8");
+    assert!(first.ends_with('\n'), "{first}");
+    let line: Value = serde_json::from_str(first.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(line["type"], "hit", "{line}");
+    let mut rest = String::from(first);
+    while let Some(chunk) = resp.chunk().await.expect("a chunk") {
+        rest.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+    }
+    let lines: Vec<Value> = rest.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 31);
+    assert!(lines[..30].iter().all(|l| l["type"] == "hit"));
+    assert_eq!(lines[30]["type"], "summary");
+    assert_eq!(lines[30]["total_hits"], 30);
+    assert_eq!(queries_billed(&app, &tenant).await, 1);
+    app.stop().await;
+}

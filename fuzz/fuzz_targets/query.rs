@@ -1,0 +1,17 @@
+//! The query front: limits, then Tantivy's grammar and query parser, on any input. Every input
+//! must be answered (parsed, or refused as malformed or past a limit), never panic or hang.
+
+#![no_main]
+
+use docket_corpus::SearchMode;
+use docket_corpus::query::check_and_parse;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(q) = std::str::from_utf8(data) else { return };
+    for mode in [SearchMode::Precision, SearchMode::Recall] {
+        if let Err(e) = check_and_parse(q, mode) {
+            assert!(e.is_client_error(), "{q:?}: {e}");
+        }
+    }
+});
