@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no async. Everything that prices or scores usage is computed here, once.
 
+pub mod money;
 pub mod onboarding;
 pub mod period;
 pub mod plans;
