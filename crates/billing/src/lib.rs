@@ -4,6 +4,7 @@
 //! Pure: no I/O, no async. Everything that prices or scores usage is computed here, once.
 
 pub mod fields;
+pub mod money;
 pub mod onboarding;
 pub mod period;
 pub mod plans;

@@ -197,7 +197,8 @@ pub static PLANS: [Plan; 3] = [
 pub struct PlanView {
     pub plan_id: PlanId,
     pub label: String,
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub monthly_price_usd: Decimal,
     pub included_queries: u64,
     pub included_ingest_gb: u64,
@@ -207,9 +208,11 @@ pub struct PlanView {
     pub support_sla_hours: u32,
     pub support_channels: Vec<String>,
     pub support_contact_path: String,
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::rate")]
+    #[schema(value_type = String, example = "0.015")]
     pub overage_per_query_usd: Decimal,
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::rate")]
+    #[schema(value_type = String, example = "2.40")]
     pub overage_per_gb_usd: Decimal,
 }
 

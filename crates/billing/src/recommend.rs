@@ -232,12 +232,12 @@ pub struct PlanOption {
     /// The plan's published name.
     pub label: String,
     /// The plan's published monthly price, in USD.
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub monthly_price_usd: Decimal,
     /// Price plus overage on the projected usage, in USD.
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub projected_monthly_cost_usd: Decimal,
     /// Whether the plan has enough seats and a fast enough support SLA.
     pub eligible: bool,
@@ -269,20 +269,20 @@ pub struct Roi {
     #[schema(value_type = f64)]
     pub monthly_hours_saved: Decimal,
     /// Hours saved × hourly rate.
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub monthly_value_usd: Decimal,
     /// 12 × the monthly value.
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub annual_value_usd: Decimal,
     /// The plan's projected monthly cost (price plus overage).
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub plan_monthly_cost_usd: Decimal,
     /// Monthly value minus the plan's monthly cost (negative when the plan costs more).
-    #[serde(with = "rust_decimal::serde::float")]
-    #[schema(value_type = f64)]
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub net_monthly_value_usd: Decimal,
     /// Days of value that cover one month's cost (cost × 30 / value); 0 if free, null if no value.
     #[serde(with = "float_option")]

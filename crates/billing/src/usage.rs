@@ -219,9 +219,13 @@ pub struct UsageAssessment {
     pub consumption: ConsumptionView,
     pub health_score: f64,
     pub health_components: HealthComponents,
-    #[schema(value_type = f64)]
+    /// Decimal string, two decimals ("3499.00").
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3499.00")]
     pub cost_to_date_usd: Decimal,
-    #[schema(value_type = f64)]
+    /// Decimal string, two decimals.
+    #[serde(with = "crate::money::amount")]
+    #[schema(value_type = String, example = "3514.00")]
     pub projected_monthly_cost_usd: Decimal,
     pub alert_level: AlertLevel,
     pub flagged: bool,

@@ -101,7 +101,8 @@ fn every_vector_matches_the_implementation() {
     }
 }
 
-/// The UI reads the served JSON, where money is a float: the same figures must come out.
+/// The UI reads the served JSON, where money is a decimal string with two decimals: the same
+/// figures must come out, exactly.
 #[test]
 fn the_served_json_carries_the_same_figures() {
     for case in cases() {
@@ -109,9 +110,9 @@ fn the_served_json_carries_the_same_figures() {
         let served = serde_json::to_value(check(&case)).expect("an evaluation serialises");
         let expected = &case["expected"];
         for (i, id) in PlanId::ALL.iter().enumerate() {
-            let got = served["recommendation"]["comparison"][i]["projected_monthly_cost_usd"].as_f64();
-            let want = expected["plans"][id.as_str()]["projected_monthly_cost_usd"].as_f64();
-            assert_eq!(got, want, "{name}: {id}");
+            let got = served["recommendation"]["comparison"][i]["projected_monthly_cost_usd"].as_str();
+            let want = amount(&expected["plans"][id.as_str()]["projected_monthly_cost_usd"]);
+            assert_eq!(got, Some(want.as_str()), "{name}: {id}");
         }
         assert_eq!(
             served["recommendation"]["projected_monthly_ingest_gb"].as_f64(),
@@ -122,6 +123,9 @@ fn the_served_json_carries_the_same_figures() {
             for (field, value) in want {
                 let got = &served["roi"][field];
                 match value.as_f64() {
+                    Some(_) if field.ends_with("_usd") => {
+                        assert_eq!(got.as_str(), Some(amount(value).as_str()), "{name}: roi.{field}")
+                    }
                     Some(f) => assert_eq!(got.as_f64(), Some(f), "{name}: roi.{field}"),
                     None => assert_eq!(got, value, "{name}: roi.{field}"),
                 }
@@ -130,6 +134,11 @@ fn the_served_json_carries_the_same_figures() {
             assert!(served["roi"].is_null(), "{name}: roi");
         }
     }
+}
+
+/// A vector's amount as the API writes it: a two-decimal string.
+fn amount(v: &Value) -> String {
+    docket_billing::money::amount_string(dec(v, "amount"))
 }
 
 /// The file must keep covering what it claims to cover.

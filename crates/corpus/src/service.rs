@@ -18,7 +18,6 @@ use crate::index::CorpusIndex;
 use crate::jobs::{self, JobMeter, JobState, JobStatus, MAX_SOURCES, Source, StoredSource};
 use crate::local::{IngestRoots, Roots};
 use crate::parse::{ParseLimits, ParserSandbox};
-use crate::parse::ParseLimits;
 use crate::query::deadline::Deadline;
 use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, SourceType};
 use crate::search::{self, Progress, SearchEvent, SearchRequest, SearchResponse, SearchStream};

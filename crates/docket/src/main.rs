@@ -193,14 +193,14 @@ fn print_plans() {
         println!(
             "{:<13} {:>10} {:>9} {:>10} {:>6}  {:<9} {:>6} {:>9} {:>8}",
             p.id.as_str(),
-            p.monthly_price_usd.to_string(),
+            docket_billing::money::amount_string(p.monthly_price_usd),
             p.included_queries,
             p.included_ingest_gb,
             p.included_seats,
             p.support_tier.label(),
             p.support_tier.sla_hours(),
-            p.overage_per_query_usd.to_string(),
-            p.overage_per_gb_usd.to_string()
+            docket_billing::money::rate_string(p.overage_per_query_usd),
+            docket_billing::money::rate_string(p.overage_per_gb_usd)
         );
     }
     println!("alerts: soft at 80 % of a quota, hard at 95 %");
@@ -226,7 +226,7 @@ async fn tenants(config: &Config, period: Option<&str>) -> Result<()> {
             s.plan_id.as_str(),
             s.assessment.usage_ratio,
             s.assessment.health_score,
-            s.assessment.projected_monthly_cost_usd.to_string(),
+            docket_billing::money::amount_string(s.assessment.projected_monthly_cost_usd),
             s.assessment.alert_level.as_str(),
             if s.assessment.flagged { "yes" } else { "" }
         );

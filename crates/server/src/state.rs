@@ -63,7 +63,9 @@ impl AppState {
     ) -> Result<(), ApiError> {
         let mut event = docket_ledger::UsageEvent::now(tenant.clone(), kind, 1);
         event.subject = Some(principal.subject.clone());
-        event.latency_ms = Some(latency.as_millis() as u64);
+        // A request slower than the bound (a day) is recorded at the bound rather than refused.
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX).min(docket_ledger::MAX_LATENCY_MS);
+        event.latency_ms = Some(ms);
         event.attributes = attributes;
         self.ledger.record(vec![event]).await?;
         Ok(())

@@ -1,4 +1,6 @@
 //! Opening a fresh ledger on each backend for the shared suite.
+// Shared by several test binaries, each using part of it.
+#![allow(dead_code)]
 
 use docket_ledger::{Ledger, LedgerOptions};
 

@@ -16,21 +16,25 @@ async fn the_published_plan_table_is_served_exactly() {
         .map(|p| {
             (
                 p["plan_id"].as_str().unwrap().to_owned(),
-                p["monthly_price_usd"].as_f64().unwrap(),
+                p["monthly_price_usd"].as_str().unwrap().to_owned(),
                 p["included_queries"].as_u64().unwrap(),
                 p["included_ingest_gb"].as_u64().unwrap(),
                 p["included_seats"].as_u64().unwrap(),
                 p["support_tier"].as_str().unwrap().to_owned(),
                 p["support_sla_hours"].as_u64().unwrap(),
-                p["overage_per_query_usd"].as_f64().unwrap(),
-                p["overage_per_gb_usd"].as_f64().unwrap(),
+                p["overage_per_query_usd"].as_str().unwrap().to_owned(),
+                p["overage_per_gb_usd"].as_str().unwrap().to_owned(),
             )
         })
         .collect();
+    // Money is a decimal string: amounts with two decimals, rates at their published precision.
+    let row = |id: &str, price: &str, q, gb, seats, tier: &str, sla, per_query: &str, per_gb: &str| {
+        (id.to_owned(), price.to_owned(), q, gb, seats, tier.to_owned(), sla, per_query.to_owned(), per_gb.to_owned())
+    };
     let expected = vec![
-        ("community".to_owned(), 0.0, 500, 5, 5, "community".to_owned(), 48, 0.02, 3.00),
-        ("professional".to_owned(), 3499.0, 5_000, 60, 25, "standard".to_owned(), 12, 0.015, 2.40),
-        ("enterprise".to_owned(), 8999.0, 20_000, 250, 100, "premium".to_owned(), 2, 0.010, 1.60),
+        row("community", "0.00", 500, 5, 5, "community", 48, "0.02", "3.00"),
+        row("professional", "3499.00", 5_000, 60, 25, "standard", 12, "0.015", "2.40"),
+        row("enterprise", "8999.00", 20_000, 250, 100, "premium", 2, "0.010", "1.60"),
     ];
     assert_eq!(rows, expected);
     assert_eq!(body["plans"][2]["support_channels"], json!(["24x7 hotline", "Slack Connect"]));

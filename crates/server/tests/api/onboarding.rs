@@ -13,7 +13,8 @@ async fn onboarding_creates_the_tenant_and_records_a_signup() {
     assert_eq!(body["plan_id"], "professional");
     assert!(body["submitted_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(body["recommendation"]["comparison"].as_array().unwrap().len(), 3);
-    assert!(body["roi"]["monthly_value_usd"].as_f64().unwrap() > 0.0);
+    let value: rust_decimal::Decimal = body["roi"]["monthly_value_usd"].as_str().unwrap().parse().unwrap();
+    assert!(value > rust_decimal::Decimal::ZERO);
 
     // The recommendation is the one POST /billing/recommend gives for the same sizing.
     let sizing = json!({"seats": 12, "estimated_matters_per_month": 20, "roi_baseline_hours_per_matter": 12, "automation_target_percent": 35});
