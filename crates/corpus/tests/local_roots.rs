@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{Env, RecordingMeter, ingest, local};
-use docket_corpus::{Corpus, CorpusConfig, CorpusError, DocumentFilter, IngestRoots, ParseLimits, SearchRequest};
+use docket_corpus::{Corpus, CorpusConfig, CorpusError, DocumentFilter, IngestRoots, SearchRequest};
 
 const SECRET_WORD: &str = "zanzibarclassified";
 
@@ -78,13 +78,7 @@ fn per_tenant(env: &Env) -> CorpusConfig {
         s = env.root.join("shared").display()
     );
     let roots: IngestRoots = spec.parse().unwrap();
-    CorpusConfig {
-        storage_dir: env.storage.clone(),
-        ingest_roots: roots,
-        workers: 2,
-        limits: ParseLimits::default(),
-        parser_sandbox: None,
-    }
+    CorpusConfig { ingest_roots: roots, ..env.config(2) }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,13 +138,7 @@ async fn two_roots_of_one_tenant_with_one_name_are_refused() {
         std::fs::create_dir_all(env.root.join(d)).unwrap();
     }
     let spec = format!("acme={},{}", env.root.join("a/matters").display(), env.root.join("b/matters").display());
-    let config = CorpusConfig {
-        storage_dir: env.storage.clone(),
-        ingest_roots: spec.parse().unwrap(),
-        workers: 1,
-        limits: ParseLimits::default(),
-        parser_sandbox: None,
-    };
+    let config = CorpusConfig { ingest_roots: spec.parse().unwrap(), ..env.config(1) };
     let err = Corpus::open(config, Arc::new(RecordingMeter::default())).await.unwrap_err();
     assert!(err.to_string().contains("both named 'matters'"), "{err}");
     assert!(Path::new(&env.root).exists());

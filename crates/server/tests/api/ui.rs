@@ -34,7 +34,8 @@ async fn a_browser_navigation_to_a_page_gets_the_ui_even_where_the_api_takes_oth
 async fn api_paths_keep_precedence_and_other_requests_keep_json_errors() {
     let app = spawn_app().await;
     // An API GET from a browser is still the API's answer.
-    let plans = app.client.get(format!("{}/billing/plans", app.base)).header(ACCEPT, BROWSER_ACCEPT).send().await.unwrap();
+    let plans =
+        app.client.get(format!("{}/billing/plans", app.base)).header(ACCEPT, BROWSER_ACCEPT).send().await.unwrap();
     assert_eq!(plans.status(), 200);
     let body: Value = plans.json().await.unwrap();
     assert!(body["plans"].is_array(), "{body}");
@@ -45,7 +46,8 @@ async fn api_paths_keep_precedence_and_other_requests_keep_json_errors() {
     let body: Value = missing.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found", "{body}");
 
-    let wrong_method = app.client.get(format!("{}/onboarding", app.base)).header(ACCEPT, "application/json").send().await.unwrap();
+    let wrong_method =
+        app.client.get(format!("{}/onboarding", app.base)).header(ACCEPT, "application/json").send().await.unwrap();
     assert_eq!(wrong_method.status(), 405);
     let body: Value = wrong_method.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
