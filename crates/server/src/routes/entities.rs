@@ -51,7 +51,7 @@ pub struct NeighborQuery {
 /// An entity's documents and the entities that co-occur with it (scope query:read).
 #[utoipa::path(get, path = "/graph/neighbor", tag = "query", params(NeighborQuery), security(("bearer" = [])),
     responses((status = 200, body = Neighborhood), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn neighbor(
     State(state): State<AppState>,
     principal: Principal,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// cursor (scope timeline:read).
 #[utoipa::path(get, path = "/timeline", tag = "timeline", params(TimelineRequest), security(("bearer" = [])),
     responses((status = 200, body = TimelinePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     principal: Principal,
