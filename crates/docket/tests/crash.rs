@@ -2,7 +2,7 @@
 //! parses at every moment while it is being rewritten.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -65,21 +65,23 @@ async fn sigkill_under_load_loses_no_acknowledged_event() {
     // A reader that parses usage.json as fast as it can while the server rewrites it.
     let usage_file = storage.join("billing/usage.json");
     let stop_reader = Arc::new(AtomicBool::new(false));
-    let reads = Arc::new(AtomicU64::new(0));
+    // Distinct `generated_at` values the reader saw: the start-up write alone is one.
+    let versions: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
     let reader = {
         let stop = stop_reader.clone();
-        let reads = reads.clone();
+        let versions = versions.clone();
         let path = usage_file.clone();
         std::thread::spawn(move || {
             let mut bad = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        reads.fetch_add(1, Ordering::Relaxed);
-                        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-                            bad.push(e.to_string());
+                    Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                        Ok(v) => {
+                            let at = v["generated_at"].as_str().unwrap_or_default().to_owned();
+                            versions.lock().unwrap().insert(at);
                         }
-                    }
+                        Err(e) => bad.push(e.to_string()),
+                    },
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => bad.push(e.to_string()),
                 }
@@ -119,7 +121,8 @@ async fn sigkill_under_load_loses_no_acknowledged_event() {
     stop_reader.store(true, Ordering::Relaxed);
     let bad_reads = reader.join().unwrap();
     assert!(bad_reads.is_empty(), "usage.json was unreadable {} times: {:?}", bad_reads.len(), &bad_reads[..1]);
-    assert!(reads.load(Ordering::Relaxed) > 0, "the reader saw the file");
+    let seen = versions.lock().unwrap().len();
+    assert!(seen >= 2, "the reader saw usage.json rewritten under load ({seen} versions)");
 
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 1_000, "load was real: {} events acknowledged", acked.len());
