@@ -49,7 +49,8 @@ pub enum ServerError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Docket API", description = "Document intelligence for litigation teams, with its commercial layer: plans, metering, usage and onboarding."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
+    components(schemas(docket_corpus::SearchMode)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
         (name = "timeline"), (name = "operations"))
 )]
@@ -265,4 +266,73 @@ fn spawn_alert_log(ledger: &Ledger) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// Responses every operation of a kind can give, added where an annotation left them out, so
+/// that the document names every status a client can meet: 400, 413 and 415 for a JSON body,
+/// 401 and 403 behind a token, 503 everywhere (the ledger cannot write, or a search passed its
+/// deadline; `Retry-After` says when to try again). Operation ids are made unique too.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, operation) in operations {
+                let Some(op) = operation.as_mut() else { continue };
+                let json_body =
+                    op.request_body.as_ref().is_some_and(|b| b.content.keys().any(|k| k == "application/json"));
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut wanted = vec![("503", "the service cannot answer now; retry after `Retry-After` seconds")];
+                if json_body {
+                    wanted.extend([
+                        ("400", "the body is not valid JSON"),
+                        ("413", "the body is larger than DOCKET_MAX_BODY_BYTES"),
+                        ("415", "the body is not sent as application/json"),
+                    ]);
+                }
+                if secured {
+                    wanted.extend([
+                        ("401", "no valid bearer token"),
+                        ("403", "the token lacks the audience, role, scope or tenant this operation needs"),
+                    ]);
+                }
+                for (status, description) in wanted {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
+                }
+                let id = op.operation_id.clone().unwrap_or_default();
+                let n = seen.entry(id).or_default();
+                *n += 1;
+                if *n > 1 || op.operation_id.is_none() {
+                    op.operation_id = Some(operation_name(method, path));
+                }
+            }
+        }
+    }
+}
+
+/// `GET /ingest/{job_id}` -> `get_ingest_job_id`: a stable, unique operation id.
+fn operation_name(method: &str, path: &str) -> String {
+    let words: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_matches(|c| c == '{' || c == '}').replace('-', "_"))
+        .collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+        .build()
+        .into()
 }

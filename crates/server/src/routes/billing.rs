@@ -53,6 +53,7 @@ pub async fn recommend(ApiJson(body): ApiJson<serde_json::Value>) -> Result<ApiJ
 /// Filters of `GET /billing/usage`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct UsageFilter {
     /// Only tenants flagged for triage (health < 0.75 or usage ratio > 0.95), or only the others.
     pub flagged: Option<bool>,

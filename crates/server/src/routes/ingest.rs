@@ -1,5 +1,6 @@
 //! Ingestion: jobs over local folders and inline text, multipart uploads, job status.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use docket_corpus::{JobState, JobStatus, Source};
@@ -60,8 +61,11 @@ pub async fn submit(
 pub async fn upload(
     State(state): State<AppState>,
     principal: Authorized<IngestWrite>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
+    // axum answers a body that is not multipart in plain text: say it in our JSON instead.
+    let mut multipart =
+        multipart.map_err(|r| ApiError::BadRequest(format!("malformed multipart body: {}", r.body_text())))?;
     let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
     let staging = state.corpus.upload_dir().to_path_buf();
     tokio::fs::create_dir_all(&staging).await.map_err(|e| ApiError::Internal(format!("upload folder: {e}")))?;

@@ -19,6 +19,7 @@ use docket_billing::BillingPeriod;
 /// `?period=YYYY-MM`, defaulting to the current period.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// Billing period, YYYY-MM (UTC); the current one when absent.
     pub period: Option<String>,

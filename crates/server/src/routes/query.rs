@@ -45,7 +45,8 @@ pub struct QueryParams {
 /// a 400, a search past its deadline a 503; neither is billed. Nothing found is a 200 with no
 /// evidence. With stream=true each hit is sent as it is read.
 #[utoipa::path(get, path = "/query", tag = "query", params(QueryParams), security(("bearer" = [])),
-    responses((status = 200, body = SearchResponse, description = "or application/x-ndjson lines with stream=true"),
+    responses((status = 200, description = "the page of hits; with stream=true, application/x-ndjson lines (hits, then a summary)",
+            content((SearchResponse = "application/json"), (String = "application/x-ndjson"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn query(
