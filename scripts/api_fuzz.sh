@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 
 export DOCKET_STORAGE_DIR="$work/storage"
-export DOCKET_INGEST_ROOTS="$work/matters"
+export DOCKET_INGEST_ROOTS="demo=$work/matters"
 export DOCKET_ONBOARDING_RATE_PER_MINUTE=100000
 mkdir -p "$work/matters"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -45,7 +45,11 @@ for _ in $(seq 1 100); do
   curl -fsS "$base/health" >/dev/null 2>&1 && break
   sleep 0.2
 done
-curl -fsS "$base/health" >/dev/null
+if ! curl -fsS "$base/health" >/dev/null; then
+  echo "docket did not start:"
+  cat "$work/server.log"
+  exit 1
+fi
 
 # A tenant with documents, so that searches, timelines and entities have something to find.
 "$bin" demo >"$work/demo.log" 2>&1
@@ -62,9 +66,9 @@ run() {
   local name=$1
   shift
   echo "== schemathesis: $name"
-  "$venv/bin/st" run "$base/openapi.json" --checks "$checks" --max-examples "$examples" \
+  (cd "$work" && "$venv/bin/st" run "$base/openapi.json" --checks "$checks" --max-examples "$examples" \
     --seed 20261202 --generation-deterministic --no-color --request-timeout 30 \
-    --suppress-health-check all --workers 2 --generation-database none "$@"
+    --suppress-health-check all --workers 2 "$@")
 }
 
 status=0

@@ -49,7 +49,7 @@ pub enum ServerError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Docket API", description = "Document intelligence for litigation teams, with its commercial layer: plans, metering, usage and onboarding."),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth),
     components(schemas(docket_corpus::SearchMode)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
         (name = "timeline"), (name = "operations"))
@@ -117,6 +117,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes)),
         )
         .split_for_parts();
+    // Routes are added after `ApiDoc`'s own modifiers ran: complete their responses here.
+    let mut openapi = openapi;
+    utoipa::Modify::modify(&CommonResponses, &mut openapi);
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let max_body = state.config.max_body_bytes;
@@ -269,9 +272,10 @@ fn spawn_alert_log(ledger: &Ledger) -> tokio::task::JoinHandle<()> {
 }
 
 /// Responses every operation of a kind can give, added where an annotation left them out, so
-/// that the document names every status a client can meet: 400, 413 and 415 for a JSON body,
-/// 401 and 403 behind a token, 503 everywhere (the ledger cannot write, or a search passed its
-/// deadline; `Retry-After` says when to try again). Operation ids are made unique too.
+/// that the document names every status a client can meet: 400 and 503 everywhere (a malformed
+/// request; the ledger cannot write, or a search passed its deadline: `Retry-After` says when
+/// to try again), 413 and 415 for a JSON body, 401 and 403 behind a token. Operation ids are
+/// made unique too.
 struct CommonResponses;
 
 impl utoipa::Modify for CommonResponses {
@@ -290,10 +294,12 @@ impl utoipa::Modify for CommonResponses {
                 let json_body =
                     op.request_body.as_ref().is_some_and(|b| b.content.keys().any(|k| k == "application/json"));
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-                let mut wanted = vec![("503", "the service cannot answer now; retry after `Retry-After` seconds")];
+                let mut wanted = vec![
+                    ("400", "a malformed request: query string, header or body"),
+                    ("503", "the service cannot answer now; retry after `Retry-After` seconds"),
+                ];
                 if json_body {
                     wanted.extend([
-                        ("400", "the body is not valid JSON"),
                         ("413", "the body is larger than DOCKET_MAX_BODY_BYTES"),
                         ("415", "the body is not sent as application/json"),
                     ]);
