@@ -23,9 +23,9 @@ fn plans_prints_the_published_table() {
     assert!(out.status.success());
     let text = stdout(&out);
     let rows: Vec<Vec<&str>> = text.lines().skip(1).take(3).map(|l| l.split_whitespace().collect()).collect();
-    assert_eq!(rows[0], ["community", "0", "500", "5", "5", "Community", "48", "0.02", "3.00"]);
-    assert_eq!(rows[1], ["professional", "3499", "5000", "60", "25", "Standard", "12", "0.015", "2.40"]);
-    assert_eq!(rows[2], ["enterprise", "8999", "20000", "250", "100", "Premium", "2", "0.010", "1.60"]);
+    assert_eq!(rows[0], ["community", "0.00", "500", "5", "5", "Community", "48", "0.02", "3.00"]);
+    assert_eq!(rows[1], ["professional", "3499.00", "5000", "60", "25", "Standard", "12", "0.015", "2.40"]);
+    assert_eq!(rows[2], ["enterprise", "8999.00", "20000", "250", "100", "Premium", "2", "0.010", "1.60"]);
 }
 
 #[test]
