@@ -443,3 +443,9 @@ pub(crate) async fn clear_job_markers(pool: &SqlitePool, job: Uuid) -> Result<()
     sqlx::query("DELETE FROM parse_markers WHERE job_id = ?").bind(job.to_string()).execute(pool).await?;
     Ok(())
 }
+
+/// At an orderly stop: the files still being parsed did not crash anything; forget them.
+pub(crate) async fn clear_interrupted_parses(pool: &SqlitePool) -> Result<(), CorpusError> {
+    sqlx::query("DELETE FROM parse_markers WHERE crashed = 0").execute(pool).await?;
+    Ok(())
+}

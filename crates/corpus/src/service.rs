@@ -457,6 +457,10 @@ impl Corpus {
             Ok(Err(e)) => tracing::error!(error = %e, "committing the index at shutdown failed"),
             Err(e) => tracing::error!(error = %e, "committing the index at shutdown failed"),
         }
+        // A parse still running at an orderly stop did not take the process down.
+        if let Err(e) = jobs::clear_interrupted_parses(&inner.writer).await {
+            tracing::warn!(error = %e, "clearing the marks of interrupted parses failed");
+        }
         inner.pool.close().await;
         inner.writer.close().await;
     }

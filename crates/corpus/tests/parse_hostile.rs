@@ -142,3 +142,12 @@ fn a_parser_answering_nonsense_or_failing_is_reported() {
     );
     assert_eq!(reported, Err(ParseError::Reported("corrupt pdf file: no trailer".into())));
 }
+
+/// Found by the `email` fuzz target: mail-parser 0.11.9 panics ("Invalid part ID, could not
+/// find multipart") on this message. The panic fails the file, in words, and goes no further.
+#[test]
+fn a_panic_inside_mail_parser_fails_the_file_in_words() {
+    let bytes = include_bytes!("fixtures/fuzz/email-invalid-part-id.eml");
+    let result = parse_on_large_stack("fuzzed.eml", None, bytes, &ParseLimits::default());
+    assert_eq!(result, Err(ParseError::Crashed("the email parser failed on this file (an internal error)".into())));
+}

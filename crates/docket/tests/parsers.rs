@@ -226,3 +226,28 @@ async fn a_file_being_parsed_when_the_server_dies_is_failed_at_restart_not_parse
     let third = start(dir.path()).await;
     assert_eq!(finished(&third, &token, &job).await["failed"].as_u64(), Some(left.len() as u64));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_orderly_stop_while_parsing_fails_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = setup(dir.path());
+    let mut server = start(dir.path()).await;
+    let sources: Vec<Value> = (0..300)
+        .map(|i| inline(&format!("note-{i:03}.pdf"), &pdf(&format!("Note {i} of the matter, filed 5 May 2021."), "")))
+        .collect();
+    let job = submit(&server, &token, sources).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while markers(dir.path()).await.is_empty() {
+        assert!(Instant::now() < deadline, "no file was ever marked as being parsed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    server.child.wait().unwrap();
+    assert!(markers(dir.path()).await.is_empty(), "an orderly stop leaves no file marked");
+
+    let again = start(dir.path()).await;
+    let status = finished(&again, &token, &job).await;
+    assert_eq!(status["failed"], 0, "{status}");
+    assert_eq!(status["ingested"], 300, "{status}");
+}
