@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what it needs (PostgreSQL, shellcheck),
 # starts a real PostgreSQL server, then formatting, lints, every test of the workspace,
-# schemathesis against the API and the web UI's component and end-to-end tests.
+# schemathesis against the API, the web UI's component and end-to-end tests, and a short
+# run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,7 @@ bash scripts/api_fuzz.sh 25
 
 echo "== web UI (component tests, build, end-to-end in Chromium against docket serve)"
 E2E_UI=server bash scripts/ui_test.sh
+
+echo "== fuzz targets (a short run of each from its seeds)"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+bash scripts/fuzz.sh "${DOCKET_FUZZ_SECONDS:-10}"

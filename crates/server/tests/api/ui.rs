@@ -56,3 +56,19 @@ async fn api_paths_keep_precedence_and_other_requests_keep_json_errors() {
     let post = app.client.post(format!("{}/dashboard", app.base)).header(ACCEPT, BROWSER_ACCEPT).send().await.unwrap();
     assert_eq!(post.status(), 404);
 }
+
+#[tokio::test]
+async fn the_ui_types_are_generated_from_the_document_the_server_serves() {
+    // The UI's TypeScript types are generated from frontend/src/api/openapi.json (its own test
+    // checks that); this one checks that the document is the one the server serves, so an API
+    // change without `npm run gen:api` fails here.
+    let app = spawn_app().await;
+    let served: Value = app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../frontend/src/api/openapi.json");
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(
+        served == committed,
+        "frontend/src/api/openapi.json differs from GET /openapi.json: save the served document there \
+         and run `npm run gen:api -- src/api/openapi.json` in frontend/"
+    );
+}
