@@ -33,7 +33,7 @@ pub const MAX_CRITERION_CHARS: usize = 500;
 pub const MAX_NOTES_CHARS: usize = 5_000;
 
 /// The fields of `POST /onboarding` that are not sizing fields.
-const INTAKE_FIELDS: [&str; 9] = [
+pub(crate) const INTAKE_FIELDS: [&str; 9] = [
     "organization",
     "tenant_id",
     "contact_name",

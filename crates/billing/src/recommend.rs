@@ -8,6 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::fields::{FieldError, Fields, decimal_in_range, json_kind, whole_number};
+use crate::onboarding::INTAKE_FIELDS;
 use crate::plans::{BYTES_PER_GB, Plan, PlanId};
 use crate::usage::cost_for;
 
@@ -105,10 +106,14 @@ fn default_hourly_rate() -> Decimal {
 
 impl RecommendationRequest {
     /// Validate the body of `POST /billing/recommend`, reporting every bad or unknown field.
+    /// The body may be a whole onboarding intake, as a form posts it while the person types: its
+    /// other fields are ignored here (they are checked by `POST /onboarding`), and a field that
+    /// neither body defines is still an error.
     pub fn parse(value: &Value) -> Result<Self, Vec<FieldError>> {
         let mut fields = Fields::of(value)?;
         let request = read_sizing(&mut fields);
-        fields.reject_unknown(&SIZING_FIELDS);
+        let known: Vec<&str> = SIZING_FIELDS.iter().chain(INTAKE_FIELDS.iter()).copied().collect();
+        fields.reject_unknown(&known);
         fields.finish(request)
     }
 }
@@ -711,17 +716,24 @@ mod tests {
     }
 
     #[test]
-    fn the_recommend_body_allows_only_sizing_fields() {
+    fn the_recommend_body_takes_the_intake_and_refuses_unknown_fields() {
         let ok = json!({
             "seats": 12, "estimated_matters_per_month": 20, "roi_baseline_hours_per_matter": 10,
             "automation_target_percent": 40
         });
         let req = RecommendationRequest::parse(&ok).unwrap();
         assert_eq!(req, request(12, 20, dec!(10), dec!(40)));
+        // A whole intake, as the form posts it while the person types: the rest is ignored,
+        // even when not yet valid (the intake itself is checked by POST /onboarding).
+        let mut intake = ok.clone();
+        intake["organization"] = json!("Hale & Ward LLP");
+        intake["contact_email"] = json!("not yet an address");
+        intake["departments"] = json!([]);
+        assert_eq!(RecommendationRequest::parse(&intake).unwrap(), req);
         let mut extra = ok.clone();
-        extra["organization"] = json!("Hale & Ward LLP");
+        extra["colour"] = json!("blue");
         let errors = RecommendationRequest::parse(&extra).unwrap_err();
-        assert_eq!(errors, vec![FieldError::new("organization", "unknown field")]);
+        assert_eq!(errors, vec![FieldError::new("colour", "unknown field")]);
         let errors = RecommendationRequest::parse(&json!([1])).unwrap_err();
         assert_eq!(errors[0].field, "body");
         let mut mismatch = ok;

@@ -63,7 +63,8 @@ async fn the_ui_types_are_generated_from_the_document_the_server_serves() {
     // checks that); this one checks that the document is the one the server serves, so an API
     // change without `npm run gen:api` fails here.
     let app = spawn_app().await;
-    let served: Value = app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let served: Value =
+        app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../frontend/src/api/openapi.json");
     let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert!(
