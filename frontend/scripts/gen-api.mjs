@@ -12,36 +12,11 @@ const target = path.join(here, "..", "src", "api", "schema.d.ts");
 
 /** The generated module text for one OpenAPI document (an object). */
 export async function generate(doc) {
-  const ast = await openapiTS(uniqueOperationIds(doc), { alphabetize: true, defaultNonNullable: false });
+  const ast = await openapiTS(structuredClone(doc), { alphabetize: true, defaultNonNullable: false });
   return (
     "// Generated from the server's /openapi.json by `npm run gen:api`. Do not edit.\n" +
     astToString(ast)
   );
-}
-
-/**
- * The server reuses a few operationIds (e.g. `list`, `submit`) across paths, which the
- * OpenAPI validator rejects; the types key on paths, so later repeats get a path suffix.
- */
-function uniqueOperationIds(doc) {
-  const copy = structuredClone(doc);
-  const seen = new Set();
-  for (const [p, item] of Object.entries(copy.paths ?? {})) {
-    for (const op of Object.values(item)) {
-      if (!op || typeof op !== "object" || !op.operationId) continue;
-      if (seen.has(op.operationId)) {
-        op.operationId = `${op.operationId}_${p.replace(/[^a-zA-Z0-9]+/g, "_")}`;
-      }
-      seen.add(op.operationId);
-    }
-  }
-  // A $ref to a schema the document does not define (today `SearchMode`) would stop the
-  // generator; it becomes `unknown` until the server publishes it.
-  const schemas = (copy.components ??= {}).schemas ??= {};
-  for (const [, name] of JSON.stringify(copy).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
-    schemas[name] ??= { description: "Referenced by the server's document but not defined there." };
-  }
-  return copy;
 }
 
 async function load(source) {

@@ -3,13 +3,14 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { AppAt } from "../src/App";
 import { summarize } from "../src/pages/dashboard/data";
-import { catalogue, catalogueAsStrings, snapshot } from "./fixtures";
+import type { Schema } from "../src/api/client";
+import { catalogue, legacyCatalogue, legacyNumbers, snapshot } from "./fixtures";
 import { apiError, json, stubNetwork, stubOffline } from "./net";
 
 const tenants = [
   snapshot({ tenant_id: "acme", organization: "Acme LLP", health_score: 0.9, usage_ratio: 0.2 }),
-  snapshot({ tenant_id: "busy", organization: "Busy & Co", health_score: 0.8, usage_ratio: 0.97, flagged: true, alert_level: "hard", projected_monthly_cost_usd: 3600.5 }),
-  snapshot({ tenant_id: "quiet", organization: "Quiet Partners", plan_id: "community", health_score: 0.4, usage_ratio: 0.1, flagged: true, cost_to_date_usd: 0, projected_monthly_cost_usd: 0 }),
+  snapshot({ tenant_id: "busy", organization: "Busy & Co", health_score: 0.8, usage_ratio: 0.97, flagged: true, alert_level: "hard", projected_monthly_cost_usd: "3600.50" }),
+  snapshot({ tenant_id: "quiet", organization: "Quiet Partners", plan_id: "community", health_score: 0.4, usage_ratio: 0.1, flagged: true, cost_to_date_usd: "0.00", projected_monthly_cost_usd: "0.00" }),
 ];
 const report = { generated_at: "2026-12-02T07:00:00Z", period: "2026-12", tenants, alerts: [] };
 const TOKEN = "aaa.eyJzdWIiOiJjc20ifQ.sig";
@@ -131,7 +132,14 @@ describe("customer health dashboard", () => {
 });
 
 describe("summary", () => {
-  it("reads plan prices given as decimal strings", () => {
-    expect(summarize(tenants, catalogueAsStrings)).toEqual(summarize(tenants, catalogue));
+  it("reads money given as decimal strings", () => {
+    expect(summarize(tenants, catalogue)).toMatchObject({ monthly_recurring_revenue_usd: 6998, projected_overage_usd: 101.5 });
+  });
+
+  it("still reads money in the older numeric form", () => {
+    // The types describe only the current (decimal string) contract; the numeric form is cast in.
+    const legacyTenants = legacyNumbers(tenants) as unknown as Schema<"TenantSnapshot">[];
+    const legacyPlans = legacyCatalogue as unknown as Schema<"Catalogue">;
+    expect(summarize(legacyTenants, legacyPlans)).toEqual(summarize(tenants, catalogue));
   });
 });

@@ -3,21 +3,22 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { AppAt } from "../src/App";
 import { apiError, json, stubNetwork, stubOffline } from "./net";
+import type { Schema } from "../src/api/client";
 import { catalogue } from "./fixtures";
 
-const evaluation = {
+const evaluation: Schema<"Evaluation"> = {
   recommendation: {
     recommended_plan: "professional",
     reason: "Twelve seats rule Community out",
     projected_monthly_queries: 800,
     projected_monthly_ingest_gb: 40,
     comparison: [
-      { plan_id: "community", label: "Community", monthly_price_usd: 0, projected_monthly_cost_usd: 111, eligible: false, recommended: false, reasons: ["12 seats exceed the 5 included"] },
-      { plan_id: "professional", label: "Professional", monthly_price_usd: 3499, projected_monthly_cost_usd: 3499, eligible: true, recommended: true, reasons: ["fits"] },
-      { plan_id: "enterprise", label: "Enterprise", monthly_price_usd: 8999, projected_monthly_cost_usd: 8999, eligible: true, recommended: false, reasons: ["fits"] },
+      { plan_id: "community", label: "Community", monthly_price_usd: "0.00", projected_monthly_cost_usd: "111.00", eligible: false, recommended: false, reasons: ["12 seats exceed the 5 included"] },
+      { plan_id: "professional", label: "Professional", monthly_price_usd: "3499.00", projected_monthly_cost_usd: "3499.00", eligible: true, recommended: true, reasons: ["fits"] },
+      { plan_id: "enterprise", label: "Enterprise", monthly_price_usd: "8999.00", projected_monthly_cost_usd: "8999.00", eligible: true, recommended: false, reasons: ["fits"] },
     ],
   },
-  roi: { plan_id: "professional", basis: "recommended", monthly_hours_saved: 80, monthly_value_usd: 24000, annual_value_usd: 288000, plan_monthly_cost_usd: 3499, net_monthly_value_usd: 20501, payback_days: 4.37, roi_multiple: 6.86 },
+  roi: { plan_id: "professional", basis: "recommended", monthly_hours_saved: 80, monthly_value_usd: "24000.00", annual_value_usd: "288000.00", plan_monthly_cost_usd: "3499.00", net_monthly_value_usd: "20501.00", payback_days: 4.37, roi_multiple: 6.86 },
 };
 
 async function fillSizing(user: ReturnType<typeof userEvent.setup>) {

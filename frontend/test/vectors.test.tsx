@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Schema } from "../src/api/client";
-import { formatNumber, formatUsd } from "../src/lib/format";
+import { formatNumber, formatUsd, money, type MoneyValue } from "../src/lib/format";
 import { emptyIntake, fromRecommendRequest, toRecommendRequest } from "../src/pages/onboarding/model";
 import { RecommendationView } from "../src/pages/onboarding/RecommendationView";
-import { catalogue } from "./fixtures";
+import { catalogue, legacyCatalogue, legacyNumbers, type MoneyAs } from "./fixtures";
 
 interface Vector {
   name: string;
@@ -16,8 +16,9 @@ interface Vector {
     recommended_plan: Schema<"PlanId"> | null;
     projected_monthly_queries: number;
     projected_monthly_ingest_gb: number;
-    plans: Record<Schema<"PlanId">, { eligible: boolean; projected_monthly_cost_usd: number }>;
-    roi: Schema<"Roi"> | null;
+    // The vectors file gives money as JSON numbers; it is read through the UI's `money()`.
+    plans: Record<Schema<"PlanId">, { eligible: boolean; projected_monthly_cost_usd: MoneyValue }>;
+    roi: MoneyAs<Schema<"Roi">, MoneyValue> | null;
   };
 }
 
@@ -25,11 +26,13 @@ const vectors: Vector[] = JSON.parse(
   readFileSync(path.resolve(__dirname, "../../crates/billing/tests/vectors/recommendation.json"), "utf8"),
 );
 const LABEL = { community: "Community", professional: "Professional", enterprise: "Enterprise" } as const;
-const PRICE = { community: 0, professional: 3499, enterprise: 8999 } as const;
+const PRICE = { community: "0.00", professional: "3499.00", enterprise: "8999.00" } as const;
 
-/** The server's answer for a vector, with money as numbers or as decimal strings. */
-function evaluationOf(v: Vector, moneyAsString: boolean): Schema<"Evaluation"> {
-  const m = (n: number) => (moneyAsString ? (n.toFixed(2) as unknown as number) : n);
+/** An amount as the server writes it: an exact two-decimal string such as "3499.00". */
+const m = (value: MoneyValue): string => money(value).toFixed(2);
+
+/** The server's answer for a vector, money as decimal strings (the current contract). */
+function evaluationOf(v: Vector): Schema<"Evaluation"> {
   const ids = Object.keys(v.expected.plans) as Schema<"PlanId">[];
   return {
     recommendation: {
@@ -40,7 +43,7 @@ function evaluationOf(v: Vector, moneyAsString: boolean): Schema<"Evaluation"> {
       comparison: ids.map((id) => ({
         plan_id: id,
         label: LABEL[id],
-        monthly_price_usd: m(PRICE[id]),
+        monthly_price_usd: PRICE[id],
         projected_monthly_cost_usd: m(v.expected.plans[id].projected_monthly_cost_usd),
         eligible: v.expected.plans[id].eligible,
         recommended: id === v.expected.recommended_plan,
@@ -72,9 +75,12 @@ describe("shared recommendation vectors", () => {
       expect(toRecommendRequest(form)).toEqual(sent);
     });
 
-    for (const asString of [false, true]) {
-      it(`${v.name}: displays the expected outcome (money as ${asString ? "decimal strings" : "numbers"})`, () => {
-        render(<RecommendationView evaluation={evaluationOf(v, asString)} catalogue={catalogue} />);
+    for (const legacy of [false, true]) {
+      it(`${v.name}: displays the expected outcome (money as ${legacy ? "numbers, the older form" : "decimal strings"})`, () => {
+        // The older numeric form is outside the current types, so it is cast in explicitly.
+        const evaluation = legacy ? (legacyNumbers(evaluationOf(v)) as unknown as Schema<"Evaluation">) : evaluationOf(v);
+        const plans = legacy ? (legacyCatalogue as unknown as Schema<"Catalogue">) : catalogue;
+        render(<RecommendationView evaluation={evaluation} catalogue={plans} />);
         const rec = screen.getByTestId("recommended");
         if (v.expected.recommended_plan) {
           expect(within(rec).getByText(LABEL[v.expected.recommended_plan])).toBeInTheDocument();

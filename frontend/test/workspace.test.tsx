@@ -33,7 +33,7 @@ describe("workspace", () => {
     signedIn();
     stubNetwork({
       "GET /billing/plans": () => json(200, catalogue),
-      "GET /usage": () => json(200, { snapshot: snapshot({ projected_monthly_cost_usd: "3512.25" as unknown as number }), daily: [], alerts: [{ tenant_id: "acme", period: "2026-12", dimension: "seats", level: "soft", consumption: 0.84, triggered_at: "2026-12-01T00:00:00Z" }] }),
+      "GET /usage": () => json(200, { snapshot: snapshot({ projected_monthly_cost_usd: "3512.25" }), daily: [], alerts: [{ tenant_id: "acme", period: "2026-12", dimension: "seats", level: "soft", consumption: 0.84, triggered_at: "2026-12-01T00:00:00Z" }] }),
     });
     render(<AppAt path="/workspace" />);
     expect(await screen.findByTestId("projected-cost")).toHaveTextContent("$3,512.25");

@@ -170,7 +170,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the server is up and its ledger answers. */
+        /**
+         * Whether the server is up and its ledger takes writes (a heartbeat committed through the
+         *     writer): 503 naming the component (`details.component`) otherwise, with `Retry-After`.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -188,7 +191,7 @@ export interface paths {
             cookie?: never;
         };
         /** The tenant's recent jobs, newest first (scope ingest:read). */
-        get: operations["list__ingest"];
+        get: operations["get_ingest"];
         put?: never;
         /**
          * Start an ingestion job (role CaseCoordinator or PlatformAdmin, scope ingest:write).
@@ -232,7 +235,7 @@ export interface paths {
          *     recommended plan, records a signup usage event, and keeps the intake. Repeating a
          *     submission with the same `Idempotency-Key` header answers the first response again.
          */
-        post: operations["submit__onboarding"];
+        post: operations["post_onboarding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -247,8 +250,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search the tenant's documents (scope query:read). A malformed query is a 400 and is not
-         *     billed; nothing found is a 200 with no evidence.
+         * Search the tenant's documents (scope query:read). A malformed query or one past a limit is
+         *     a 400, a search past its deadline a 503; neither is billed. Nothing found is a 200 with no
+         *     evidence. With stream=true each hit is sent as it is read.
          */
         get: operations["query"];
         put?: never;
@@ -555,7 +559,8 @@ export interface components {
         /** @description What to ingest. */
         IngestRequest: {
             /**
-             * @description `{"type": "local", "path"}` (inside DOCKET_INGEST_ROOTS) or
+             * @description `{"type": "local", "path"}` (`root-name/sub/file`, inside a root DOCKET_INGEST_ROOTS
+             *     grants the caller's tenant) or
              *     `{"type": "inline", "name", "content", "media_type"?}`.
              */
             sources: components["schemas"]["Source"][];
@@ -683,17 +688,17 @@ export interface components {
             /** @description The plan's published name. */
             label: string;
             /**
-             * Format: double
              * @description The plan's published monthly price, in USD.
+             * @example 3499.00
              */
-            monthly_price_usd: number;
+            monthly_price_usd: string;
             /** @description The plan. */
             plan_id: components["schemas"]["PlanId"];
             /**
-             * Format: double
              * @description Price plus overage on the projected usage, in USD.
+             * @example 3499.00
              */
-            projected_monthly_cost_usd: number;
+            projected_monthly_cost_usd: string;
             /** @description Why the plan was chosen, passed over or ruled out. */
             reasons: string[];
             /** @description Whether this is the recommended plan. */
@@ -708,12 +713,12 @@ export interface components {
             /** Format: int64 */
             included_seats: number;
             label: string;
-            /** Format: double */
-            monthly_price_usd: number;
-            /** Format: double */
-            overage_per_gb_usd: number;
-            /** Format: double */
-            overage_per_query_usd: number;
+            /** @example 3499.00 */
+            monthly_price_usd: string;
+            /** @example 2.40 */
+            overage_per_gb_usd: string;
+            /** @example 0.015 */
+            overage_per_query_usd: string;
             plan_id: components["schemas"]["PlanId"];
             support_channels: string[];
             support_contact_path: string;
@@ -836,10 +841,10 @@ export interface components {
         /** @description The return on one plan, per month unless named otherwise; money in USD rounded to cents. */
         Roi: {
             /**
-             * Format: double
              * @description 12 × the monthly value.
+             * @example 3499.00
              */
-            annual_value_usd: number;
+            annual_value_usd: string;
             /** @description Whether that plan was selected or recommended. */
             basis: components["schemas"]["RoiBasis"];
             /**
@@ -848,15 +853,15 @@ export interface components {
              */
             monthly_hours_saved: number;
             /**
-             * Format: double
              * @description Hours saved × hourly rate.
+             * @example 3499.00
              */
-            monthly_value_usd: number;
+            monthly_value_usd: string;
             /**
-             * Format: double
              * @description Monthly value minus the plan's monthly cost (negative when the plan costs more).
+             * @example 3499.00
              */
-            net_monthly_value_usd: number;
+            net_monthly_value_usd: string;
             /**
              * Format: double
              * @description Days of value that cover one month's cost (cost × 30 / value); 0 if free, null if no value.
@@ -865,10 +870,10 @@ export interface components {
             /** @description The plan the figures are for. */
             plan_id: components["schemas"]["PlanId"];
             /**
-             * Format: double
              * @description The plan's projected monthly cost (price plus overage).
+             * @example 3499.00
              */
-            plan_monthly_cost_usd: number;
+            plan_monthly_cost_usd: string;
             /**
              * Format: double
              * @description Monthly value / monthly cost, 2 decimals; null for a plan that costs nothing.
@@ -896,8 +901,11 @@ export interface components {
             source_type?: null | components["schemas"]["SourceType"];
             title?: string | null;
         };
-        /** @description Referenced by the server's document but not defined there. */
-        SearchMode: unknown;
+        /**
+         * @description How strictly the terms of a query must match.
+         * @enum {string}
+         */
+        SearchMode: "precision" | "recall";
         /** @description Search results. */
         SearchResponse: {
             /** @description The best one to three sentences of the top passages that contain query terms. */
@@ -1001,14 +1009,20 @@ export interface components {
         UsageAssessment: {
             alert_level: components["schemas"]["AlertLevel"];
             consumption: components["schemas"]["ConsumptionView"];
-            /** Format: double */
-            cost_to_date_usd: number;
+            /**
+             * @description Decimal string, two decimals ("3499.00").
+             * @example 3499.00
+             */
+            cost_to_date_usd: string;
             flagged: boolean;
             health_components: components["schemas"]["HealthComponents"];
             /** Format: double */
             health_score: number;
-            /** Format: double */
-            projected_monthly_cost_usd: number;
+            /**
+             * @description Decimal string, two decimals.
+             * @example 3514.00
+             */
+            projected_monthly_cost_usd: string;
             /** Format: double */
             usage_ratio: number;
         };
@@ -1083,7 +1097,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1108,6 +1140,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1141,7 +1191,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than DOCKET_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1153,16 +1230,16 @@ export interface operations {
     };
     usage: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only tenants flagged for triage (health < 0.75 or usage ratio > 0.95), or only the others. */
-                flagged: boolean | null;
+                flagged?: boolean;
                 /** @description Billing period YYYY-MM; past periods come from history. */
-                period: string | null;
+                period?: string;
                 /** @description Only this tenant. */
-                tenant_id: string | null;
+                tenant_id?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1207,15 +1284,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     daily: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
+                period?: string;
+            };
             header?: never;
             path: {
-                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
-                period: string | null;
                 tenant_id: string;
             };
             cookie?: never;
@@ -1228,6 +1315,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DailySeries"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
@@ -1255,6 +1351,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1318,6 +1423,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1389,6 +1503,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get: {
@@ -1435,6 +1558,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1498,6 +1630,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     neighbor: {
@@ -1552,6 +1693,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     health: {
@@ -1571,6 +1720,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1581,7 +1739,7 @@ export interface operations {
             };
         };
     };
-    list__ingest: {
+    get_ingest: {
         parameters: {
             query?: never;
             header?: never;
@@ -1598,6 +1756,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobStatus"][];
                 };
             };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1607,6 +1774,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1669,7 +1845,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1738,9 +1932,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    submit__onboarding: {
+    post_onboarding: {
         parameters: {
             query?: never;
             header?: {
@@ -1788,6 +1991,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1797,6 +2009,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1830,13 +2051,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description or application/x-ndjson lines with stream=true */
+            /** @description the page of hits; with stream=true, application/x-ndjson lines (hits, then a summary) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResponse"];
+                    "application/x-ndjson": string;
                 };
             };
             400: {
@@ -1864,6 +2086,14 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1933,16 +2163,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     own_usage: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
-                period: string | null;
+                period?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1953,6 +2191,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OwnUsage"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
@@ -1972,6 +2219,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
