@@ -114,3 +114,14 @@ proptest! {
         prop_assert!(result.is_err(), "{q:?}");
     }
 }
+
+/// Found by the query fuzz target: Tantivy's grammar panics ("Exist query without a field isn't
+/// allowed") on a bare `*` inside nested groups; the query front answers a client error.
+#[test]
+fn a_query_the_grammar_panics_on_is_a_client_error() {
+    for mode in [SearchMode::Precision, SearchMode::Recall] {
+        let (result, _) = answered("(*(((nvi]c(io).))))", mode);
+        let err = result.expect_err("the grammar cannot parse it");
+        assert!(err.is_client_error(), "{err}");
+    }
+}
