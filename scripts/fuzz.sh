@@ -10,6 +10,9 @@
 set -euo pipefail
 
 seconds="${1:-30}"
+# A fixed seed makes a short run repeat the same inputs (a test suite must not fail by chance);
+# DOCKET_FUZZ_SEED=0 lets libFuzzer pick one, for long runs that should explore.
+seed="${DOCKET_FUZZ_SEED:-1}"
 shift || true
 cd "$(dirname "$0")/../fuzz"
 
@@ -34,7 +37,7 @@ for target in "${targets[@]}"; do
     # The scratch corpus first (new inputs are written there), the committed seeds read only.
     # -timeout: one input taking 30 s is a hang; -rss_limit_mb: one using 4 GiB is a leak.
     if ! cargo fuzz run --sanitizer none "$target" "$work" "$seeds" -- \
-        -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1; then
+        -max_total_time="$seconds" -seed="$seed" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1; then
         echo "fuzz target ${target} crashed; see fuzz/artifacts/${target}/" >&2
         exit 1
     fi
