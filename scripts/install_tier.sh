@@ -39,16 +39,8 @@ storage="${DOCKET_STORAGE_DIR:-$root/storage}"
 run_dir="$storage/run"
 bind="${DOCKET_BIND:-127.0.0.1:8080}"
 
-# Runs a command, or prints it under --dry-run.
-run() {
-  if $dry_run; then
-    printf '+'
-    printf ' %q' "$@"
-    printf '\n'
-  else
-    "$@"
-  fi
-}
+# shellcheck source=scripts/tier_lib.sh
+. "$root/scripts/tier_lib.sh"
 
 # Writes infra/.env from the profile: each "generate" becomes the secret an earlier install
 # generated for that key, or a new random one.
@@ -74,17 +66,6 @@ write_env() {
   rm -f "$tmp"
 }
 
-docker_answers() {
-  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
-}
-
-compose() {
-  if docker compose version >/dev/null 2>&1; then
-    run docker compose --env-file "$env_file" -f "$root/infra/docker-compose.yml" "$@"
-  else
-    run docker-compose --env-file "$env_file" -f "$root/infra/docker-compose.yml" "$@"
-  fi
-}
 
 start_native() {
   local pid_file="$run_dir/docket.pid" log_file="$run_dir/docket.log"

@@ -17,22 +17,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 storage="${DOCKET_STORAGE_DIR:-$root/storage}"
 pid_file="$storage/run/docket.pid"
 
-run() {
-  if $dry_run; then
-    printf '+'
-    printf ' %q' "$@"
-    printf '\n'
-  else
-    "$@"
-  fi
-}
+# shellcheck source=scripts/tier_lib.sh
+. "$root/scripts/tier_lib.sh"
 
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && [ -f "$root/infra/.env" ]; then
-  if docker compose version >/dev/null 2>&1; then
-    run docker compose --env-file "$root/infra/.env" -f "$root/infra/docker-compose.yml" down
-  else
-    run docker-compose --env-file "$root/infra/.env" -f "$root/infra/docker-compose.yml" down
-  fi
+if docker_answers && [ -f "$root/infra/.env" ]; then
+  compose down
 fi
 
 if [ -f "$pid_file" ]; then
