@@ -12,24 +12,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::access::{BillingRead, BillingWrite};
 use super::{PeriodQuery, period_or_current};
-use crate::auth::{Access, BILLING_AUDIENCE, Principal, roles};
+use crate::auth::{Authorized, Principal};
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
-
-/// Who may read billing usage.
-pub const BILLING_READ: Access = Access {
-    audience: BILLING_AUDIENCE,
-    roles: &[roles::CUSTOMER_SUCCESS_MANAGER, roles::PLATFORM_ADMIN],
-    scope: "billing:read",
-};
-
-/// Who may report usage events.
-pub const BILLING_WRITE: Access = Access {
-    audience: BILLING_AUDIENCE,
-    roles: &[roles::AUTOMATION_SERVICE, roles::PLATFORM_ADMIN],
-    scope: "billing:write",
-};
 
 /// Most events one `POST /billing/events` may carry.
 pub const MAX_EVENTS_PER_REQUEST: usize = 1_000;
@@ -83,10 +70,9 @@ pub struct UsageReport {
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn usage(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<BillingRead>,
     ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> Result<ApiJson<UsageReport>, ApiError> {
-    principal.require(BILLING_READ)?;
     let period = period_or_current(filter.period.as_deref())?;
     let asked = filter
         .tenant_id
@@ -139,11 +125,10 @@ pub struct DailySeries {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn daily(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<BillingRead>,
     Path(tenant): Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<ApiJson<DailySeries>, ApiError> {
-    principal.require(BILLING_READ)?;
     let tenant = TenantId::parse(&tenant).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string()))?;
     scoped_tenant(&principal, Some(tenant.clone()))?;
     let period = period_or_current(query.period.as_deref())?;
@@ -195,10 +180,9 @@ pub struct EventBatch {
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<BillingWrite>,
     ApiJson(batch): ApiJson<EventBatch>,
 ) -> Result<(StatusCode, ApiJson<RecordOutcome>), ApiError> {
-    principal.require(BILLING_WRITE)?;
     if batch.events.is_empty() {
         return Err(ApiError::invalid_field("events", "at least one event is required"));
     }

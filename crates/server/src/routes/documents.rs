@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use docket_corpus::{DocumentDetail, DocumentFilter, DocumentPage};
 use uuid::Uuid;
 
-use super::product::INGEST_READ;
-use crate::auth::Principal;
+use super::access::IngestRead;
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
 
@@ -15,10 +15,10 @@ use crate::state::AppState;
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<IngestRead>,
     ApiQuery(filter): ApiQuery<DocumentFilter>,
 ) -> Result<ApiJson<DocumentPage>, ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     Ok(ApiJson(state.corpus.documents(tenant.as_str(), &filter).await?))
 }
 
@@ -28,10 +28,10 @@ pub async fn list(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<IngestRead>,
     Path(id): Path<String>,
 ) -> Result<ApiJson<DocumentDetail>, ApiError> {
-    let tenant = state.product_tenant(&principal, INGEST_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadRequest(format!("'{id}' is not a document id")))?;
     let doc = state
         .corpus

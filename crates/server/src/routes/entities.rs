@@ -5,8 +5,8 @@ use docket_corpus::{EntityInfo, Neighborhood};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::product::QUERY_READ;
-use crate::auth::Principal;
+use super::access::QueryRead;
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
 
@@ -28,10 +28,10 @@ pub struct EntityQuery {
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn entities(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<QueryRead>,
     ApiQuery(query): ApiQuery<EntityQuery>,
 ) -> Result<ApiJson<Vec<EntityInfo>>, ApiError> {
-    let tenant = state.product_tenant(&principal, QUERY_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::invalid_field("limit", "must be from 1 to 200"));
@@ -54,10 +54,10 @@ pub struct NeighborQuery {
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn neighbor(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<QueryRead>,
     ApiQuery(query): ApiQuery<NeighborQuery>,
 ) -> Result<ApiJson<Neighborhood>, ApiError> {
-    let tenant = state.product_tenant(&principal, QUERY_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     let found = state.corpus.neighbors(tenant.as_str(), &query.id).await?;
     found.map(ApiJson).ok_or_else(|| ApiError::NotFound(format!("no entity '{}' for this tenant", query.id)))
 }

@@ -9,24 +9,10 @@ use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::product::{INGEST_READ, INGEST_WRITE};
-use crate::auth::{Access, Authorized, Rule};
+use super::access::{IngestRead, IngestWrite};
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
-
-/// Starting ingestion: role CaseCoordinator or PlatformAdmin, scope ingest:write.
-pub struct IngestWrite;
-
-impl Rule for IngestWrite {
-    const ACCESS: Access = INGEST_WRITE;
-}
-
-/// Reading jobs: scope ingest:read.
-pub struct IngestRead;
-
-impl Rule for IngestRead {
-    const ACCESS: Access = INGEST_READ;
-}
 
 /// What to ingest.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,12 +1,12 @@
 //! Routes by area.
 
+pub mod access;
 pub mod billing;
 pub mod documents;
 pub mod entities;
 pub mod health;
 pub mod ingest;
 pub mod onboarding;
-pub mod product;
 pub mod query;
 pub mod timeline;
 pub mod usage;

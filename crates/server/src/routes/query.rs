@@ -11,8 +11,8 @@ use docket_ledger::EventKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::product::QUERY_READ;
-use crate::auth::Principal;
+use super::access::QueryRead;
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
 
@@ -51,10 +51,10 @@ pub struct QueryParams {
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn query(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<QueryRead>,
     ApiQuery(params): ApiQuery<QueryParams>,
 ) -> Result<Response, ApiError> {
-    let tenant = state.product_tenant(&principal, QUERY_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     let request = SearchRequest {
         q: params.q,
         page: params.page,

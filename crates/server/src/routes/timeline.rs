@@ -6,8 +6,8 @@ use axum::extract::State;
 use docket_corpus::{TimelinePage, TimelineRequest};
 use docket_ledger::EventKind;
 
-use super::product::TIMELINE_READ;
-use crate::auth::Principal;
+use super::access::TimelineRead;
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
 
@@ -18,10 +18,10 @@ use crate::state::AppState;
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<TimelineRead>,
     ApiQuery(request): ApiQuery<TimelineRequest>,
 ) -> Result<ApiJson<TimelinePage>, ApiError> {
-    let tenant = state.product_tenant(&principal, TIMELINE_READ).await?;
+    let tenant = state.product_tenant(&principal).await?;
     let started = Instant::now();
     let page = state.corpus.timeline(tenant.as_str(), &request).await?;
     let attributes = serde_json::json!({ "events": page.events.len() });

@@ -6,14 +6,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::access::UsageRead;
 use super::{PeriodQuery, period_or_current};
-use crate::auth::{API_AUDIENCE, Access, Principal, roles};
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
-
-/// Who may read their own tenant's usage.
-pub const USAGE_READ: Access =
-    Access { audience: API_AUDIENCE, roles: &[roles::TENANT_ADMIN, roles::PLATFORM_ADMIN], scope: "usage:read" };
 
 /// The calling tenant's snapshot, daily series and alerts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,10 +26,9 @@ pub struct OwnUsage {
         (status = 422, body = ErrorBody)))]
 pub async fn own_usage(
     State(state): State<AppState>,
-    principal: Principal,
+    principal: Authorized<UsageRead>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<ApiJson<OwnUsage>, ApiError> {
-    principal.require(USAGE_READ)?;
     let tenant = principal.tenant()?;
     state.registered_tenant(tenant).await?;
     let period = period_or_current(query.period.as_deref())?;
