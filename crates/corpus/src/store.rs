@@ -68,33 +68,17 @@ pub struct ContentStore {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    out
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// The 32 bytes of a lower-case hex SHA-256, or None when `sha256` is not one.
 fn parse_hash(sha256: &str) -> Option<[u8; 32]> {
-    if sha256.len() != 64 {
+    // Stored names are lower case: an upper-case digit names no stored file.
+    if sha256.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;
     }
     let mut out = [0u8; 32];
-    for (i, pair) in sha256.as_bytes().chunks(2).enumerate() {
-        let digit = |b: u8| match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            _ => None,
-        };
-        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
+    hex::decode_to_slice(sha256, &mut out).ok()?;
     Some(out)
 }
 
@@ -267,7 +251,7 @@ impl ContentStore {
     pub fn put(&self, bytes: &[u8]) -> Result<Stored, CorpusError> {
         let digest = Sha256::digest(bytes);
         let hash: [u8; 32] = digest.into();
-        let stored = Stored { sha256: hex(&hash), bytes: bytes.len() as u64 };
+        let stored = Stored { sha256: hex::encode(hash), bytes: bytes.len() as u64 };
         // The record is assembled before the store is locked, and written in one call.
         let mut record = Vec::with_capacity(HEADER as usize + bytes.len());
         record.extend_from_slice(&header(&hash, stored.bytes));
@@ -301,7 +285,7 @@ impl ContentStore {
             hasher.update(&buf[..n]);
         }
         let hash: [u8; 32] = hasher.finalize().into();
-        let stored = Stored { sha256: hex(&hash), bytes: total };
+        let stored = Stored { sha256: hex::encode(hash), bytes: total };
         let mut state = self.lock()?;
         if state.index.contains_key(&hash) || self.in_legacy(&stored.sha256) {
             return Ok(Ok(stored));
