@@ -10,6 +10,7 @@ pub mod period;
 pub mod plans;
 pub mod recommend;
 pub mod tenant;
+pub mod triage;
 pub mod usage;
 pub mod window;
 
@@ -22,6 +23,7 @@ pub use plans::{
 };
 pub use recommend::{Evaluation, PlanOption, Recommendation, RecommendationRequest, Roi, RoiBasis, evaluate};
 pub use tenant::{InvalidTenantId, TenantId};
+pub use triage::{TriageAssessment, triage};
 pub use usage::{
     AlertLevel, ConsumptionView, HealthComponents, QuotaDimension, UsageAssessment, UsageTotals, assess, consumption,
     cost_to_date, projected_monthly_cost, usage_ratio,

@@ -1,6 +1,7 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
 mod load;
+mod reports;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -31,6 +32,16 @@ enum Command {
         /// Billing period YYYY-MM (default: the current one).
         #[arg(long)]
         period: Option<String>,
+    },
+    /// Daily triage: tenants with health < 0.75 or usage ratio > 0.95, riskiest first, with
+    /// the reasons in words.
+    Triage {
+        /// Billing period YYYY-MM (default: the current one).
+        #[arg(long)]
+        period: Option<BillingPeriod>,
+        /// Output format (default: a table on a terminal, JSON otherwise).
+        #[arg(long, value_enum)]
+        format: Option<reports::Format>,
     },
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
@@ -141,6 +152,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
+        Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await

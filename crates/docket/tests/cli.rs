@@ -215,3 +215,41 @@ fn ingest_into_a_server_not_granted_the_path_fails_clearly_unless_told_to_upload
     assert!(uploaded.status.success(), "{}", String::from_utf8_lossy(&uploaded.stderr));
     assert!(stdout(&uploaded).contains("2 ingested"), "{}", stdout(&uploaded));
 }
+
+#[test]
+fn triage_lists_flagged_tenants_as_json_csv_or_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tenant, plan) in [("lowe-partners", "community"), ("hale-llp", "enterprise")] {
+        let out =
+            docket(dir.path(), &["tenant", "create", tenant, "--plan", plan, "--organization", "Firm, \"Quoted\""]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Not a terminal: JSON by default.
+    let out = docket(dir.path(), &["triage"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let tenants = report["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 2, "{report}");
+    for t in tenants {
+        assert_eq!(t["days_since_activity"], serde_json::Value::Null);
+        assert!(t["reasons"].as_array().unwrap().iter().any(|r| r == "no activity recorded yet"), "{t}");
+    }
+
+    let out = docket(dir.path(), &["triage", "--format", "csv"]);
+    assert!(out.status.success());
+    let mut csv = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = csv.headers().unwrap().clone();
+    assert_eq!(&headers[0], "tenant_id");
+    assert_eq!(&headers[9], "reasons");
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| &r[1] == "Firm, \"Quoted\""), "{rows:?}");
+
+    let table = stdout(&docket(dir.path(), &["triage", "--format", "table"]));
+    assert!(table.starts_with("triage of "), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("lowe-partners")), "{table}");
+
+    let bad = docket(dir.path(), &["triage", "--period", "2026-13"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--period"));
+}

@@ -99,7 +99,7 @@ pub async fn usage(
 /// The tenant a billing read may cover. A token carrying a `tenant_id` claim sees that tenant
 /// only: asking for another is a 403 naming the claim, asking for none means its own. A token
 /// without the claim (the provider's staff) sees every tenant, or the one asked for.
-fn scoped_tenant(principal: &Principal, asked: Option<TenantId>) -> Result<Option<TenantId>, ApiError> {
+pub(super) fn scoped_tenant(principal: &Principal, asked: Option<TenantId>) -> Result<Option<TenantId>, ApiError> {
     match (&principal.tenant_id, asked) {
         (Some(own), Some(asked)) if own != &asked => Err(ApiError::Forbidden(format!(
             "this token is scoped to tenant '{own}' (its tenant_id claim) and cannot read tenant '{asked}'"

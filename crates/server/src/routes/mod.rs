@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod onboarding;
 pub mod query;
 pub mod timeline;
+pub mod triage;
 pub mod usage;
 
 use serde::Deserialize;

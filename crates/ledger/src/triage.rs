@@ -1,0 +1,70 @@
+//! The daily triage list: flagged tenants, riskiest first, each with its reasons.
+
+use docket_billing::{AlertLevel, PlanId, TenantId, TriageAssessment, UsageTotals, triage};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::model::TenantSnapshot;
+
+/// One flagged tenant in the triage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TriageEntry {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub organization: String,
+    pub plan_id: PlanId,
+    pub health_score: f64,
+    pub usage_ratio: f64,
+    pub alert_level: AlertLevel,
+    /// Decimal string, two decimals.
+    #[serde(with = "docket_billing::money::amount")]
+    #[schema(value_type = String, example = "3514.00")]
+    pub projected_monthly_cost_usd: Decimal,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_event_at: Option<OffsetDateTime>,
+    /// Risk, days since activity and reasons.
+    #[serde(flatten)]
+    pub triage: TriageAssessment,
+}
+
+/// The flagged tenants among `snapshots` (health < 0.75 or usage ratio > 0.95), riskiest
+/// first; equal risks by lower health, then by tenant id.
+pub fn triage_list(snapshots: &[TenantSnapshot], now: OffsetDateTime) -> Vec<TriageEntry> {
+    let mut out: Vec<TriageEntry> = snapshots
+        .iter()
+        .filter(|s| s.assessment.flagged)
+        .map(|s| {
+            let usage = UsageTotals {
+                queries: s.query_count,
+                ingest_bytes: s.ingest_bytes,
+                timeline_requests: s.timeline_requests,
+                agent_runs: s.agent_runs,
+                active_seats: s.active_seats,
+            };
+            // A closed period is judged at its end, like its snapshot.
+            let at = now.min(s.period.end());
+            TriageEntry {
+                tenant_id: s.tenant_id.clone(),
+                organization: s.organization.clone(),
+                plan_id: s.plan_id,
+                health_score: s.assessment.health_score,
+                usage_ratio: s.assessment.usage_ratio,
+                alert_level: s.assessment.alert_level,
+                projected_monthly_cost_usd: s.assessment.projected_monthly_cost_usd,
+                last_event_at: s.last_event_at,
+                triage: triage(s.plan_id.plan(), &usage, &s.assessment, s.last_event_at, at),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.triage
+            .risk
+            .total_cmp(&a.triage.risk)
+            .then(a.health_score.total_cmp(&b.health_score))
+            .then_with(|| a.tenant_id.as_str().cmp(b.tenant_id.as_str()))
+    });
+    out
+}
