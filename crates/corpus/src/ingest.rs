@@ -312,7 +312,7 @@ async fn fetch_hashed(
     }
     // A parse that could take the process down is marked first, so that the next start fails
     // the file instead of parsing it again (and going down again).
-    let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref());
+    let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref(), &item.bytes);
     if marked && !jobs::mark_parsing(&inner.writer, job, &sha, &item.label).await? {
         return Ok(Fetched::Failed { label: item.label, error: jobs::CRASHED_PARSER.into() });
     }

@@ -1,5 +1,6 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod extract;
 mod load;
 
 use anyhow::{Context, Result, bail};
@@ -53,6 +54,15 @@ enum Command {
     Demo {
         #[command(flatten)]
         server: ServeArgs,
+    },
+    /// Print the text Docket keeps for one file (and its attachments) as JSON, parsed as the
+    /// server parses it.
+    Extract {
+        /// The file to parse.
+        path: std::path::PathBuf,
+        /// Media type to parse it as (default: from its content and name).
+        #[arg(long)]
+        media_type: Option<String>,
     },
 }
 
@@ -146,6 +156,7 @@ async fn run(cli: Cli) -> Result<()> {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
         Command::Demo { server } => load::demo(&config, server.bind).await,
+        Command::Extract { path, media_type } => extract::extract(&path, media_type.as_deref()),
     }
 }
 
