@@ -142,6 +142,9 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("binding {} (DOCKET_BIND)", args.bind))?;
             let local = listener.local_addr()?;
             eprintln!("docket listening on http://{local}  (storage: {})", config.storage_dir.display());
+            if !docket_corpus::parse::pdf_tools_available() {
+                tracing::error!("pdftotext is not installed (Debian package poppler-utils): every PDF file will fail");
+            }
             docket_server::serve(config, listener, shutdown_signal()).await?;
             Ok(())
         }

@@ -64,8 +64,12 @@ pub(crate) fn parse_pdf(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocu
 
     let info = run_tool(PDFINFO, &["-enc", "UTF-8", "-isodates", "-"], bytes, 1 << 20).unwrap_or_default();
     let info = String::from_utf8_lossy(&info);
+    // A field with U+FFFD holds bytes pdfinfo could not decode (a title written in a charset
+    // the file does not declare): no title beats a garbled one.
     let field = |key: &str| {
-        info.lines().find_map(|line| line.strip_prefix(key)?.strip_prefix(':').map(str::trim).map(str::to_owned))
+        info.lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':').map(str::trim).map(str::to_owned))
+            .filter(|value| !value.contains('\u{FFFD}'))
     };
     Ok(ParsedDocument {
         media_type: "application/pdf".into(),
