@@ -31,7 +31,7 @@ import zipfile
 SOURCES = [
     ("pdf", "pypi", "pdfminer", "20191125", "*/samples/**/*.pdf"),
     ("pdf", "pypi", "pypdf", "5.4.0", "*/resources/**/*.pdf"),
-    ("docx", "pypi", "python-docx", "1.2.0", "*/tests/test_files/**/*.docx"),
+    ("docx", "pypi", "python-docx", "1.2.0", "*/**/*.docx"),
     ("email", "crate", "mail-parser", "0.11.9", "*/resources/eml/**/*.eml"),
     ("email", "pypi", "eml_parser", "2.0.0", "*/samples/**/*.eml"),
 ]

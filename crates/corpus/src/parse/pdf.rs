@@ -1,5 +1,5 @@
-//! PDF: the text layer by poppler's `pdftotext`, title, author and creation date by `pdfinfo`
-//! (Debian's `poppler-utils`), each run as a child process with a time limit.
+//! PDF: the text layer, title, author and creation date by poppler's `pdftotext` (Debian's
+//! `poppler-utils`), run as a child process with a time limit.
 //!
 //! Chosen on measured quality (docs/benchmarks.md, "Extraction fidelity"): on real-world PDFs
 //! poppler reads encrypted files, columns and fonts that pdf-extract and pdf_oxide garbled or
@@ -21,8 +21,6 @@ use crate::model::{NEEDS_OCR, ParsedDocument};
 const FORMAT: &str = "pdf";
 /// The text extractor; the PDF arrives on its stdin, the text leaves on its stdout.
 const PDFTOTEXT: &str = "pdftotext";
-/// The metadata reader.
-const PDFINFO: &str = "pdfinfo";
 /// The image lister, asked only about pages without text (is the page a scan?).
 const PDFIMAGES: &str = "pdfimages";
 /// How long one poppler tool may run on one file: under the parser sandbox's own limit, so
@@ -48,10 +46,18 @@ pub(crate) fn parse_pdf(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocu
         Err(ScanError::TooDeep) => return Err(ParseError::TooDeep { format: FORMAT, limit: MAX_PDF_NESTING }),
         Err(ScanError::Expansion) => return Err(ParseError::ExpansionLimit { limit: limits.max_expanded_bytes }),
     }
-    let text = run_tool(PDFTOTEXT, &["-enc", "UTF-8", "-eol", "unix", "-", "-"], bytes, limits.max_expanded_bytes)?;
-    let text = String::from_utf8_lossy(&text);
+    // One run gives the text and the metadata: `-htmlmeta` writes the info dictionary as an
+    // escaped HTML head, then the text as it is between `<pre>` and the last `</pre>`.
+    let output = run_tool(
+        PDFTOTEXT,
+        &["-htmlmeta", "-enc", "UTF-8", "-eol", "unix", "-", "-"],
+        bytes,
+        limits.max_expanded_bytes,
+    )?;
+    let output = String::from_utf8_lossy(&output);
+    let (head, text) = split_html_meta(&output).ok_or_else(|| corrupt("pdftotext answered no text"))?;
     // pdftotext ends every page with a form feed.
-    let pages: Vec<&str> = text.strip_suffix('\u{c}').unwrap_or(&text).split('\u{c}').collect();
+    let pages: Vec<&str> = text.strip_suffix('\u{c}').unwrap_or(text).split('\u{c}').collect();
     let blank: Vec<usize> = pages.iter().enumerate().filter(|(_, p)| p.trim().is_empty()).map(|(i, _)| i + 1).collect();
     let mut warnings = Vec::new();
     // No text at all, or a blank page that shows an image (a scan), is text for OCR to find;
@@ -61,16 +67,9 @@ pub(crate) fn parse_pdf(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocu
     }
     // A blank line between pages keeps a page break from gluing two sentences together.
     let text = clean_text(&expand_ligatures(&pages.join("\n\n")));
-
-    let info = run_tool(PDFINFO, &["-enc", "UTF-8", "-isodates", "-"], bytes, 1 << 20).unwrap_or_default();
-    let info = String::from_utf8_lossy(&info);
-    // A field with U+FFFD holds bytes pdfinfo could not decode (a title written in a charset
+    // A field with U+FFFD holds bytes poppler could not decode (a title written in a charset
     // the file does not declare): no title beats a garbled one.
-    let field = |key: &str| {
-        info.lines()
-            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':').map(str::trim).map(str::to_owned))
-            .filter(|value| !value.contains('\u{FFFD}'))
-    };
+    let field = |key: &str| meta_field(head, key).filter(|value| !value.contains('\u{FFFD}'));
     Ok(ParsedDocument {
         media_type: "application/pdf".into(),
         parser: "pdf",
@@ -81,6 +80,29 @@ pub(crate) fn parse_pdf(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDocu
         warnings,
         ..Default::default()
     })
+}
+
+/// The escaped HTML head and the raw text of `pdftotext -htmlmeta`'s answer.
+fn split_html_meta(output: &str) -> Option<(&str, &str)> {
+    // The head is escaped, so its first `<pre>` is the text's; the text is not, so its end is
+    // the last `</pre>`.
+    let start = output.find("<pre>\n")?;
+    let end = output.rfind("</pre>").filter(|&end| end >= start + 6)?;
+    Some((&output[..start], &output[start + 6..end]))
+}
+
+/// One field of the head: `Title` from `<title>`, the others from `<meta name=... content=...>`.
+fn meta_field(head: &str, key: &str) -> Option<String> {
+    let value = if key == "Title" {
+        let start = head.find("<title>")? + "<title>".len();
+        &head[start..start + head[start..].find("</title>")?]
+    } else {
+        let marker = format!("<meta name=\"{key}\" content=\"");
+        let start = head.find(&marker)? + marker.len();
+        &head[start..start + head[start..].find("\"/>")?]
+    };
+    let value = value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    Some(value.replace("&amp;", "&"))
 }
 
 /// Typographic ligatures (U+FB00 "ﬀ" to U+FB06 "ﬆ", as fonts map them) spelled out, so that
@@ -185,7 +207,7 @@ fn log_warnings(program: &str, stderr: &str) {
     }
 }
 
-/// pdfinfo's `-isodates` form: `2021-03-18T09:30:00-05` (offset as Z, ±HH or ±HH:MM).
+/// The date form of `pdftotext -htmlmeta` (as `pdfinfo -isodates`): `2021-03-18T09:30:00-05` (offset as Z, ±HH or ±HH:MM).
 fn parse_iso_date(value: &str) -> Option<OffsetDateTime> {
     let value = value.trim();
     let (local, offset) = match value.find(['+', 'Z']).or_else(|| value.rfind('-').filter(|&i| i > 10)) {
@@ -214,7 +236,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn iso_dates_as_pdfinfo_writes_them() {
+    fn iso_dates_as_poppler_writes_them() {
         let d = |s: &str| parse_iso_date(s).map(|d| d.to_string());
         assert_eq!(d("2021-03-18T09:30:00-05").as_deref(), Some("2021-03-18 9:30:00.0 -05:00:00"));
         assert_eq!(d("2022-04-15T09:32:43+02").as_deref(), Some("2022-04-15 9:32:43.0 +02:00:00"));
@@ -223,5 +245,18 @@ mod tests {
         assert_eq!(d("2015-06-04T13:34:06").as_deref(), Some("2015-06-04 13:34:06.0 +00:00:00"));
         assert!(d("garbage").is_none());
         assert!(d("2021-02-30T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn html_meta_head_is_unescaped_and_the_text_kept_as_written() {
+        let output = "<html>\n<head>\n<title>Smith &amp; Sons &lt;v&gt; &quot;q&quot;</title>\n\
+                      <meta name=\"Author\" content=\"A&amp;B\"/>\n</head>\n<body>\n<pre>\n\
+                      Smith & Sons <pre> </pre> text\u{c}\n</pre>\n</body>\n</html>\n";
+        let (head, text) = split_html_meta(output).expect("splits");
+        assert_eq!(text, "Smith & Sons <pre> </pre> text\u{c}\n");
+        assert_eq!(meta_field(head, "Title").as_deref(), Some("Smith & Sons <v> \"q\""));
+        assert_eq!(meta_field(head, "Author").as_deref(), Some("A&B"));
+        assert_eq!(meta_field(head, "CreationDate"), None);
+        assert_eq!(split_html_meta("no text"), None);
     }
 }
