@@ -112,6 +112,13 @@ fn a_mail_saved_without_an_extension_is_an_email() {
         b"From: Ann Lee <ann@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: Draft\r\n\r\nSee the draft.\r\n";
     let doc = parse("1597.mbox-part", None, mail, &ParseLimits::default()).expect("parses");
     assert_eq!(doc.parser, "email");
+    // A `message/*` part that is not a whole message: the content decides.
+    let doc =
+        parse("attachment-1.bin", Some("Message/Partial; number=1"), mail, &ParseLimits::default()).expect("parses");
+    assert_eq!(doc.parser, "email");
+    let status = b"Reporting-MTA: dns; mail.example.com\r\n\r\nFinal-Recipient: rfc822; bob@example.com\r\n";
+    let doc = parse("status", Some("message/delivery-status"), status, &ParseLimits::default()).expect("parses");
+    assert_eq!(doc.parser, "text");
 }
 
 #[test]

@@ -132,10 +132,12 @@ fn names_a_media_file(file_name: &str) -> bool {
         .is_some_and(|m| matches!(m.type_().as_str(), "image" | "audio" | "video" | "font"))
 }
 
-/// True for a media type that says nothing about the content.
+/// True for a media type that leaves the format to the content: none, a generic one, or a
+/// `message/*` part other than a whole message (`message/partial`, `message/delivery-status`
+/// hold headers or a piece of a message: mail or text, as the content shows).
 fn is_generic_media_type(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
-    essence.is_empty() || essence.eq_ignore_ascii_case("application/octet-stream")
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence.is_empty() || essence == "application/octet-stream" || essence.starts_with("message/")
 }
 
 /// How much of a file the content sniffing reads.
