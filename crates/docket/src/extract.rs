@@ -2,6 +2,7 @@
 //! the server parses it (the risky formats in the parser sandbox, attachments followed to the
 //! same depth). The fidelity benchmark (`scripts/fidelity.sh`) compares it with reference tools.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -15,8 +16,12 @@ pub fn extract(path: &Path, media_type: Option<&str>) -> Result<()> {
     let limits = ParseLimits::default();
     let sandbox = ParserSandbox::registered();
     let answer = extract_one(sandbox.as_ref(), &name, media_type, &bytes, &limits, 0);
-    println!("{}", serde_json::to_string(&answer)?);
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{}", serde_json::to_string(&answer)?) {
+        // A reader that stopped early (`| head`) wanted no more.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn extract_one(
