@@ -302,3 +302,26 @@ async fn pdfs_that_need_a_password_or_ocr_say_so_through_the_server() {
     assert_eq!(warnings_of("matter/endless.pdf"), json!(["needs_ocr"]));
     assert_eq!(warnings_of("matter/encrypted-empty-user-password.pdf"), json!([]));
 }
+
+/// A machine without poppler-utils fails each PDF naming the package, not with a vague error.
+#[test]
+fn without_poppler_a_pdf_fails_naming_the_package() {
+    let empty = tempfile::tempdir().unwrap();
+    let letter = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/tests/fixtures/letter.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["extract", letter])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert_eq!(
+        answer["error"],
+        "pdftotext is not installed (Debian package poppler-utils): this file type cannot be read"
+    );
+    // With the tools on the PATH the same file reads.
+    let out = Command::new(env!("CARGO_BIN_EXE_docket")).args(["extract", letter]).output().unwrap();
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(answer["text"].as_str().unwrap().contains("Meridian Shipping Corp."), "{answer}");
+}

@@ -23,8 +23,8 @@ const FORMAT: &str = "pdf";
 const PDFTOTEXT: &str = "pdftotext";
 /// The image lister, asked only about pages without text (is the page a scan?).
 const PDFIMAGES: &str = "pdfimages";
-/// How long one poppler tool may run on one file: under the parser sandbox's own limit, so
-/// that the more precise answer ("the PDF tools timed out") is the one given.
+/// How long one poppler tool may run on one file: under the parser sandbox's 30 s, so that in
+/// the server too a slow file usually ends by this limit, with the worker still answering.
 pub(crate) const PDF_TOOL_TIMEOUT: Duration = Duration::from_secs(25);
 /// The package that holds the tools, named in the error when they are missing.
 const PACKAGE: &str = "poppler-utils";
