@@ -18,7 +18,7 @@ RUN cargo build --release --locked -p docket && cp target/release/docket /usr/lo
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/docket --create-home docket
 COPY --from=build /usr/local/bin/docket /usr/local/bin/docket

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the services the test suite talks to for real:
-# a PostgreSQL server on a private port (and shellcheck for the scripts). Source it: it exports DOCKET_TEST_POSTGRES_URL.
+# a PostgreSQL server on a private port (and shellcheck for the scripts, poppler-utils for PDFs). Source it: it exports DOCKET_TEST_POSTGRES_URL.
 # Safe to run again: an already running test cluster is reused.
 set -euo pipefail
 
@@ -12,6 +12,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+# PDF text comes from poppler's pdftotext, pdfinfo and pdfimages; qpdf rewrites PDF fixtures.
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq

@@ -29,6 +29,4 @@ E2E_UI=server bash scripts/ui_test.sh
 
 echo "== fuzz targets (a short run of each from its seeds)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-# pdf is left out until fuzz/hangs/pdf/ is fixed: its default-seed run meets that endless parse
-# (in the server the parse-worker's 30 s limit bounds it).
-bash scripts/fuzz.sh "${DOCKET_FUZZ_SECONDS:-10}" email docx html markdown text dates entities query
+bash scripts/fuzz.sh "${DOCKET_FUZZ_SECONDS:-10}" email pdf docx html markdown text dates entities query

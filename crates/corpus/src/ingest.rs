@@ -312,7 +312,7 @@ async fn fetch_hashed(
     }
     // A parse that could take the process down is marked first, so that the next start fails
     // the file instead of parsing it again (and going down again).
-    let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref());
+    let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref(), &item.bytes);
     if marked && !jobs::mark_parsing(&inner.writer, job, &sha, &item.label).await? {
         return Ok(Fetched::Failed { label: item.label, error: jobs::CRASHED_PARSER.into() });
     }
@@ -515,10 +515,11 @@ async fn register(
     // The batch's documents in one statement; a content another job of the same tenant
     // registered a moment ago is not inserted and not returned.
     let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
-    for chunk in rows.chunks(registry::rows_per_statement(19)) {
+    for chunk in rows.chunks(registry::rows_per_statement(20)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-             ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed) ",
+             ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed, \
+             warnings) ",
         );
         qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, date, text, text_sha256)| {
             b.push_bind(id.as_str())
@@ -539,7 +540,8 @@ async fn register(
                 .push_bind(item.parent.map(|u| u.to_string()))
                 .push_bind(*text)
                 .push_bind(*text_sha256)
-                .push_bind(0i64);
+                .push_bind(0i64)
+                .push_bind(registry::warnings_json(&p.warnings));
         });
         qb.push(" ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id");
         returned.extend(qb.build_query_scalar::<String>().persistent(false).fetch_all(&mut *tx).await?);

@@ -23,7 +23,13 @@ pub struct ParsedDocument {
     pub text: String,
     /// Attachments, which become child documents.
     pub attachments: Vec<Attachment>,
+    /// What a reader should know about the text, as codes (e.g. [`NEEDS_OCR`]): the parse
+    /// succeeded but the text is not the whole document.
+    pub warnings: Vec<String>,
 }
+
+/// Warning: a page (or the whole file) has no text layer; its text needs OCR.
+pub const NEEDS_OCR: &str = "needs_ocr";
 
 /// A file carried inside another (an e-mail attachment).
 #[derive(Debug, Clone, PartialEq)]

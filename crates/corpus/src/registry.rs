@@ -141,6 +141,9 @@ pub struct DocumentInfo {
     pub subject: Option<String>,
     /// The containing document, for attachments.
     pub parent_id: Option<Uuid>,
+    /// What a reader should know about the text: `needs_ocr` when a page (or the whole file)
+    /// has no text layer, so the text is not the whole document.
+    pub warnings: Vec<String>,
 }
 
 /// One document with its text and the ids of its attachments.
@@ -182,7 +185,7 @@ pub struct DocumentPage {
 }
 
 const INFO_COLUMNS: &str = "id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-     ingested_at, title, author, recipients, document_date, subject, parent_id";
+     ingested_at, title, author, recipients, document_date, subject, parent_id, warnings";
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid, CorpusError> {
     Uuid::parse_str(s).map_err(|e| CorpusError::Corrupt(format!("bad uuid '{s}': {e}")))
@@ -191,6 +194,7 @@ pub(crate) fn parse_uuid(s: &str) -> Result<Uuid, CorpusError> {
 fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
     let source_type: String = row.try_get("source_type")?;
     let recipients: String = row.try_get("recipients")?;
+    let warnings: String = row.try_get("warnings")?;
     let document_date: Option<String> = row.try_get("document_date")?;
     let parent_id: Option<String> = row.try_get("parent_id")?;
     let bytes: i64 = row.try_get("bytes")?;
@@ -212,7 +216,15 @@ fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
         document_date: document_date.as_deref().map(parse_rfc3339).transpose()?,
         subject: row.try_get("subject")?,
         parent_id: parent_id.as_deref().map(parse_uuid).transpose()?,
+        warnings: serde_json::from_str(&warnings)
+            .map_err(|e| CorpusError::Corrupt(format!("bad warnings JSON: {e}")))?,
     })
+}
+
+/// The `warnings` column's JSON for a document's warning codes.
+pub(crate) fn warnings_json(warnings: &[String]) -> String {
+    // A list of strings always serialises; the fallback only keeps the column valid.
+    serde_json::to_string(warnings).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// List a tenant's documents.

@@ -286,8 +286,15 @@ fn media_type_wins_over_extension() {
 
 #[test]
 fn unsupported_types_are_named() {
-    assert_eq!(parse("photo.jpg", None, b"x", &limits()), Err(ParseError::Unsupported("photo.jpg".into())));
-    assert_eq!(parse("noextension", None, b"x", &limits()), Err(ParseError::Unsupported("noextension".into())));
-    assert_eq!(parse("a.txt.exe", None, b"x", &limits()), Err(ParseError::Unsupported("a.txt.exe".into())));
+    // Without a type the parser knows, the content decides: these are binary.
+    let jpeg = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
+    assert_eq!(parse("photo.jpg", None, jpeg, &limits()), Err(ParseError::Unsupported("photo.jpg".into())));
+    assert_eq!(
+        parse("noextension", None, b"\0\x01\x02", &limits()),
+        Err(ParseError::Unsupported("noextension".into()))
+    );
+    let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0";
+    assert_eq!(parse("a.txt.exe", None, exe, &limits()), Err(ParseError::Unsupported("a.txt.exe".into())));
+    // A declared media type without a parser is believed, whatever the bytes look like.
     assert_eq!(parse("x", Some("image/png"), b"x", &limits()), Err(ParseError::Unsupported("image/png".into())));
 }

@@ -22,7 +22,8 @@ async fn folder_with_duplicates_and_a_corrupt_file() {
         "<html><head><title>Press release</title></head><body><p>Acme announces the merger.</p></body></html>",
     );
     env.write("case/broken.pdf", b"%PDF-1.7 this is not really a pdf \x00\x01\x02");
-    env.write("case/notes.xyz", "unsupported format");
+    // An unknown extension is read by its content: text would be ingested, binary is not.
+    env.write("case/notes.xyz", b"\x00\x01\x02 unsupported format");
     env.write("case/.hidden.txt", "hidden files are skipped");
 
     let status = ingest(&corpus, "acme", vec![local(env.root.join("case"))]).await;

@@ -1,5 +1,6 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod extract;
 mod load;
 mod reports;
 
@@ -64,6 +65,15 @@ enum Command {
     Demo {
         #[command(flatten)]
         server: ServeArgs,
+    },
+    /// Print the text Docket keeps for one file (and its attachments) as JSON, parsed as the
+    /// server parses it.
+    Extract {
+        /// The file to parse.
+        path: std::path::PathBuf,
+        /// Media type to parse it as (default: from its content and name).
+        #[arg(long)]
+        media_type: Option<String>,
     },
 }
 
@@ -143,6 +153,9 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("binding {} (DOCKET_BIND)", args.bind))?;
             let local = listener.local_addr()?;
             eprintln!("docket listening on http://{local}  (storage: {})", config.storage_dir.display());
+            if !docket_corpus::parse::pdf_tools_available() {
+                tracing::error!("pdftotext is not installed (Debian package poppler-utils): every PDF file will fail");
+            }
             docket_server::serve(config, listener, shutdown_signal()).await?;
             Ok(())
         }
@@ -158,6 +171,7 @@ async fn run(cli: Cli) -> Result<()> {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
         Command::Demo { server } => load::demo(&config, server.bind).await,
+        Command::Extract { path, media_type } => extract::extract(&path, media_type.as_deref()),
     }
 }
 

@@ -251,3 +251,77 @@ async fn an_orderly_stop_while_parsing_fails_no_file() {
     assert_eq!(status["failed"], 0, "{status}");
     assert_eq!(status["ingested"], 300, "{status}");
 }
+
+/// Real PDFs through the real server (the parser sandbox, then poppler's tools): one that needs
+/// a password fails saying so, a scan and a file with no text layer are documents marked
+/// `needs_ocr` in the document API, and the file whose in-process parse never ended is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pdfs_that_need_a_password_or_ocr_say_so_through_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let matter = dir.path().join("matter");
+    std::fs::create_dir(&matter).unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/tests/fixtures/pdf");
+    for name in ["encrypted-user-password.pdf", "encrypted-empty-user-password.pdf", "scan.pdf"] {
+        std::fs::copy(format!("{fixtures}/{name}"), matter.join(name)).unwrap();
+    }
+    let endless = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/hangs/pdf/lopdf-endless-loop.pdf");
+    std::fs::copy(endless, matter.join("endless.pdf")).unwrap();
+    let token = setup(dir.path());
+    let mut cmd = docket(dir.path());
+    cmd.env("DOCKET_INGEST_ROOTS", format!("{TENANT}={}", matter.display()));
+    let port = free_port();
+    let child = cmd
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start docket serve");
+    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+    let client = reqwest::Client::new();
+    for _ in 0..400 {
+        if client.get(format!("{}/health", server.url)).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let job = submit(&server, &token, vec![json!({ "type": "local", "path": "matter" })]).await;
+    let status = finished(&server, &token, &job).await;
+    assert_eq!(status["ingested"], 3, "{status}");
+    assert_eq!(
+        errors_of(&status),
+        vec![("matter/encrypted-user-password.pdf".to_owned(), "encrypted: needs a password".to_owned())]
+    );
+
+    let docs: Value =
+        client.get(format!("{}/documents", server.url)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let warnings_of = |source: &str| {
+        let doc = docs["documents"].as_array().unwrap().iter().find(|d| d["source"] == source);
+        doc.unwrap_or_else(|| panic!("{source} in {docs}"))["warnings"].clone()
+    };
+    assert_eq!(warnings_of("matter/scan.pdf"), json!(["needs_ocr"]));
+    assert_eq!(warnings_of("matter/endless.pdf"), json!(["needs_ocr"]));
+    assert_eq!(warnings_of("matter/encrypted-empty-user-password.pdf"), json!([]));
+}
+
+/// A machine without poppler-utils fails each PDF naming the package, not with a vague error.
+#[test]
+fn without_poppler_a_pdf_fails_naming_the_package() {
+    let empty = tempfile::tempdir().unwrap();
+    let letter = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/tests/fixtures/letter.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["extract", letter])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert_eq!(
+        answer["error"],
+        "pdftotext is not installed (Debian package poppler-utils): this file type cannot be read"
+    );
+    // With the tools on the PATH the same file reads.
+    let out = Command::new(env!("CARGO_BIN_EXE_docket")).args(["extract", letter]).output().unwrap();
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(answer["text"].as_str().unwrap().contains("Meridian Shipping Corp."), "{answer}");
+}

@@ -425,6 +425,11 @@ export interface components {
             subject?: string | null;
             tenant_id: string;
             title?: string | null;
+            /**
+             * @description What a reader should know about the text: `needs_ocr` when a page (or the whole file)
+             *     has no text layer, so the text is not the whole document.
+             */
+            warnings: string[];
         };
         /** @description One page of documents. */
         DocumentPage: {

@@ -73,6 +73,7 @@ pub(crate) fn parse_email(bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
         subject,
         text: clean_text(&raw_text),
         attachments,
+        ..Default::default()
     })
 }
 

@@ -1,5 +1,6 @@
 //! Parsers: one file's bytes in, a [`ParsedDocument`] out.
 
+mod child;
 pub(crate) mod clean;
 mod docx;
 mod email;
@@ -9,6 +10,7 @@ mod pdf_scan;
 pub mod sandbox;
 mod text;
 
+pub use pdf::pdf_tools_available;
 pub use sandbox::ParserSandbox;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -51,6 +53,12 @@ pub enum ParseError {
     Crashed(String),
     #[error("timed out after {secs} s in the parser")]
     TimedOut { secs: u64 },
+    /// A PDF whose user password is not empty: its text cannot be read without it.
+    #[error("encrypted: needs a password")]
+    Encrypted,
+    /// The external tool a format needs is not installed on this machine.
+    #[error("{tool} is not installed (Debian package {package}): this file type cannot be read")]
+    ToolMissing { tool: &'static str, package: &'static str },
     /// The sandboxed parser reported this failure (its text, as the parser worded it).
     #[error("{0}")]
     Reported(String),
@@ -75,9 +83,10 @@ impl Format {
         // Parameters such as "; charset=utf-8" do not change the parser.
         let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         Some(match essence.as_str() {
-            "text/plain" => Format::Text,
             "text/markdown" | "text/x-markdown" => Format::Markdown,
             "text/html" | "application/xhtml+xml" => Format::Html,
+            // Any other text type (text/plain, text/csv, text/x-log, ...) reads as plain text.
+            other if other.starts_with("text/") => Format::Text,
             "message/rfc822" => Format::Email,
             "application/pdf" => Format::Pdf,
             DOCX_MEDIA_TYPE => Format::Docx,
@@ -99,25 +108,112 @@ impl Format {
     }
 }
 
-/// The format `parse` would pick for a file, or the error it would answer.
-fn format_of(file_name: &str, media_type: Option<&str>) -> Result<Format, ParseError> {
+/// The format `parse` would pick for a file, or the error it would answer: the media type
+/// when it names a format, else the file name's extension, else the content (many real files
+/// carry no extension: `README.Debian`, `copyright`, `NOTES`).
+fn format_of(file_name: &str, media_type: Option<&str>, bytes: &[u8]) -> Result<Format, ParseError> {
     // A generic media type (application/octet-stream) says nothing: fall back to the name.
+    // A declared type we have no parser for (image/png) is believed; only an unknown or
+    // generic one lets the content decide.
+    // So is a name whose extension says image, sound, video or font (`image.bmp`).
+    let declared = media_type.is_some_and(|m| !is_generic_media_type(m)) || names_a_media_file(file_name);
     media_type
         .and_then(Format::from_media_type)
         .or_else(|| Format::from_file_name(file_name))
+        .or_else(|| if declared { None } else { Format::from_content(bytes) })
         .ok_or_else(|| ParseError::Unsupported(media_type.map_or_else(|| file_name.to_owned(), str::to_owned)))
+}
+
+/// True when the file name's extension is that of an image, sound, video or font: never a
+/// document, whatever its first bytes look like.
+fn names_a_media_file(file_name: &str) -> bool {
+    mime_guess::from_path(file_name)
+        .first()
+        .is_some_and(|m| matches!(m.type_().as_str(), "image" | "audio" | "video" | "font"))
+}
+
+/// True for a media type that leaves the format to the content: none, a generic one, or a
+/// `message/*` part other than a whole message (`message/partial`, `message/delivery-status`
+/// hold headers or a piece of a message: mail or text, as the content shows).
+fn is_generic_media_type(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence.is_empty() || essence == "application/octet-stream" || essence.starts_with("message/")
+}
+
+/// How much of a file the content sniffing reads.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+impl Format {
+    /// The format a file's first bytes show, when its name and media type say nothing.
+    fn from_content(bytes: &[u8]) -> Option<Format> {
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        // The header may follow some junk (as PDF readers allow), as in `parse_pdf`.
+        if head.get(..1024).is_some_and(|start| start.windows(5).any(|w| w == b"%PDF-")) {
+            return Some(Format::Pdf);
+        }
+        if !looks_like_text(head) {
+            return None;
+        }
+        Some(if looks_like_mail_headers(head) { Format::Email } else { Format::Text })
+    }
+}
+
+/// True when the text starts with a block of RFC 5322 header lines holding at least two of the
+/// headers every mail carries (a message saved without an extension, as in a Maildir).
+fn looks_like_mail_headers(head: &[u8]) -> bool {
+    const KNOWN: [&str; 9] =
+        ["from", "to", "subject", "date", "received", "message-id", "mime-version", "return-path", "content-type"];
+    let text = String::from_utf8_lossy(head);
+    let mut known = 0;
+    for line in text.lines() {
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) || line.starts_with("From ") {
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else { return false };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return false;
+        }
+        known += usize::from(KNOWN.contains(&name.to_ascii_lowercase().as_str()));
+    }
+    known >= 2
+}
+
+/// True when `head` (the start of a file) reads as text: a UTF-16 byte-order mark, or no NUL
+/// and almost no control characters (binary data has about one in eight).
+fn looks_like_text(head: &[u8]) -> bool {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    if head.is_empty() || head.contains(&0) {
+        return false;
+    }
+    let controls =
+        head.iter().filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B)) || b == 0x7F).count();
+    if controls * 100 > head.len() {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A sample cut inside a character is still UTF-8.
+        Err(e) if e.error_len().is_none() => true,
+        // Not UTF-8: text in a single-byte charset has mostly ASCII letters.
+        Err(_) => head.iter().filter(|b| b.is_ascii()).count() * 10 >= head.len() * 7,
+    }
 }
 
 /// True when the file goes to a third-party parser that recurses over its input (PDF through
 /// lopdf, DOCX through zip and quick-xml, e-mail through mail-parser): those are the parses
 /// isolated in a [`ParserSandbox`] and marked while they run. Plain text, Markdown and HTML
 /// are bounded by construction and always parse in process.
-pub fn needs_isolation(file_name: &str, media_type: Option<&str>) -> bool {
-    matches!(format_of(file_name, media_type), Ok(Format::Pdf | Format::Docx | Format::Email))
+pub fn needs_isolation(file_name: &str, media_type: Option<&str>, bytes: &[u8]) -> bool {
+    matches!(format_of(file_name, media_type, bytes), Ok(Format::Pdf | Format::Docx | Format::Email))
 }
 
 /// Parse one file. The parser is chosen by `media_type` when given, else by the file name's
-/// extension. A panic inside a parser is caught and answered as [`ParseError::Crashed`].
+/// extension, else by the content. A panic inside a parser is caught and answered as [`ParseError::Crashed`].
 pub fn parse(
     file_name: &str,
     media_type: Option<&str>,
@@ -128,7 +224,7 @@ pub fn parse(
     if size > limits.max_file_bytes {
         return Err(ParseError::TooLarge { size, limit: limits.max_file_bytes });
     }
-    let format = format_of(file_name, media_type)?;
+    let format = format_of(file_name, media_type, bytes)?;
     let parsed = catch_unwind(AssertUnwindSafe(|| match format {
         Format::Text => Ok(text::parse_text(bytes)),
         Format::Markdown => Ok(text::parse_markdown(bytes)),
@@ -188,7 +284,7 @@ pub fn parse_on_large_stack(
 
 /// Parse one file with the risky formats in `sandbox` when there is one, the rest (and
 /// everything without a sandbox) in process on a large stack.
-pub(crate) fn parse_bounded(
+pub fn parse_bounded(
     sandbox: Option<&ParserSandbox>,
     file_name: &str,
     media_type: Option<&str>,
@@ -196,9 +292,11 @@ pub(crate) fn parse_bounded(
     limits: &ParseLimits,
 ) -> Result<ParsedDocument, ParseError> {
     match sandbox {
-        Some(sandbox) if needs_isolation(file_name, media_type) => sandbox.parse(file_name, media_type, bytes, limits),
+        Some(sandbox) if needs_isolation(file_name, media_type, bytes) => {
+            sandbox.parse(file_name, media_type, bytes, limits)
+        }
         // Plain text is decoded and cleaned by this crate's own loops: no recursion to guard.
-        _ if format_of(file_name, media_type) == Ok(Format::Text) => parse(file_name, media_type, bytes, limits),
+        _ if format_of(file_name, media_type, bytes) == Ok(Format::Text) => parse(file_name, media_type, bytes, limits),
         _ => parse_on_large_stack(file_name, media_type, bytes, limits),
     }
 }

@@ -9,11 +9,9 @@
 //! it as the document's failure.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Mutex, OnceLock};
+use std::process::{Command, ExitStatus};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine;
@@ -21,7 +19,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ParseError, ParseLimits, parse_on_large_stack};
+use super::{ParseError, ParseLimits, child, parse_on_large_stack};
 use crate::model::{Attachment, ParsedDocument};
 
 /// How long one file may take in the sandbox by default.
@@ -29,8 +27,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Address space a sandboxed parser may use by default (RLIMIT_AS): the largest file, its
 /// expansion and the parser's own structures fit many times over.
 pub const DEFAULT_MAX_MEMORY_BYTES: u64 = 4 << 30;
-/// Most bytes of the child's stderr kept to explain how it ended.
-const STDERR_KEPT: u64 = 16 * 1024;
 
 /// How to start the child that parses one file; see the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,82 +85,30 @@ impl ParserSandbox {
         };
         let mut header = serde_json::to_vec(&header).map_err(|e| ParseError::Crashed(e.to_string()))?;
         header.push(b'\n');
-        // Its own process group, so that a kill reaches whatever it started too (a grandchild
-        // holding the pipes open would otherwise keep the answer from ending).
-        let mut child = Command::new(&self.program)
-            .args(&self.args)
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| ParseError::Crashed(format!("the parser could not be started: {e}")))?;
-        let (Some(mut stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(ParseError::Crashed("the parser's pipes could not be opened".into()));
-        };
+        let mut command = Command::new(&self.program);
+        command.args(&self.args);
         // The answer holds at most the text (within the expansion limit) and the attachments
         // (within the file, in base64), plus JSON escaping.
         let max_answer =
             limits.max_expanded_bytes.saturating_mul(2).saturating_add(limits.max_file_bytes.saturating_mul(2));
-        let child = Mutex::new(child);
-        let kill = || {
-            if let Ok(mut c) = child.lock() {
-                let group = i32::try_from(c.id()).ok().and_then(rustix::process::Pid::from_raw);
-                if let Some(group) = group {
-                    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-                }
-                let _ = c.kill();
-            }
-        };
-        let (done, finished) = mpsc::channel::<()>();
-        let (answer, timed_out, stderr_text) = std::thread::scope(|scope| {
-            let kill = &kill;
-            let watchdog = scope.spawn(move || match finished.recv_timeout(self.timeout) {
-                Err(RecvTimeoutError::Timeout) => {
-                    kill();
-                    true
-                }
-                _ => false,
-            });
-            let errors = scope.spawn(move || {
-                let mut stderr = stderr;
-                let mut kept = Vec::new();
-                let _ = (&mut stderr).take(STDERR_KEPT).read_to_end(&mut kept);
-                // Keep draining, so a chatty child never blocks on a full pipe.
-                let _ = std::io::copy(&mut stderr, &mut std::io::sink());
-                String::from_utf8_lossy(&kept).into_owned()
-            });
-            // A child that stops reading (hung, or dead) makes these fail or block until the
-            // watchdog kills it; either way the answer below says what happened.
-            let _ = stdin.write_all(&header).and_then(|()| stdin.write_all(bytes));
-            drop(stdin);
-            let mut answer = Vec::new();
-            let read = stdout.take(max_answer.saturating_add(1)).read_to_end(&mut answer);
-            if read.is_err() || answer.len() as u64 > max_answer {
-                kill();
-                answer.clear();
-            }
-            let _ = done.send(());
-            let timed_out = watchdog.join().unwrap_or(false);
-            let stderr_text = errors.join().unwrap_or_default();
-            (answer, timed_out, stderr_text)
-        });
-        let status = child.into_inner().ok().map(|mut c| c.wait());
-        if timed_out {
+        // Its own process group, so that a kill reaches whatever it started too (the PDF tools,
+        // or a grandchild holding the pipes open).
+        let finished = child::run(command, &[&header, bytes], max_answer, self.timeout, true)
+            .map_err(|e| ParseError::Crashed(format!("the parser could not be started: {e}")))?;
+        if finished.timed_out {
             return Err(ParseError::TimedOut { secs: self.timeout.as_secs() });
         }
-        match status {
-            Some(Ok(status)) if status.success() => match serde_json::from_slice::<Answer>(&answer) {
+        if finished.overflowed {
+            return Err(ParseError::Crashed(format!("the parser's answer is larger than {max_answer} bytes")));
+        }
+        match finished.status {
+            Some(status) if status.success() => match serde_json::from_slice::<Answer>(&finished.stdout) {
                 Ok(Answer::Ok(doc)) => doc.into_document(),
                 Ok(Answer::Err(message)) => Err(ParseError::Reported(message)),
                 Err(e) => Err(ParseError::Crashed(format!("the parser's answer is unreadable: {e}"))),
             },
-            Some(Ok(status)) => Err(ParseError::Crashed(describe_exit(status, &stderr_text, self.max_memory_bytes))),
-            _ => Err(ParseError::Crashed("the parser's exit could not be observed".into())),
+            Some(status) => Err(ParseError::Crashed(describe_exit(status, &finished.stderr, self.max_memory_bytes))),
+            None => Err(ParseError::Crashed("the parser's exit could not be observed".into())),
         }
     }
 }
@@ -203,7 +147,7 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Answer {
-    Ok(WireDocument),
+    Ok(Box<WireDocument>),
     Err(String),
 }
 
@@ -220,6 +164,7 @@ struct WireDocument {
     subject: Option<String>,
     text: String,
     attachments: Vec<WireAttachment>,
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -241,6 +186,7 @@ impl WireDocument {
             document_date: doc.document_date,
             subject: doc.subject,
             text: doc.text,
+            warnings: doc.warnings,
             attachments: doc
                 .attachments
                 .into_iter()
@@ -275,6 +221,7 @@ impl WireDocument {
             subject: self.subject,
             text: self.text,
             attachments,
+            warnings: self.warnings,
         })
     }
 }
@@ -308,7 +255,7 @@ pub fn serve_worker() -> i32 {
     }
     let result = parse_on_large_stack(&header.file_name, header.media_type.as_deref(), &bytes, &header.limits);
     let answer = match result {
-        Ok(doc) => Answer::Ok(WireDocument::from_document(doc)),
+        Ok(doc) => Answer::Ok(Box::new(WireDocument::from_document(doc))),
         Err(e) => Answer::Err(e.to_string()),
     };
     let mut out = std::io::stdout().lock();
