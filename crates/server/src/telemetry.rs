@@ -227,8 +227,7 @@ impl Telemetry {
         i.batch_size.record(c.batch_events, &[]);
         for ((tenant, kind), count) in &c.events {
             let plan = self.plan_of(ledger, tenant).await;
-            let (plan, tier) =
-                plan.map_or(("unknown", "unknown"), |p| (p.as_str(), p.plan().support_tier.as_str()));
+            let (plan, tier) = plan.map_or(("unknown", "unknown"), |p| (p.as_str(), p.plan().support_tier.as_str()));
             i.usage_events.add(
                 *count,
                 &[
@@ -255,10 +254,8 @@ impl Telemetry {
             }
         }
         for a in &c.alerts {
-            i.quota_alerts.add(
-                1,
-                &[KeyValue::new("level", a.level.as_str()), KeyValue::new("dimension", a.dimension.as_str())],
-            );
+            i.quota_alerts
+                .add(1, &[KeyValue::new("level", a.level.as_str()), KeyValue::new("dimension", a.dimension.as_str())]);
         }
     }
 
@@ -394,7 +391,9 @@ fn otlp_base(endpoint: &str) -> Result<&str, TelemetryError> {
     let bad = |message: &str| TelemetryError::Endpoint { endpoint: endpoint.to_owned(), message: message.into() };
     match base.split_once("://") {
         Some(("http", rest)) if !rest.is_empty() => Ok(base),
-        Some(("https", _)) => Err(bad("https is not supported: push to a collector over http (e.g. http://otel-collector:4318)")),
+        Some(("https", _)) => {
+            Err(bad("https is not supported: push to a collector over http (e.g. http://otel-collector:4318)"))
+        }
         _ => Err(bad("expected http://host:port")),
     }
 }
@@ -430,7 +429,11 @@ fn instruments(meter: &Meter) -> Instruments {
             &JOB_BUCKETS,
         ),
         query_duration: seconds("docket.query.duration", "Latency of billed queries.", &SECONDS_BUCKETS),
-        timeline_duration: seconds("docket.timeline.duration", "Latency of billed timeline requests.", &SECONDS_BUCKETS),
+        timeline_duration: seconds(
+            "docket.timeline.duration",
+            "Latency of billed timeline requests.",
+            &SECONDS_BUCKETS,
+        ),
         quota_alerts: counter("docket.quota.alerts", "{alert}", "Quota alerts fired, by level and dimension."),
         commit_duration: seconds(
             "docket.ledger.commit.duration",

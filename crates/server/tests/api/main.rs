@@ -9,4 +9,5 @@ mod ledger;
 mod onboarding;
 mod query_limits;
 mod storage;
+mod telemetry;
 mod ui;
