@@ -202,7 +202,9 @@ def static_checks():
             check(bool(ok), f"install_tier.sh {tier} --dry-run --compose prints the env file, storage folders and compose command", out + r.stderr)
             r = run(["bash", str(ROOT / "scripts/install_tier.sh"), tier, "--dry-run", "--native"], env=env)
             out = r.stdout
-            ok = (r.returncode == 0 and "npm run build" in out and "cargo build --release --locked -p docket" in out
+            # `run` prints commands shell-quoted (%q): spaces inside the npm step are escaped.
+            ok = (r.returncode == 0 and re.search(r"npm\\? ci.*npm\\? run\\? build", out) is not None
+                  and "cargo build --release --locked -p docket" in out
                   and "docket serve" in out and "wait for http://127.0.0.1:18080/health" in out)
             check(ok, f"install_tier.sh {tier} --dry-run --native prints the builds, the start and the health wait", out + r.stderr)
         check(not Path(f"{tmp}/.env").exists() and not Path(f"{tmp}/storage").exists(), "--dry-run changed nothing")
@@ -259,6 +261,22 @@ def synthetic_usage(base, env, round_no, tenants):
         check(status == 200, f"round {round_no}: timeline answers", body)
 
 
+def wait_scraped(base, prom, round_no):
+    """Wait until Prometheus holds the latency counts docket shows now."""
+    text = http("GET", f"{base}/metrics")[1]
+    for name in ["docket_query_duration_seconds_count", "docket_timeline_duration_seconds_count"]:
+        m = re.search(rf"^{name}{{[^}}]*}} (\S+)$", text, re.M)
+        want = float(m.group(1)) if m else None
+        check(want is not None and want > 0, f"round {round_no}: /metrics shows {name}")
+
+        def scraped():
+            result = promql(prom, name)[0]
+            return bool(result) and float(result[0]["value"][1]) == want
+
+        if wait_for(f"round {round_no}: Prometheus scraped {name} = {want}", scraped):
+            check(True, f"round {round_no}: Prometheus scraped {name} = {want}")
+
+
 def promql(prom, expr):
     status, body = http("GET", f"{prom}/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
     if status != 200:
@@ -273,6 +291,19 @@ def has_data(result):
         return False
     values = [r["value"][1] for r in result]
     return any(v not in ("NaN", "+Inf", "-Inf") for v in values)
+
+
+def returns_data(prom, expr, answer, seconds=20.0):
+    """Whether `expr` returns data within `seconds` (the last answer is kept for the report)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result, body = promql(prom, expr)
+        answer[0] = body
+        if has_data(result):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
 
 
 def substitute(expr):
@@ -317,11 +348,12 @@ def live_checks(dash, work):
             status, body = http("POST", f"{base}/onboarding", intake(org, 3))
             check(status == 201, f"{org} onboarded", body)
             tenants[key] = json.loads(body)["tenant_id"] if status == 201 else key
-        # Two rounds with scrapes between them, so that rates and quantiles have increases.
-        synthetic_usage(base, env, 1, tenants)
-        time.sleep(4)
-        synthetic_usage(base, env, 2, tenants)
-        time.sleep(4)
+        # Two rounds, each scraped before going on, so that rates and quantiles see increases
+        # (Prometheus's first scrape comes a few seconds after it is ready).
+        wait_for("Prometheus scrapes docket", lambda: has_data(promql(prom, 'up{job="docket"} == 1')[0]))
+        for round_no in (1, 2):
+            synthetic_usage(base, env, round_no, tenants)
+            wait_scraped(base, prom, round_no)
 
         status, metrics = http("GET", f"{base}/metrics")
         check(status == 200, "GET /metrics answers")
@@ -334,11 +366,11 @@ def live_checks(dash, work):
         exprs = [(p["title"], t["refId"], t["expr"]) for p in dash["panels"] for t in p.get("targets", [])]
         for title, ref, expr in exprs:
             q = substitute(expr)
-            result = [None]
-            ok = wait_for(f"dashboard '{title}' {ref} returns data",
-                          lambda: (result.__setitem__(0, promql(prom, q)[0]) or has_data(result[0])), seconds=20)
-            if ok:
+            answer = [None]
+            if returns_data(prom, q, answer):
                 check(True, f"dashboard '{title}' {ref} returns data: {q}")
+            else:
+                check(False, f"dashboard '{title}' {ref} returns data: {q}", str(answer[0]))
         for var in dash["templating"]["list"]:
             m = re.match(r"label_values\((.*),\s*(\w+)\)$", var["query"]["query"])
             match, label = substitute(m.group(1)), m.group(2)
@@ -351,10 +383,8 @@ def live_checks(dash, work):
         for expr in alert_exprs:
             if 'up{job="docket"}' in expr:
                 continue
-            result = [None]
-            if wait_for(f"alert expression returns data: {expr}",
-                        lambda: (result.__setitem__(0, promql(prom, expr)[0]) or has_data(result[0])), seconds=20):
-                check(True, f"alert expression returns data: {expr}")
+            answer = [None]
+            check(returns_data(prom, expr, answer), f"alert expression returns data: {expr}", str(answer[0]))
         status, body = http("GET", f"{prom}/api/v1/rules")
         groups = json.loads(body)["data"]["groups"] if status == 200 else []
         rules = [r for g in groups for r in g["rules"]]
@@ -369,10 +399,8 @@ def live_checks(dash, work):
             code = None
         check(code == 0, "docket stops cleanly on SIGTERM", f"exit {code}")
         for expr in [e for e in alert_exprs if 'up{job="docket"}' in e]:
-            result = [None]
-            if wait_for(f"alert expression returns data once docket is down: {expr}",
-                        lambda: (result.__setitem__(0, promql(prom, expr)[0]) or has_data(result[0])), seconds=20):
-                check(True, f"alert expression returns data once docket is down: {expr}")
+            answer = [None]
+            check(returns_data(prom, expr, answer), f"alert expression returns data once docket is down: {expr}", str(answer[0]))
     finally:
         for p in [docket, prometheus]:
             if p and p.poll() is None:

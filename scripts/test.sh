@@ -27,6 +27,9 @@ bash scripts/api_fuzz.sh 25
 echo "== web UI (component tests, build, end-to-end in Chromium against docket serve)"
 E2E_UI=server bash scripts/ui_test.sh
 
+echo "== telemetry, compose stack, Grafana dashboard and installer (Prometheus, promtool, docker-compose)"
+DOCKET_BIN="$PWD/target/debug/docket" bash scripts/telemetry_test.sh
+
 echo "== fuzz targets (a short run of each from its seeds)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 # pdf is left out until fuzz/hangs/pdf/ is fixed: its default-seed run meets that endless parse

@@ -83,7 +83,8 @@ struct TenantGauges {
     cost_to_date: f64,
     projected_monthly_cost: f64,
     alert_level: f64,
-    sla_hours: f64,
+    /// The plan's SLA hours in seconds: Prometheus's base unit (promtool refuses `_hours`).
+    sla_seconds: f64,
 }
 
 impl TenantGauges {
@@ -109,7 +110,7 @@ impl TenantGauges {
                 AlertLevel::Soft => 1.0,
                 AlertLevel::Hard => 2.0,
             },
-            sla_hours: f64::from(s.support_sla_hours),
+            sla_seconds: f64::from(s.support_sla_hours) * 3600.0,
         }
     }
 }
@@ -457,21 +458,24 @@ fn tenant_gauges(meter: &Meter, tenants: &Arc<RwLock<Vec<TenantGauges>>>) -> Vec
             t.usage_ratio
         }),
         ("docket.tenant.health_score", "", "Health score of the tenant, 0 to 1.", |t| t.health_score),
-        ("docket.tenant.cost_to_date_usd", "USD", "Cost of the current billing period so far, in USD.", |t| {
+        ("docket.tenant.cost_to_date_usd", "{USD}", "Cost of the current billing period so far, in USD.", |t| {
             t.cost_to_date
         }),
         (
             "docket.tenant.projected_monthly_cost_usd",
-            "USD",
+            "{USD}",
             "Projected cost of the current billing period, in USD.",
             |t| t.projected_monthly_cost,
         ),
         ("docket.tenant.alert_level", "", "Quota alert level: 0 none, 1 soft (80 %), 2 hard (95 %).", |t| {
             t.alert_level
         }),
-        ("docket.tenant.support_response_sla", "h", "Support response SLA of the tenant's plan, in hours.", |t| {
-            t.sla_hours
-        }),
+        (
+            "docket.tenant.support_response_sla",
+            "s",
+            "Support response SLA of the tenant's plan (support_response_sla_hours), in seconds.",
+            |t| t.sla_seconds,
+        ),
     ];
     let mut gauges: Vec<ObservableGauge<f64>> = simple
         .into_iter()

@@ -135,7 +135,7 @@ async fn metrics_show_known_usage_counted_once() {
     assert_eq!(sample(&text, "docket_quota_alerts_total", &[("level", "hard")]), None);
     let labels = [("tenant", t), ("plan", "community"), ("support_tier", "community")];
     assert_eq!(sample(&text, "docket_tenant_usage_ratio", &labels), Some(0.818));
-    assert_eq!(sample(&text, "docket_tenant_support_response_sla_hours", &labels), Some(48.0));
+    assert_eq!(sample(&text, "docket_tenant_support_response_sla_seconds", &labels), Some(48.0 * 3600.0));
     assert_eq!(sample(&text, "docket_tenant_alert_level", &labels), Some(1.0));
     assert_eq!(
         sample(&text, "docket_tenant_consumption_ratio", &[("tenant", t), ("dimension", "queries")]),
@@ -341,7 +341,7 @@ async fn metrics_and_traces_arrive_over_otlp_with_the_right_values() {
     );
     let labels = [("tenant", t), ("plan", "community"), ("support_tier", "community")];
     assert_eq!(last_point(&r, "docket.tenant.usage_ratio", &labels), Some(Point::Number(0.818)));
-    assert_eq!(last_point(&r, "docket.tenant.support_response_sla", &labels), Some(Point::Number(48.0)));
+    assert_eq!(last_point(&r, "docket.tenant.support_response_sla", &labels), Some(Point::Number(48.0 * 3600.0)));
     assert_eq!(last_point(&r, "docket.tenant.alert_level", &labels), Some(Point::Number(1.0)));
     assert_eq!(
         last_point(&r, "docket.tenant.consumption_ratio", &[("tenant", t), ("dimension", "queries")]),
