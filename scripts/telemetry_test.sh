@@ -4,7 +4,8 @@
 # debug binary unless DOCKET_BIN names one, makes sure the web UI is built (the native install
 # must serve it), then runs scripts/telemetry_test.py (what it checks is described there).
 #
-#   scripts/telemetry_test.sh        (DOCKET_BIN=path/to/docket to reuse a built binary)
+#   scripts/telemetry_test.sh   (builds target/debug/docket, a no-op after cargo test; or
+#                                DOCKET_BIN=path/to/docket to use another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

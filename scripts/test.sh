@@ -28,7 +28,7 @@ echo "== web UI (component tests, build, end-to-end in Chromium against docket s
 E2E_UI=server bash scripts/ui_test.sh
 
 echo "== telemetry, compose stack, Grafana dashboard and installer (Prometheus, promtool, docker-compose)"
-DOCKET_BIN="$PWD/target/debug/docket" bash scripts/telemetry_test.sh
+bash scripts/telemetry_test.sh
 
 echo "== fuzz targets (a short run of each from its seeds)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
