@@ -386,26 +386,9 @@ async fn metrics_and_traces_arrive_over_otlp_with_the_right_values() {
 
 #[tokio::test]
 async fn an_https_or_malformed_otlp_endpoint_is_refused_at_start() {
-    use clap::Parser;
-    #[derive(Parser)]
-    struct Args {
-        #[command(flatten)]
-        config: docket_server::Config,
-    }
     for endpoint in ["https://collector:4318", "collector:4318"] {
         let storage = tempfile::tempdir().unwrap();
-        let storage_arg = storage.path().display().to_string();
-        let config = Args::try_parse_from([
-            "docket",
-            "--storage",
-            &storage_arg,
-            "--jwt-secret",
-            "test-secret-0123456789-abcdefghijklmnop",
-            "--otlp-endpoint",
-            endpoint,
-        ])
-        .unwrap()
-        .config;
+        let config = crate::helpers::test_config(storage.path(), &["--otlp-endpoint", endpoint]);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let err = docket_server::serve(config, listener, async {}).await.expect_err("refused");
         assert!(err.to_string().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{err}");
