@@ -111,8 +111,9 @@ async fn metrics_show_known_usage_counted_once() {
     let (tenant, _) = known_usage(&app, "Metrics Firm").await;
     let t = tenant.as_str();
     let text = metrics_when(&app, |text| {
-        sample(text, "docket_tenant_usage_ratio", &[("tenant", t)]).is_some_and(|v| v > 0.8)
+        sample(text, "docket_tenant_usage_ratio", &[("tenant", t)]) == Some(0.818)
             && sample(text, "docket_query_duration_seconds_count", &[]) == Some(409.0)
+            && sample(text, "docket_timeline_duration_seconds_count", &[]) == Some(3.0)
     })
     .await;
     let events = |kind: &str| {
