@@ -10,6 +10,11 @@
 #    (or with --compose), else natively (or with --native): builds the web UI and the binary,
 #    starts `docket serve` in the background (pid and log under storage/run), waits for /health.
 # --dry-run prints every command and file change instead of doing it. Safe to run again.
+#
+# Environment: DOCKET_STORAGE_DIR (default ./storage), DOCKET_BIND (native; 127.0.0.1:8080),
+# DOCKET_ENV_FILE (default infra/.env), DOCKET_BIN (native: a docket binary already built,
+# which skips building the UI and the binary; its UI is the one it embeds or, for a debug
+# build, frontend/dist).
 set -euo pipefail
 
 usage() {
@@ -34,7 +39,7 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile="$root/infra/profiles/$tier.env"
-env_file="$root/infra/.env"
+env_file="${DOCKET_ENV_FILE:-$root/infra/.env}"
 storage="${DOCKET_STORAGE_DIR:-$root/storage}"
 run_dir="$storage/run"
 bind="${DOCKET_BIND:-127.0.0.1:8080}"
@@ -73,10 +78,17 @@ start_native() {
     echo "docket already runs (pid $(cat "$pid_file")); scripts/stop_tier.sh stops it"
     return 0
   fi
-  run bash -c "cd '$root/frontend' && npm ci --no-audit --no-fund && npm run build"
-  run cargo build --release --locked -p docket --manifest-path "$root/Cargo.toml"
+  local bin="${DOCKET_BIN:-}"
+  if [ -z "$bin" ]; then
+    run bash -c "cd '$root/frontend' && npm ci --no-audit --no-fund && npm run build"
+    run cargo build --release --locked -p docket --manifest-path "$root/Cargo.toml"
+    bin="$root/target/release/docket"
+  elif [ ! -x "$bin" ]; then
+    echo "DOCKET_BIN=$bin is not an executable file" >&2
+    return 1
+  fi
   if $dry_run; then
-    echo "+ (set -a; . $env_file; DOCKET_STORAGE_DIR=$storage DOCKET_BIND=$bind $root/target/release/docket serve >>$log_file 2>&1 &) ; echo \$! >$pid_file"
+    echo "+ (set -a; . $env_file; DOCKET_STORAGE_DIR=$storage DOCKET_BIND=$bind $bin serve >>$log_file 2>&1 &) ; echo \$! >$pid_file"
     echo "+ wait for http://$bind/health"
     return 0
   fi
@@ -86,14 +98,14 @@ start_native() {
     . "$env_file"
     set +a
     export DOCKET_STORAGE_DIR="$storage" DOCKET_BIND="$bind"
-    nohup "$root/target/release/docket" serve >>"$log_file" 2>&1 &
+    nohup "$bin" serve >>"$log_file" 2>&1 &
     echo $! >"$pid_file"
   )
   for _ in $(seq 1 150); do
     if curl -fsS "http://$bind/health" >/dev/null 2>&1; then
       echo "Docket ($tier) runs at http://$bind/ (pid $(cat "$pid_file"), log $log_file)"
       echo "A first administrator token:"
-      echo "  DOCKET_STORAGE_DIR=$storage $root/target/release/docket token --aud docket-billing --role PlatformAdmin --scope billing:read --ttl 8h"
+      echo "  DOCKET_STORAGE_DIR=$storage $bin token --aud docket-billing --role PlatformAdmin --scope billing:read --ttl 8h"
       return 0
     fi
     if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
@@ -123,7 +135,13 @@ done
 run chmod 0700 "$storage"
 
 if [ "$mode" = compose ]; then
-  compose up -d --build
+  profiles=$(grep -E '^COMPOSE_PROFILES=' "$profile" | tail -n 1 | cut -d= -f2-)
+  profile_args=()
+  IFS=',' read -r -a names <<<"$profiles"
+  for name in "${names[@]}"; do
+    [ -n "$name" ] && profile_args+=(--profile "$name")
+  done
+  compose "${profile_args[@]}" up -d --build
   echo "Docket ($tier) starts at http://127.0.0.1:8080/ ; 'docker compose -f infra/docker-compose.yml ps' shows it"
 else
   start_native

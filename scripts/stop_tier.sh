@@ -16,11 +16,12 @@ esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 storage="${DOCKET_STORAGE_DIR:-$root/storage}"
 pid_file="$storage/run/docket.pid"
+env_file="${DOCKET_ENV_FILE:-$root/infra/.env}"
 
 # shellcheck source=scripts/tier_lib.sh
 . "$root/scripts/tier_lib.sh"
 
-if docker_answers && [ -f "$root/infra/.env" ]; then
+if docker_answers && [ -f "$env_file" ]; then
   compose down
 fi
 

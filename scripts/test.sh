@@ -27,6 +27,9 @@ bash scripts/api_fuzz.sh 25
 echo "== web UI (component tests, build, end-to-end in Chromium against docket serve)"
 E2E_UI=server bash scripts/ui_test.sh
 
+echo "== telemetry, compose stack, Grafana dashboard and installer (Prometheus, promtool, docker-compose)"
+bash scripts/telemetry_test.sh
+
 echo "== fuzz targets (a short run of each from its seeds)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 bash scripts/fuzz.sh "${DOCKET_FUZZ_SECONDS:-10}" email pdf docx html markdown text dates entities query

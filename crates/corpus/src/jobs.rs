@@ -142,6 +142,12 @@ pub struct JobReport {
     pub new_bytes: u64,
     #[serde(with = "time::serde::rfc3339")]
     pub finished_at: OffsetDateTime,
+    /// When the job started running (its duration, for telemetry); none if it never ran.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    /// True when the job as a whole failed (not only some of its files).
+    #[serde(default)]
+    pub job_failed: bool,
 }
 
 /// Records one ingestion usage event per finished job (implemented by the server).
@@ -380,6 +386,8 @@ pub(crate) async fn report(pool: &SqlitePool, id: Uuid) -> Result<Option<JobRepo
         failed: status.failed,
         new_bytes: status.bytes,
         finished_at,
+        started_at: status.started_at,
+        job_failed: status.status == JobState::Failed,
     }))
 }
 

@@ -34,6 +34,12 @@ pub(crate) struct WriteRequest {
 pub struct Committed {
     /// Events newly recorded, per tenant and kind: (tenant, kind) -> (units, bytes).
     pub recorded: BTreeMap<(String, EventKind), (u64, u64)>,
+    /// How many events were newly recorded, per tenant and kind.
+    pub events: BTreeMap<(String, EventKind), u64>,
+    /// Events the transaction was asked to write (new ones and duplicates): the batch size.
+    pub batch_events: u64,
+    /// From the start of the transaction to its commit.
+    pub commit_duration: std::time::Duration,
     /// Latencies of the events newly recorded, per kind, in ms.
     pub latencies: Vec<(EventKind, u64)>,
     /// Alerts that fired for the first time in this batch.
@@ -209,9 +215,13 @@ async fn commit(
     backend: Backend,
     requests: &[&[UsageEvent]],
 ) -> Result<(Vec<Result<RecordOutcome, LedgerError>>, Committed), LedgerError> {
+    let started = std::time::Instant::now();
     let mut conn = WriteConn::acquire(pool).await?;
     let result = commit_on(&mut conn, backend, requests).await;
-    conn.finish(result)
+    let (outcomes, mut committed) = conn.finish(result)?;
+    committed.batch_events = requests.iter().map(|r| r.len() as u64).sum();
+    committed.commit_duration = started.elapsed();
+    Ok((outcomes, committed))
 }
 
 #[allow(clippy::type_complexity)]
@@ -469,6 +479,7 @@ async fn update_aggregates(
         let slot = committed.recorded.entry((tenant, e.kind)).or_default();
         slot.0 = slot.0.saturating_add(e.units);
         slot.1 = slot.1.saturating_add(e.bytes);
+        *committed.events.entry((e.tenant_id.as_str().to_owned(), e.kind)).or_default() += 1;
         if let Some(ms) = e.latency_ms {
             committed.latencies.push((e.kind, ms));
         }

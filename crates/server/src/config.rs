@@ -89,6 +89,25 @@ pub struct Config {
     #[arg(long = "max-upload-bytes", env = "DOCKET_MAX_UPLOAD_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
     pub max_upload_bytes: usize,
 
+    /// Where metrics and traces are pushed over OTLP/HTTP (e.g. http://otel-collector:4318);
+    /// unset or empty: nothing is pushed (`GET /metrics` is always served).
+    #[arg(long = "otlp-endpoint", env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// `service.name` of the metrics and traces pushed over OTLP.
+    #[arg(long = "otel-service-name", env = "OTEL_SERVICE_NAME", default_value = "docket", global = true)]
+    pub otel_service_name: String,
+
+    /// How often metrics are pushed over OTLP, and the tenant gauges observed, in ms.
+    #[arg(long = "metric-export-interval-ms", env = "OTEL_METRIC_EXPORT_INTERVAL", default_value_t = 15_000,
+        value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
+    pub metric_export_interval_ms: u64,
+
+    /// Whether `GET /metrics` requires a token with the `metrics:read` scope (billing audience).
+    #[arg(long = "metrics-token-required", env = "DOCKET_METRICS_TOKEN_REQUIRED", default_value_t = false,
+        action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    pub metrics_token_required: bool,
+
     /// Log format.
     #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -145,6 +164,11 @@ impl Config {
         c.parser_sandbox = docket_corpus::ParserSandbox::registered();
         c.query_timeout = std::time::Duration::from_millis(self.query_timeout_ms);
         c
+    }
+
+    /// The OTLP endpoint, when one is set and not empty.
+    pub fn otlp_endpoint(&self) -> Option<&str> {
+        self.otlp_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty())
     }
 
     /// storage/secrets: the generated token secret.

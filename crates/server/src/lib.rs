@@ -7,6 +7,7 @@ pub mod error;
 pub mod metering;
 pub mod routes;
 pub mod state;
+pub mod telemetry;
 pub mod ui;
 
 use std::future::Future;
@@ -42,6 +43,8 @@ pub enum ServerError {
     Storage { path: String, source: std::io::Error },
     #[error("opening the document store: {0}")]
     Corpus(docket_corpus::CorpusError),
+    #[error("telemetry: {0}")]
+    Telemetry(#[from] telemetry::TelemetryError),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -122,12 +125,15 @@ pub fn router(state: AppState) -> Router {
     let mut openapi = openapi;
     utoipa::Modify::modify(&CommonResponses, &mut openapi);
     let openapi = Arc::new(openapi);
+    let telemetry = state.telemetry.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let max_body = state.config.max_body_bytes;
     api.route("/openapi.json", axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }))
+        .route("/metrics", axum::routing::get(telemetry::metrics))
         .fallback(ui::not_found)
         .method_not_allowed_fallback(ui::method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(telemetry, telemetry::track))
         .layer(axum::middleware::from_fn(log_denied))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -156,10 +162,15 @@ pub async fn serve(
     }
     let snapshots =
         usage_file.spawn(ledger.clone(), Duration::from_millis(config.snapshot_delay_ms), Duration::from_secs(60));
-    let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone() });
+    let telemetry = Arc::new(telemetry::Telemetry::from_config(&config)?);
+    let telemetry_tasks = telemetry.spawn(&ledger);
+    if !config.metrics_token_required && !is_loopback(&listener) {
+        tracing::warn!("GET /metrics is open on a non-loopback address: set DOCKET_METRICS_TOKEN_REQUIRED=true");
+    }
+    let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone(), telemetry: telemetry.clone() });
     let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
-    let state = AppState::new(config, ledger.clone(), corpus.clone(), auth);
+    let state = AppState::new(config, ledger.clone(), corpus.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
@@ -167,11 +178,17 @@ pub async fn serve(
     tracing::info!("draining: committing queued events and writing usage.json");
     corpus.shutdown().await;
     snapshots.finish().await;
+    telemetry_tasks.finish(&telemetry, &ledger).await;
     ledger.close().await;
+    telemetry.shutdown().await;
     alerts.abort();
     pruning.abort();
     served?;
     Ok(())
+}
+
+fn is_loopback(listener: &tokio::net::TcpListener) -> bool {
+    listener.local_addr().is_ok_and(|a| a.ip().is_loopback())
 }
 
 /// Files and folders this process creates from now on are its owner's alone (0600 and

@@ -3,14 +3,18 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use docket_corpus::{JobMeter, JobReport};
 use docket_ledger::{EventKind, Ledger, UsageEvent};
 
+use crate::telemetry::Telemetry;
+
 /// Records one ingestion usage event per finished job. The event id is derived from the job
-/// id, so a report repeated after a restart is counted once.
+/// id, so a report repeated after a restart is counted once (in telemetry too).
 pub struct LedgerMeter {
     pub ledger: Ledger,
+    pub telemetry: Arc<Telemetry>,
 }
 
 impl JobMeter for LedgerMeter {
@@ -27,7 +31,11 @@ impl JobMeter for LedgerMeter {
                 "duplicates": report.duplicates,
                 "failed": report.failed,
             });
-            self.ledger.record(vec![event]).await.map(|_| ()).map_err(|e| e.to_string())
+            let outcome = self.ledger.record(vec![event]).await.map_err(|e| e.to_string())?;
+            if outcome.recorded > 0 {
+                self.telemetry.job_finished(&report);
+            }
+            Ok(())
         })
     }
 }

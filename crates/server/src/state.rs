@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::auth::{Authenticator, Principal};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::telemetry::Telemetry;
 
 /// Shared state of the running server.
 #[derive(Clone)]
@@ -20,11 +21,18 @@ pub struct AppState {
     pub corpus: Corpus,
     pub auth: Arc<Authenticator>,
     pub onboarding_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub telemetry: Arc<Telemetry>,
 }
 
 impl AppState {
     /// State over an open ledger.
-    pub fn new(config: Config, ledger: Ledger, corpus: Corpus, auth: Arc<Authenticator>) -> AppState {
+    pub fn new(
+        config: Config,
+        ledger: Ledger,
+        corpus: Corpus,
+        auth: Arc<Authenticator>,
+        telemetry: Arc<Telemetry>,
+    ) -> AppState {
         let per_minute =
             std::num::NonZeroU32::new(config.onboarding_rate_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
         AppState {
@@ -33,6 +41,7 @@ impl AppState {
             corpus,
             auth,
             onboarding_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            telemetry,
         }
     }
 

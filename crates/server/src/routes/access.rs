@@ -43,6 +43,9 @@ rules! {
         roles: &[roles::CUSTOMER_SUCCESS_MANAGER, roles::PLATFORM_ADMIN],
         scope: "billing:read",
     };
+    /// `GET /metrics` when `DOCKET_METRICS_TOKEN_REQUIRED=true`: the billing audience (the series
+    /// name tenants and their spending) and scope metrics:read.
+    MetricsRead = Access { audience: BILLING_AUDIENCE, roles: &[], scope: "metrics:read" };
     /// Reporting usage events: role AutomationService or PlatformAdmin, scope billing:write.
     BillingWrite = Access {
         audience: BILLING_AUDIENCE,

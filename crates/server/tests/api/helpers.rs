@@ -29,13 +29,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
 
 /// Start the app on a given storage folder (e.g. one on a small file system).
 pub async fn spawn_app_in(storage: tempfile::TempDir, extra: &[&str]) -> TestApp {
-    let storage_arg = storage.path().display().to_string();
-    let mut argv = vec!["docket", "--storage", &storage_arg, "--jwt-secret", "test-secret-0123456789-abcdefghijklmnop"];
-    if !extra.contains(&"--snapshot-delay-ms") {
-        argv.extend_from_slice(&["--snapshot-delay-ms", "200"]);
-    }
-    argv.extend_from_slice(extra);
-    let config = Args::try_parse_from(argv).expect("test configuration").config;
+    let config = test_config(storage.path(), extra);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
     let base = format!("http://{}", listener.local_addr().expect("local address"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -55,6 +49,17 @@ pub async fn spawn_app_in(storage: tempfile::TempDir, extra: &[&str]) -> TestApp
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     TestApp { base, client, config, storage, shutdown: Some(tx), handle: Some(handle) }
+}
+
+/// The configuration a test server runs with on `storage`; `extra` are more `docket` flags.
+pub fn test_config(storage: &std::path::Path, extra: &[&str]) -> Config {
+    let storage_arg = storage.display().to_string();
+    let mut argv = vec!["docket", "--storage", &storage_arg, "--jwt-secret", "test-secret-0123456789-abcdefghijklmnop"];
+    if !extra.contains(&"--snapshot-delay-ms") {
+        argv.extend_from_slice(&["--snapshot-delay-ms", "200"]);
+    }
+    argv.extend_from_slice(extra);
+    Args::try_parse_from(argv).expect("test configuration").config
 }
 
 /// Start the app with defaults.

@@ -9,5 +9,6 @@ mod ledger;
 mod onboarding;
 mod query_limits;
 mod storage;
+mod telemetry;
 mod triage;
 mod ui;
