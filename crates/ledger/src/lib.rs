@@ -7,6 +7,7 @@ mod model;
 mod snapshot;
 mod sql;
 mod store;
+mod view;
 mod writer;
 
 pub use error::LedgerError;
@@ -18,4 +19,5 @@ pub use model::{
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};
+pub use view::{FULL_RELOAD, GENERATIONS_KEPT, SortKey, UsageCursor, UsageOrder, UsagePage, UsageQuery, UsageSummary};
 pub use writer::Committed;
