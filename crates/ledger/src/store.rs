@@ -410,7 +410,12 @@ impl Ledger {
         }
         if only.is_some_and(|o| o.len() > TENANTS_PER_STATEMENT) {
             out.sort_by(|a, b| {
-                (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(b.triggered_at, &b.tenant_id, b.dimension, b.level))
+                (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(
+                    b.triggered_at,
+                    &b.tenant_id,
+                    b.dimension,
+                    b.level,
+                ))
             });
         }
         Ok(out)

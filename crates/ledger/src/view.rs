@@ -25,7 +25,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use docket_billing::{AlertLevel, BillingPeriod, PlanId, TenantId, UsageAssessment, UsageTotals, assess};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -429,9 +429,9 @@ impl Ledger {
                     && query.flagged.is_none_or(|f| r.assessment.flagged == f)
                     && query.plan.is_none_or(|p| s.plan_id == p)
                     && query.alert_level.is_none_or(|l| r.assessment.alert_level == l)
-                    && needle.as_deref().is_none_or(|n| {
-                        r.stored.organization_lower.contains(n) || s.tenant_id.as_str().contains(n)
-                    })
+                    && needle
+                        .as_deref()
+                        .is_none_or(|n| r.stored.organization_lower.contains(n) || s.tenant_id.as_str().contains(n))
             })
             .collect();
         let summary = summarize(&matching);
@@ -469,7 +469,12 @@ impl Ledger {
 
         let mut alerts: Vec<QuotaAlert> = rows.iter().flat_map(|r| r.stored.alerts.iter().cloned()).collect();
         alerts.sort_by(|a, b| {
-            (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(b.triggered_at, &b.tenant_id, b.dimension, b.level))
+            (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(
+                b.triggered_at,
+                &b.tenant_id,
+                b.dimension,
+                b.level,
+            ))
         });
         let tenants = rows
             .iter()
@@ -603,7 +608,11 @@ fn summarize(rows: &[&Row]) -> UsageSummary {
         let price = r.stored.snapshot.plan_id.plan().monthly_price_usd;
         summary.flagged += u64::from(r.assessment.flagged);
         summary.monthly_recurring_revenue_usd += price;
-        summary.projected_overage_usd += (r.assessment.projected_monthly_cost_usd - price).max(Decimal::ZERO);
+        // Each tenant's projection in cents, as it is shown and billed, so that the total is
+        // the sum of the figures listed.
+        let projected =
+            r.assessment.projected_monthly_cost_usd.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        summary.projected_overage_usd += (projected - price).max(Decimal::ZERO);
     }
     summary
 }

@@ -10,3 +10,4 @@ mod onboarding;
 mod query_limits;
 mod storage;
 mod ui;
+mod usage_pages;
