@@ -409,14 +409,7 @@ impl Ledger {
             }
         }
         if only.is_some_and(|o| o.len() > TENANTS_PER_STATEMENT) {
-            out.sort_by(|a, b| {
-                (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(
-                    b.triggered_at,
-                    &b.tenant_id,
-                    b.dimension,
-                    b.level,
-                ))
-            });
+            out.sort_by(|a, b| alert_order(a).cmp(&alert_order(b)));
         }
         Ok(out)
     }
@@ -483,6 +476,12 @@ async fn record_plan(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// How alerts are listed: by time, tenant, then dimension and level by name (as the SQL
+/// orders them).
+pub(crate) fn alert_order(a: &QuotaAlert) -> (OffsetDateTime, &str, &'static str, &'static str) {
+    (a.triggered_at, a.tenant_id.as_str(), a.dimension.as_str(), a.level.as_str())
 }
 
 /// Tenant ids per statement when a read names its tenants: far below every backend's limit

@@ -33,7 +33,7 @@ use utoipa::ToSchema;
 
 use crate::error::LedgerError;
 use crate::model::{QuotaAlert, TenantSnapshot, UsageEvent};
-use crate::store::{Ledger, judged_at};
+use crate::store::{Ledger, alert_order, judged_at};
 
 /// Generations kept for the cursors that name them.
 pub const GENERATIONS_KEPT: usize = 16;
@@ -468,14 +468,7 @@ impl Ledger {
         }
 
         let mut alerts: Vec<QuotaAlert> = rows.iter().flat_map(|r| r.stored.alerts.iter().cloned()).collect();
-        alerts.sort_by(|a, b| {
-            (a.triggered_at, &a.tenant_id, a.dimension, a.level).cmp(&(
-                b.triggered_at,
-                &b.tenant_id,
-                b.dimension,
-                b.level,
-            ))
-        });
+        alerts.sort_by(|a, b| alert_order(a).cmp(&alert_order(b)));
         let tenants = rows
             .iter()
             .map(|r| TenantSnapshot { assessment: r.assessment.clone(), ..r.stored.snapshot.clone() })
