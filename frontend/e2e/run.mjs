@@ -94,7 +94,9 @@ async function main() {
   if (!existsSync(DOCKET_BIN)) throw new Error(`no docket binary at ${DOCKET_BIN}: build it or set DOCKET_BIN`);
   const apiPort = await freePort();
   const api = `http://127.0.0.1:${apiPort}`;
-  start(DOCKET_BIN, ["serve", "--bind", `127.0.0.1:${apiPort}`], { DOCKET_STORAGE_DIR: storage, RUST_LOG: "warn" }, "docket serve");
+  // Every tenant may ingest the demo folder from the server's disk (named "demo" after its folder).
+  const roots = `*=${path.join(repo, "demo")}`;
+  start(DOCKET_BIN, ["serve", "--bind", `127.0.0.1:${apiPort}`], { DOCKET_STORAGE_DIR: storage, DOCKET_INGEST_ROOTS: roots, RUST_LOG: "warn" }, "docket serve");
   await waitFor(`${api}/health`, "docket serve");
 
   let base = api;
@@ -218,6 +220,16 @@ async function main() {
     await page.locator(".timeline .event").first().waitFor();
     const n = await page.locator(".timeline .event").count();
     expect(n > 0, "timeline shows events");
+  });
+
+  await test("a tenant user starts an ingestion of a server folder; a folder outside the grant is refused with the server's reason", async () => {
+    await page.goto(`${base}/workspace/upload`);
+    await page.getByLabel("Server folder").fill("/etc");
+    await page.getByRole("button", { name: "Start ingestion" }).click();
+    await page.getByRole("alert").filter({ hasText: /sources\[0\]\.path|ingest root|outside/i }).first().waitFor({ timeout: 10_000 });
+    await page.getByLabel("Server folder").fill("demo/matter");
+    await page.getByRole("button", { name: "Start ingestion" }).click();
+    await page.getByTestId("job-status").getByText(/succeeded|partially failed/).waitFor({ timeout: 60_000 });
   });
 
   const pages = [

@@ -2,17 +2,32 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { AppAt } from "../src/App";
-import { summarize } from "../src/pages/dashboard/data";
-import type { Schema } from "../src/api/client";
-import { catalogue, legacyCatalogue, legacyNumbers, snapshot } from "./fixtures";
-import { apiError, json, stubNetwork, stubOffline } from "./net";
+import { sortParam } from "../src/pages/dashboard/data";
+import { catalogue, snapshot } from "./fixtures";
+import { apiError, json, stubNetwork, stubOffline, type Seen } from "./net";
 
 const tenants = [
   snapshot({ tenant_id: "acme", organization: "Acme LLP", health_score: 0.9, usage_ratio: 0.2 }),
   snapshot({ tenant_id: "busy", organization: "Busy & Co", health_score: 0.8, usage_ratio: 0.97, flagged: true, alert_level: "hard", projected_monthly_cost_usd: "3600.50" }),
   snapshot({ tenant_id: "quiet", organization: "Quiet Partners", plan_id: "community", health_score: 0.4, usage_ratio: 0.1, flagged: true, cost_to_date_usd: "0.00", projected_monthly_cost_usd: "0.00" }),
 ];
-const report = { generated_at: "2026-12-02T07:00:00Z", period: "2026-12", tenants, alerts: [] };
+const summary = { tenants: 3, flagged: 2, monthly_recurring_revenue_usd: "6998.00", projected_overage_usd: "101.50" };
+const report = { generated_at: "2026-12-02T07:00:00Z", period: "2026-12", sort: "tenant", tenants, alerts: [], matching: 3, summary, next_cursor: null };
+
+/** The server's side of `GET /billing/usage`, small: it filters and sorts the three tenants. */
+function usage(r: Seen) {
+  const p = r.search;
+  const sort = p.get("sort") ?? "tenant";
+  const key = sort.replace(/^-/, "");
+  const field = { health: "health_score", usage_ratio: "usage_ratio", organization: "organization" }[key] as "health_score" | "usage_ratio" | "organization";
+  const q = (p.get("q") ?? "").toLowerCase();
+  const rows = tenants
+    .filter((t) => (p.get("flagged") ? String(t.flagged) === p.get("flagged") : true))
+    .filter((t) => (p.get("plan") ? t.plan_id === p.get("plan") : true))
+    .filter((t) => !q || t.organization.toLowerCase().includes(q))
+    .sort((a, b) => (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0) * (sort.startsWith("-") ? -1 : 1));
+  return json(200, { ...report, sort, tenants: rows, matching: rows.length, summary: { ...summary, tenants: rows.length } });
+}
 const TOKEN = "aaa.eyJzdWIiOiJjc20ifQ.sig";
 
 async function signIn(user: ReturnType<typeof userEvent.setup>) {
@@ -22,7 +37,7 @@ async function signIn(user: ReturnType<typeof userEvent.setup>) {
 
 describe("customer health dashboard", () => {
   it("keeps the token in sessionStorage only and sends it as a bearer header", async () => {
-    const seen = stubNetwork({ "GET /billing/plans": () => json(200, catalogue), "GET /billing/usage": () => json(200, report) });
+    const seen = stubNetwork({ "GET /billing/plans": () => json(200, catalogue), "GET /billing/usage": usage });
     const user = userEvent.setup();
     render(<AppAt path="/dashboard" />);
     await signIn(user);
@@ -37,8 +52,8 @@ describe("customer health dashboard", () => {
     expect(screen.getByLabelText("Bearer token")).toBeInTheDocument();
   });
 
-  it("shows summary tiles, flagged rows saying why, sorting and filters", async () => {
-    stubNetwork({ "GET /billing/plans": () => json(200, catalogue), "GET /billing/usage": () => json(200, report) });
+  it("shows the server's summary tiles, flagged rows saying why, and asks the server to sort, filter and page", async () => {
+    const seen = stubNetwork({ "GET /billing/plans": () => json(200, catalogue), "GET /billing/usage": usage });
     sessionStorage.setItem("docket.dashboard.token", TOKEN);
     const user = userEvent.setup();
     render(<AppAt path="/dashboard" />);
@@ -57,15 +72,23 @@ describe("customer health dashboard", () => {
     expect(names()).toEqual(["tenant-quiet", "tenant-acme", "tenant-busy"]);
     await user.click(screen.getByRole("button", { name: /Usage ratio/ }));
     expect(names()[0]).toBe("tenant-busy");
+    const last = () => seen.filter((c) => c.path === "/billing/usage").at(-1)!.search;
+    expect(last().get("sort")).toBe("-usage_ratio");
+    expect(last().get("limit")).toBe("50");
 
     await user.click(screen.getByLabelText("Flagged only"));
     await waitFor(() => expect(names()).not.toContain("tenant-acme"));
+    expect(last().get("flagged")).toBe("true");
     await user.selectOptions(screen.getByLabelText("Plan"), "community");
     await waitFor(() => expect(names()).toEqual(["tenant-quiet"]));
+    expect(last().get("plan")).toBe("community");
+    await waitFor(() => expect(screen.getByTestId("tile-tenants")).toHaveTextContent("1"));
     await user.selectOptions(screen.getByLabelText("Plan"), "");
     await user.click(screen.getByLabelText("Flagged only"));
     await user.type(screen.getByLabelText("Search by name"), "acme");
     await waitFor(() => expect(names()).toEqual(["tenant-acme"]));
+    expect(last().get("q")).toBe("acme");
+    expect(new URLSearchParams(window.location.search).get("token")).toBeNull();
   });
 
   it("says a 401 means a fresh token is needed", async () => {
@@ -131,15 +154,10 @@ describe("customer health dashboard", () => {
   });
 });
 
-describe("summary", () => {
-  it("reads money given as decimal strings", () => {
-    expect(summarize(tenants, catalogue)).toMatchObject({ monthly_recurring_revenue_usd: 6998, projected_overage_usd: 101.5 });
-  });
-
-  it("still reads money in the older numeric form", () => {
-    // The types describe only the current (decimal string) contract; the numeric form is cast in.
-    const legacyTenants = legacyNumbers(tenants) as unknown as Schema<"TenantSnapshot">[];
-    const legacyPlans = legacyCatalogue as unknown as Schema<"Catalogue">;
-    expect(summarize(legacyTenants, legacyPlans)).toEqual(summarize(tenants, catalogue));
+describe("sort parameter", () => {
+  it("names the server's column, descending with a leading '-'", () => {
+    expect(sortParam("health", "asc")).toBe("health");
+    expect(sortParam("projected_cost", "desc")).toBe("-projected_cost");
+    expect(sortParam("tenant", "asc")).toBe("organization");
   });
 });

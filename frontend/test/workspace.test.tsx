@@ -62,6 +62,32 @@ describe("workspace", () => {
     expect(post.body).toEqual([["file", "a.txt"], ["file", "broken.pdf"]]);
   });
 
+  it("starts an ingestion of a server folder, follows its job, and shows the server's refusal of a folder outside the grant", async () => {
+    signedIn();
+    let refuse = true;
+    const seen = stubNetwork({
+      "POST /ingest": () =>
+        refuse
+          ? apiError(422, "validation_failed", "sources[0].path: 'elsewhere/secret' is not inside an ingest root granted to tenant 'acme' (DOCKET_INGEST_ROOTS)")
+          : json(202, job("running")),
+      "GET /ingest/01a23588-1b28-73bc-959b-abaa41cbd421": () => json(200, job("partially_failed")),
+      "GET /ingest": () => json(200, []),
+    });
+    const user = userEvent.setup();
+    render(<AppAt path="/workspace/upload" />);
+    await user.type(screen.getByLabelText("Server folder"), "elsewhere/secret");
+    await user.click(screen.getByRole("button", { name: "Start ingestion" }));
+    expect(await screen.findByText(/not inside an ingest root granted to tenant 'acme'/)).toBeInTheDocument();
+    refuse = false;
+    await user.clear(screen.getByLabelText("Server folder"));
+    await user.type(screen.getByLabelText("Server folder"), "matters/demo");
+    await user.click(screen.getByRole("button", { name: "Start ingestion" }));
+    expect(await screen.findByText("partially failed", {}, { timeout: 5000 })).toBeInTheDocument();
+    const posts = seen.filter((s) => s.method === "POST");
+    expect(posts.at(-1)!.body).toEqual({ sources: [{ type: "local", path: "matters/demo" }] });
+    expect(posts.at(-1)!.headers.get("Authorization")).toBe(`Bearer ${TOKEN}`);
+  });
+
   it("searches with highlighted passages, citations, the extractive answer, filters and paging", async () => {
     signedIn();
     const passage = "Invoice 2291 is due";

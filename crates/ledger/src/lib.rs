@@ -8,6 +8,7 @@ mod snapshot;
 mod sql;
 mod store;
 mod triage;
+mod view;
 mod writer;
 
 pub use error::LedgerError;
@@ -20,4 +21,5 @@ pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};
 pub use triage::{TriageEntry, triage_list};
+pub use view::{FULL_RELOAD, GENERATIONS_KEPT, SortKey, UsageCursor, UsageOrder, UsagePage, UsageQuery, UsageSummary};
 pub use writer::Committed;

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::error::LedgerError;
 use crate::model::{DailyUsage, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent};
 use crate::sql::{Backend, WriteConn, day_string, from_millis, millis};
+use crate::view::UsageView;
 use crate::writer::{self, Committed, WriteRequest};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -39,6 +40,7 @@ struct Inner {
     tx: Mutex<Option<mpsc::Sender<WriteRequest>>>,
     commits: broadcast::Sender<Committed>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    view: UsageView,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
@@ -77,7 +79,8 @@ impl Ledger {
         MIGRATOR.run(&pool).await?;
         let (tx, rx) = mpsc::channel(4096);
         let (commits, _) = broadcast::channel(1024);
-        let writer = tokio::spawn(writer::supervise(pool.clone(), backend, rx, commits.clone()));
+        let view = UsageView::default();
+        let writer = tokio::spawn(writer::supervise(pool.clone(), backend, rx, commits.clone(), view.dirty()));
         Ok(Ledger {
             inner: Arc::new(Inner {
                 pool,
@@ -85,8 +88,14 @@ impl Ledger {
                 tx: Mutex::new(Some(tx)),
                 commits,
                 writer: Mutex::new(Some(writer)),
+                view,
             }),
         })
+    }
+
+    /// The in-memory usage view (see `view.rs`).
+    pub(crate) fn view(&self) -> &UsageView {
+        &self.inner.view
     }
 
     /// The database this ledger runs on.
@@ -154,6 +163,7 @@ impl Ledger {
         }
         .await;
         conn.finish(result)?;
+        self.inner.view.dirty().tenant(tenant);
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
@@ -203,7 +213,9 @@ impl Ledger {
             Ok(OnboardingOutcome::Created)
         }
         .await;
-        conn.finish(result)
+        let outcome = conn.finish(result)?;
+        self.inner.view.dirty().tenant(tenant);
+        Ok(outcome)
     }
 
     /// Move a tenant to another plan from now on, recording the change in the plan history
@@ -227,6 +239,7 @@ impl Ledger {
         }
         .await;
         conn.finish(result)?;
+        self.inner.view.dirty().tenant(tenant);
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
@@ -258,13 +271,26 @@ impl Ledger {
         now: OffsetDateTime,
         only: Option<&TenantId>,
     ) -> Result<Vec<TenantSnapshot>, LedgerError> {
-        // A closed period is judged as it stood at its end, and priced with the plan in force
-        // then (a tenant that did not exist yet: its first plan); the current one with the
-        // plan in force now.
-        let at = if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now };
-        let rows = sqlx::query::<Any>(
-            "SELECT t.tenant_id, t.organization, \
-                    COALESCE((SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id AND pc.effective_at <= $3 \
+        self.snapshots_of(period, now, only.map(std::slice::from_ref)).await
+    }
+
+    /// Snapshots of every tenant (`None`) or of the tenants listed, for `period` as seen at
+    /// `now`, by tenant id.
+    pub(crate) async fn snapshots_of(
+        &self,
+        period: BillingPeriod,
+        now: OffsetDateTime,
+        only: Option<&[TenantId]>,
+    ) -> Result<Vec<TenantSnapshot>, LedgerError> {
+        let at = judged_at(period, now);
+        let mut out = Vec::new();
+        for chunk in chunks(only) {
+            // A closed period is judged as it stood at its end, and priced with the plan in
+            // force then (a tenant that did not exist yet: its first plan); the current one
+            // with the plan in force now.
+            let sql = format!(
+                "SELECT t.tenant_id, t.organization, \
+                    COALESCE((SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id AND pc.effective_at <= $2 \
                               ORDER BY pc.effective_at DESC LIMIT 1), \
                              (SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id \
                               ORDER BY pc.effective_at LIMIT 1), t.plan_id), \
@@ -273,32 +299,32 @@ impl Ledger {
              FROM tenants t \
              LEFT JOIN period_usage p ON p.tenant_id = t.tenant_id AND p.period = $1 \
              LEFT JOIN onboarding o ON o.tenant_id = t.tenant_id \
-             WHERE ($2 = '' OR t.tenant_id = $2) \
+             {} \
              ORDER BY t.tenant_id",
-        )
-        .bind(period.to_string())
-        .bind(only.map(|t| t.as_str().to_owned()).unwrap_or_default())
-        .bind(millis(at))
-        .fetch_all(&self.inner.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let tenant = tenant_from_row(&row)?;
-            let n = |i: usize| -> Result<u64, LedgerError> {
-                Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64)
-            };
-            let usage = UsageTotals {
-                queries: n(5)?,
-                ingest_bytes: n(6)?,
-                timeline_requests: n(7)?,
-                agent_runs: n(8)?,
-                active_seats: n(9)?,
-            };
-            let onboarding: Option<String> = row.try_get(10)?;
-            let onboarding = onboarding
-                .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("stored onboarding intake", e)))
-                .transpose()?;
-            out.push(snapshot_of(tenant, period, at, usage, onboarding));
+                tenant_clause("t.tenant_id", chunk, 3)
+            );
+            let mut query = sqlx::query::<Any>(&sql).bind(period.to_string()).bind(millis(at));
+            for t in chunk.unwrap_or_default() {
+                query = query.bind(t.as_str().to_owned());
+            }
+            for row in query.fetch_all(&self.inner.pool).await? {
+                let tenant = tenant_from_row(&row)?;
+                let n = |i: usize| -> Result<u64, LedgerError> {
+                    Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64)
+                };
+                let usage = UsageTotals {
+                    queries: n(5)?,
+                    ingest_bytes: n(6)?,
+                    timeline_requests: n(7)?,
+                    agent_runs: n(8)?,
+                    active_seats: n(9)?,
+                };
+                let onboarding: Option<String> = row.try_get(10)?;
+                let onboarding = onboarding
+                    .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("stored onboarding intake", e)))
+                    .transpose()?;
+                out.push(snapshot_of(tenant, period, at, usage, onboarding));
+            }
         }
         Ok(out)
     }
@@ -347,19 +373,30 @@ impl Ledger {
 
     /// Quota alerts of `period`, oldest first, optionally for one tenant.
     pub async fn alerts(&self, period: BillingPeriod, only: Option<&TenantId>) -> Result<Vec<QuotaAlert>, LedgerError> {
-        let rows = sqlx::query::<Any>(
-            "SELECT tenant_id, period, dimension, level, consumption, triggered_at FROM quota_alerts \
-             WHERE period = $1 AND ($2 = '' OR tenant_id = $2) ORDER BY triggered_at, tenant_id, dimension, level",
-        )
-        .bind(period.to_string())
-        .bind(only.map(|t| t.as_str().to_owned()).unwrap_or_default())
-        .fetch_all(&self.inner.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
+        self.alerts_of(period, only.map(std::slice::from_ref)).await
+    }
+
+    /// Quota alerts of `period` for every tenant (`None`) or the tenants listed, oldest first.
+    pub(crate) async fn alerts_of(
+        &self,
+        period: BillingPeriod,
+        only: Option<&[TenantId]>,
+    ) -> Result<Vec<QuotaAlert>, LedgerError> {
+        let mut out = Vec::new();
+        for chunk in chunks(only) {
+            let sql = format!(
+                "SELECT tenant_id, period, dimension, level, consumption, triggered_at FROM quota_alerts \
+                 WHERE period = $1 {} ORDER BY triggered_at, tenant_id, dimension, level",
+                tenant_clause("tenant_id", chunk, 2).replacen("WHERE", "AND", 1)
+            );
+            let mut query = sqlx::query::<Any>(&sql).bind(period.to_string());
+            for t in chunk.unwrap_or_default() {
+                query = query.bind(t.as_str().to_owned());
+            }
+            for r in query.fetch_all(&self.inner.pool).await? {
                 let dimension: String = r.try_get(2)?;
                 let level: String = r.try_get(3)?;
-                Ok(QuotaAlert {
+                out.push(QuotaAlert {
                     tenant_id: r.try_get::<String, _>(0)?.parse().map_err(|e| corrupt("tenant id", e))?,
                     period: r.try_get::<String, _>(1)?.parse().map_err(|e| corrupt("period", e))?,
                     dimension: serde_json::from_value(serde_json::Value::String(dimension))
@@ -368,9 +405,13 @@ impl Ledger {
                         .map_err(|e| corrupt("alert level", e))?,
                     consumption: r.try_get(4)?,
                     triggered_at: from_millis(r.try_get(5)?)?,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        if only.is_some_and(|o| o.len() > TENANTS_PER_STATEMENT) {
+            out.sort_by(|a, b| alert_order(a).cmp(&alert_order(b)));
+        }
+        Ok(out)
     }
 
     /// Number of events stored for a tenant (all periods).
@@ -437,6 +478,42 @@ async fn record_plan(
     Ok(())
 }
 
+/// How alerts are listed: by time, tenant, then dimension and level by name (as the SQL
+/// orders them).
+pub(crate) fn alert_order(a: &QuotaAlert) -> (OffsetDateTime, &str, &'static str, &'static str) {
+    (a.triggered_at, a.tenant_id.as_str(), a.dimension.as_str(), a.level.as_str())
+}
+
+/// Tenant ids per statement when a read names its tenants: far below every backend's limit
+/// on parameters.
+const TENANTS_PER_STATEMENT: usize = 500;
+
+/// The tenant lists one read runs: one statement for every tenant (`None`), or the listed
+/// tenants in slices of [`TENANTS_PER_STATEMENT`].
+fn chunks(only: Option<&[TenantId]>) -> Vec<Option<&[TenantId]>> {
+    match only {
+        None => vec![None],
+        Some(list) => list.chunks(TENANTS_PER_STATEMENT).map(Some).collect(),
+    }
+}
+
+/// `WHERE column IN ($first, ...)` for the tenants listed, nothing for every tenant.
+fn tenant_clause(column: &str, tenants: Option<&[TenantId]>, first: usize) -> String {
+    match tenants {
+        None => String::new(),
+        Some(list) => {
+            let params: Vec<String> = (first..first + list.len()).map(|i| format!("${i}")).collect();
+            format!("WHERE {column} IN ({})", params.join(", "))
+        }
+    }
+}
+
+/// The instant a period's snapshot is computed at: `now`, or the period's last millisecond
+/// once it has ended.
+pub(crate) fn judged_at(period: BillingPeriod, now: OffsetDateTime) -> OffsetDateTime {
+    if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now }
+}
+
 fn tenant_from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, LedgerError> {
     let id: String = row.try_get(0)?;
     let plan: String = row.try_get(2)?;
@@ -449,7 +526,7 @@ fn tenant_from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, LedgerError> {
     })
 }
 
-fn snapshot_of(
+pub(crate) fn snapshot_of(
     tenant: Tenant,
     period: BillingPeriod,
     now: OffsetDateTime,

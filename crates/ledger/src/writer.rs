@@ -21,6 +21,7 @@ use tokio::sync::{Mutex, broadcast, mpsc, oneshot};
 use crate::error::LedgerError;
 use crate::model::{EventKind, MAX_BYTES_PER_PERIOD, MAX_UNITS_PER_PERIOD, QuotaAlert, RecordOutcome, UsageEvent};
 use crate::sql::{Backend, WriteConn, day_of, millis, multi_row_sql, placeholders};
+use crate::view::Dirty;
 
 /// A caller's events and where to send the outcome. No events is a write probe: the batch
 /// then also rewrites the heartbeat row, proving the database takes writes.
@@ -57,10 +58,11 @@ pub(crate) async fn supervise(
     backend: Backend,
     rx: mpsc::Receiver<WriteRequest>,
     commits: broadcast::Sender<Committed>,
+    dirty: Arc<Dirty>,
 ) {
     let rx = Arc::new(Mutex::new(rx));
     loop {
-        let worker = tokio::spawn(run(pool.clone(), backend, rx.clone(), commits.clone()));
+        let worker = tokio::spawn(run(pool.clone(), backend, rx.clone(), commits.clone(), dirty.clone()));
         match worker.await {
             Ok(()) => return,
             Err(e) if e.is_panic() => {
@@ -77,6 +79,7 @@ async fn run(
     backend: Backend,
     rx: Arc<Mutex<mpsc::Receiver<WriteRequest>>>,
     commits: broadcast::Sender<Committed>,
+    dirty: Arc<Dirty>,
 ) {
     let mut rx = rx.lock().await;
     while let Some(first) = rx.recv().await {
@@ -91,7 +94,7 @@ async fn run(
                 Err(_) => break,
             }
         }
-        process(&pool, backend, batch, &commits).await;
+        process(&pool, backend, batch, &commits, &dirty).await;
     }
 }
 
@@ -101,6 +104,7 @@ async fn process(
     backend: Backend,
     batch: Vec<WriteRequest>,
     commits: &broadcast::Sender<Committed>,
+    dirty: &Dirty,
 ) {
     let mut valid = Vec::with_capacity(batch.len());
     for req in batch {
@@ -117,6 +121,8 @@ async fn process(
     let requests: Vec<&[UsageEvent]> = valid.iter().map(|r| r.events.as_slice()).collect();
     match commit(pool, backend, &requests).await {
         Ok((outcomes, committed)) => {
+            // Marked before anyone is answered, so that a read after the answer sees it.
+            dirty.events(valid.iter().flat_map(|r| r.events.iter()));
             for (req, outcome) in valid.into_iter().zip(outcomes) {
                 let _ = req.ack.send(outcome);
             }
@@ -140,6 +146,7 @@ async fn process(
             for req in valid {
                 match commit(pool, backend, &[req.events.as_slice()]).await {
                     Ok((mut outcomes, committed)) => {
+                        dirty.events(&req.events);
                         let outcome = outcomes.pop().unwrap_or(Ok(RecordOutcome::default()));
                         let _ = req.ack.send(outcome);
                         let _ = commits.send(committed);

@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashSet;
 
 use docket_billing::{AlertLevel, BillingPeriod, PlanId, QuotaDimension, TenantId};
-use docket_ledger::{EventKind, Ledger, LedgerError, OnboardingOutcome, UsageEvent, UsageFile};
+use docket_ledger::{EventKind, Ledger, LedgerError, OnboardingOutcome, UsageEvent, UsageFile, UsageQuery};
 use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -302,6 +302,64 @@ async fn a_closed_period_keeps_the_plan_it_had(ledger: Ledger) {
     assert_eq!(this_month.plan_id, PlanId::Enterprise);
 }
 
+/// The in-memory usage view answers what the database holds, after every kind of write:
+/// events (in the current and the previous period), a new tenant, a plan change; more than
+/// one statement's worth of tenants changing at once.
+async fn the_usage_view_follows_every_write(ledger: Ledger) {
+    let now = OffsetDateTime::now_utc();
+    let current = BillingPeriod::containing(now);
+    let ids: Vec<TenantId> = (0..510).map(|i| tenant(&format!("view-{i:03}"))).collect();
+    for (i, t) in ids.iter().enumerate() {
+        let plan = [PlanId::Community, PlanId::Professional, PlanId::Enterprise][i % 3];
+        ledger.create_tenant(t, &format!("View Firm {i:03}"), plan).await.unwrap();
+    }
+    let all = UsageQuery::default();
+    let first = ledger.usage_page(current, &all).await.unwrap();
+    assert_eq!(first.matching, 510);
+    assert!(first.tenants.iter().all(|t| t.query_count == 0));
+
+    // Every tenant changes in one commit: the view reads them again in several statements.
+    let events: Vec<UsageEvent> =
+        ids.iter().enumerate().map(|(i, t)| event(t, EventKind::Query, (i as u64 * 7) % 900 + 1, "ana")).collect();
+    ledger.record(events).await.unwrap();
+    let late = tenant("view-late");
+    ledger.create_tenant(&late, "Late Arrival LLP", PlanId::Community).await.unwrap();
+    ledger.set_plan(&ids[0], PlanId::Enterprise).await.unwrap();
+    let page = ledger.usage_page(current, &all).await.unwrap();
+    let truth = ledger.snapshots(current, OffsetDateTime::now_utc(), None).await.unwrap();
+    let key =
+        |s: &docket_ledger::TenantSnapshot| (s.tenant_id.clone(), s.plan_id, s.query_count, s.assessment.alert_level);
+    assert_eq!(page.tenants.iter().map(key).collect::<Vec<_>>(), truth.iter().map(key).collect::<Vec<_>>());
+    assert_eq!(page.alerts, ledger.alerts(current, None).await.unwrap());
+    assert_eq!(page.tenants[0].plan_id, PlanId::Enterprise);
+    assert_eq!(page.summary.tenants, 511);
+
+    // Pages of 37 by usage ratio, descending, cover everyone once, in order.
+    let mut query = UsageQuery { order: "-usage_ratio".parse().unwrap(), limit: Some(37), ..UsageQuery::default() };
+    let mut seen = Vec::new();
+    loop {
+        let page = ledger.usage_page(current, &query).await.unwrap();
+        seen.extend(page.tenants.iter().map(|t| (t.assessment.usage_ratio, t.tenant_id.clone())));
+        match page.next_cursor {
+            Some(c) => query.after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.iter().map(|(_, t)| t.clone()).collect::<HashSet<_>>().len(), 511);
+    assert_eq!(seen.len(), 511);
+    assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "descending usage ratio");
+
+    // The previous period, read once, follows a late event of its own.
+    let previous = current.previous();
+    let one = UsageQuery { tenant: Some(ids[1].clone()), ..UsageQuery::default() };
+    let before = ledger.usage_page(previous, &one).await.unwrap();
+    let mut old = event(&ids[1], EventKind::Query, 42, "ana");
+    old.occurred_at = previous.start() + time::Duration::days(3);
+    ledger.record(vec![old]).await.unwrap();
+    let after = ledger.usage_page(previous, &one).await.unwrap();
+    assert_eq!(after.tenants[0].query_count, before.tenants[0].query_count + 42);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -339,4 +397,5 @@ suite!(
     event_ids_are_unique_per_tenant,
     a_request_past_a_bound_fails_alone,
     a_closed_period_keeps_the_plan_it_had,
+    the_usage_view_follows_every_write,
 );

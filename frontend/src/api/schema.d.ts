@@ -66,7 +66,7 @@ export interface paths {
         };
         /**
          * Customer health snapshots (role CustomerSuccessManager or PlatformAdmin, scope
-         *     billing:read, audience docket-billing).
+         *     billing:read, audience docket-billing), paged, sorted and filtered on the server.
          */
         get: operations["usage"];
         put?: never;
@@ -1031,14 +1031,57 @@ export interface components {
             /** Format: double */
             usage_ratio: number;
         };
-        /** @description Every tenant's snapshot for a period. */
+        /**
+         * @description The tenants of a period matching the filters: one page of them (all without `limit`), and
+         *     the summary of every matching tenant.
+         */
         UsageReport: {
             /** @description Quota alerts of the period, for the tenants listed. */
             alerts: components["schemas"]["QuotaAlert"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the tenants' assessments were computed.
+             */
             generated_at: string;
+            /**
+             * Format: int64
+             * @description Tenants matching the filters, over every page.
+             */
+            matching: number;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
             period: string;
+            /**
+             * @description The sort order applied.
+             * @example -health
+             */
+            sort: string;
+            /** @description Summary over every tenant matching the filters (all pages, not only this one). */
+            summary: components["schemas"]["UsageSummary"];
             tenants: components["schemas"]["TenantSnapshot"][];
+        };
+        /** @description The dashboard's summary tiles, over every tenant matching the filters (all pages). */
+        UsageSummary: {
+            /**
+             * Format: int64
+             * @description Of those, tenants flagged for triage.
+             */
+            flagged: number;
+            /**
+             * @description Sum of their plans' monthly prices. Decimal string, two decimals.
+             * @example 12497.00
+             */
+            monthly_recurring_revenue_usd: string;
+            /**
+             * @description Sum over those tenants of projected monthly cost above the plan price. Decimal string.
+             * @example 42.50
+             */
+            projected_overage_usd: string;
+            /**
+             * Format: int64
+             * @description Tenants matching the filters.
+             */
+            tenants: number;
         };
     };
     responses: never;
@@ -1236,10 +1279,28 @@ export interface operations {
     usage: {
         parameters: {
             query?: {
+                /** @description Only tenants at this alert level: none, soft or hard. */
+                alert_level?: string;
+                /** @description `next_cursor` of the previous page, with the same `sort` and filters. */
+                cursor?: string;
                 /** @description Only tenants flagged for triage (health < 0.75 or usage ratio > 0.95), or only the others. */
                 flagged?: boolean;
+                /** @description Tenants per page, 1 to 1000. Without it every matching tenant is returned (exports). */
+                limit?: number;
                 /** @description Billing period YYYY-MM; past periods come from history. */
                 period?: string;
+                /** @description Only tenants on this plan: community, professional or enterprise. */
+                plan?: string;
+                /**
+                 * @description Only tenants whose organisation name or tenant id contains this text, ignoring case
+                 *     (at most 200 characters).
+                 */
+                q?: string;
+                /**
+                 * @description Sort order: health, usage_ratio, projected_cost, last_activity, tenant or organization;
+                 *     a leading '-' sorts descending (`-projected_cost`). Ties go by tenant id. Default: tenant.
+                 */
+                sort?: string;
                 /** @description Only this tenant. */
                 tenant_id?: string;
             };

@@ -5,9 +5,13 @@ use std::collections::HashSet;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use docket_billing::{
-    Catalogue, Evaluation, FieldError, RecommendationRequest, TenantId, accept_event_time, catalogue, evaluate,
+    AlertLevel, Catalogue, Evaluation, FieldError, PlanId, RecommendationRequest, TenantId, accept_event_time,
+    catalogue, evaluate,
 };
-use docket_ledger::{DailyUsage, EventKind, QuotaAlert, RecordOutcome, TenantSnapshot, UsageEvent};
+use docket_ledger::{
+    DailyUsage, EventKind, QuotaAlert, RecordOutcome, TenantSnapshot, UsageCursor, UsageEvent, UsageOrder, UsageQuery,
+    UsageSummary,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -37,7 +41,12 @@ pub async fn recommend(ApiJson(body): ApiJson<serde_json::Value>) -> Result<ApiJ
     Ok(ApiJson(evaluate(&request)))
 }
 
-/// Filters of `GET /billing/usage`.
+/// Most tenants one page of `GET /billing/usage` may ask for.
+pub const MAX_USAGE_LIMIT: usize = 1_000;
+/// Longest `q` search string, in characters.
+pub const MAX_USAGE_SEARCH_CHARS: usize = 200;
+
+/// Paging, sorting and filters of `GET /billing/usage`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -48,22 +57,48 @@ pub struct UsageFilter {
     pub tenant_id: Option<String>,
     /// Billing period YYYY-MM; past periods come from history.
     pub period: Option<String>,
+    /// Only tenants on this plan: community, professional or enterprise.
+    pub plan: Option<String>,
+    /// Only tenants at this alert level: none, soft or hard.
+    pub alert_level: Option<String>,
+    /// Only tenants whose organisation name or tenant id contains this text, ignoring case
+    /// (at most 200 characters).
+    pub q: Option<String>,
+    /// Sort order: health, usage_ratio, projected_cost, last_activity, tenant or organization;
+    /// a leading '-' sorts descending (`-projected_cost`). Ties go by tenant id. Default: tenant.
+    pub sort: Option<String>,
+    /// Tenants per page, 1 to 1000. Without it every matching tenant is returned (exports).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page, with the same `sort` and filters.
+    pub cursor: Option<String>,
 }
 
-/// Every tenant's snapshot for a period.
+/// The tenants of a period matching the filters: one page of them (all without `limit`), and
+/// the summary of every matching tenant.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageReport {
+    /// When the tenants' assessments were computed.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub generated_at: OffsetDateTime,
     pub period: String,
+    /// The sort order applied.
+    #[schema(example = "-health")]
+    pub sort: String,
     pub tenants: Vec<TenantSnapshot>,
     /// Quota alerts of the period, for the tenants listed.
     pub alerts: Vec<QuotaAlert>,
+    /// Tenants matching the filters, over every page.
+    pub matching: u64,
+    /// Summary over every tenant matching the filters (all pages, not only this one).
+    pub summary: UsageSummary,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// Customer health snapshots (role CustomerSuccessManager or PlatformAdmin, scope
-/// billing:read, audience docket-billing).
+/// billing:read, audience docket-billing), paged, sorted and filtered on the server.
 #[utoipa::path(get, path = "/billing/usage", tag = "billing", params(UsageFilter),
     security(("bearer" = [])),
     responses((status = 200, body = UsageReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -80,20 +115,78 @@ pub async fn usage(
         .map(|t| TenantId::parse(t).map_err(|e| ApiError::invalid_field("tenant_id", e.to_string())))
         .transpose()?;
     let tenant = scoped_tenant(&principal, asked)?;
-    let now = OffsetDateTime::now_utc();
-    let mut tenants = state.ledger.snapshots(period, now, tenant.as_ref()).await?;
-    if let Some(flagged) = filter.flagged {
-        tenants.retain(|t| t.assessment.flagged == flagged);
+    let query = usage_query(filter, tenant)?;
+    let page = state.ledger.usage_page(period, &query).await?;
+    Ok(ApiJson(UsageReport {
+        generated_at: page.generated_at,
+        period: page.period.to_string(),
+        sort: query.order.to_string(),
+        tenants: page.tenants,
+        alerts: page.alerts,
+        matching: page.matching,
+        summary: page.summary,
+        next_cursor: page.next_cursor.map(|c| c.to_string()),
+    }))
+}
+
+/// Check the paging, sorting and filter parameters; each error names its parameter.
+fn usage_query(filter: UsageFilter, tenant: Option<TenantId>) -> Result<UsageQuery, ApiError> {
+    let order: UsageOrder = match filter.sort.as_deref() {
+        None => UsageOrder::default(),
+        Some(s) => s.parse().map_err(|e: String| ApiError::invalid_field("sort", e))?,
+    };
+    let limit = filter
+        .limit
+        .as_deref()
+        .map(|l| match l.parse::<usize>() {
+            Ok(n) if (1..=MAX_USAGE_LIMIT).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid_field(
+                "limit",
+                format!("'{l}' is not a page size: use a whole number from 1 to {MAX_USAGE_LIMIT}, or leave limit out for every tenant"),
+            )),
+        })
+        .transpose()?;
+    let after = filter
+        .cursor
+        .as_deref()
+        .map(|c| {
+            let cursor: UsageCursor = c.parse().map_err(|e: String| ApiError::invalid_field("cursor", e))?;
+            if cursor.order() != order {
+                return Err(ApiError::invalid_field(
+                    "cursor",
+                    format!(
+                        "this cursor continues a list sorted by '{}', not '{order}': ask with the same sort",
+                        cursor.order()
+                    ),
+                ));
+            }
+            Ok(cursor)
+        })
+        .transpose()?;
+    let plan = filter
+        .plan
+        .as_deref()
+        .map(|p| p.parse::<PlanId>().map_err(|e| ApiError::invalid_field("plan", e.to_string())))
+        .transpose()?;
+    let alert_level = filter
+        .alert_level
+        .as_deref()
+        .map(|l| {
+            serde_json::from_value::<AlertLevel>(serde_json::Value::String(l.to_owned())).map_err(|_| {
+                ApiError::invalid_field(
+                    "alert_level",
+                    format!("unknown alert level '{l}': expected none, soft or hard"),
+                )
+            })
+        })
+        .transpose()?;
+    let search = filter.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+    if let Some(q) = &search
+        && q.chars().count() > MAX_USAGE_SEARCH_CHARS
+    {
+        return Err(ApiError::invalid_field("q", format!("at most {MAX_USAGE_SEARCH_CHARS} characters")));
     }
-    let listed: HashSet<_> = tenants.iter().map(|t| t.tenant_id.clone()).collect();
-    let alerts = state
-        .ledger
-        .alerts(period, tenant.as_ref())
-        .await?
-        .into_iter()
-        .filter(|a| listed.contains(&a.tenant_id))
-        .collect();
-    Ok(ApiJson(UsageReport { generated_at: now, period: period.to_string(), tenants, alerts }))
+    Ok(UsageQuery { tenant, flagged: filter.flagged, plan, alert_level, search, order, limit, after })
 }
 
 /// The tenant a billing read may cover. A token carrying a `tenant_id` claim sees that tenant

@@ -12,3 +12,4 @@ mod storage;
 mod telemetry;
 mod triage;
 mod ui;
+mod usage_pages;

@@ -57,8 +57,8 @@ function TenantTable({ token }: { token: string }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1];
   const page = useQuery({
-    queryKey: ["tenants", token, q, cursor, plans.data ? "priced" : "unpriced"],
-    queryFn: () => fetchTenantPage(token, { ...q, cursor }, plans.data),
+    queryKey: ["tenants", token, q, cursor],
+    queryFn: () => fetchTenantPage(token, { ...q, cursor }),
     placeholderData: keepPreviousData,
     retry: false,
   });

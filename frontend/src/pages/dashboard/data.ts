@@ -1,12 +1,9 @@
 /**
- * All dashboard data access lives here. Today `GET /billing/usage` returns every tenant, so
- * paging, sorting, filtering and the summary are computed from that list in this module.
- * When the server answers `limit`, `cursor`, `sort`, `flagged`, `plan`, `alert_level`, `q`
- * and returns its own `summary`, only `fetchTenantPage` changes: its callers already speak
- * in pages and cursors.
+ * All dashboard data access lives here. `GET /billing/usage` pages, sorts and filters on the
+ * server (`limit`, `cursor`, `sort`, `flagged`, `plan`, `alert_level`, `q`) and returns the
+ * summary of every matching tenant, so the browser holds one page at a time.
  */
 import { bearer, query, requestJson, type Schema } from "../../api/client";
-import { money } from "../../lib/format";
 
 export type Snapshot = Schema<"TenantSnapshot">;
 export type SortKey = "health" | "usage_ratio" | "projected_cost" | "last_activity" | "tenant";
@@ -25,13 +22,8 @@ export interface TenantQuery {
   cursor?: string | null;
 }
 
-/** The summary tiles. */
-export interface Summary {
-  tenants: number;
-  flagged: number;
-  monthly_recurring_revenue_usd: number;
-  projected_overage_usd: number;
-}
+/** The summary tiles: the server's, over every tenant matching the filters. */
+export type Summary = Schema<"UsageSummary">;
 
 export interface TenantPage {
   period: string;
@@ -52,70 +44,40 @@ export function flagReasons(t: Snapshot): string[] {
   return out;
 }
 
-function planPrice(t: Snapshot, catalogue?: Schema<"Catalogue">): number {
-  const p = catalogue?.plans.find((x) => x.plan_id === t.plan_id);
-  return p ? money(p.monthly_price_usd) : 0;
-}
-
-/** The summary over all tenants of the period. */
-export function summarize(tenants: Snapshot[], catalogue?: Schema<"Catalogue">): Summary {
-  let mrr = 0;
-  let overage = 0;
-  for (const t of tenants) {
-    const price = planPrice(t, catalogue);
-    mrr += price;
-    overage += Math.max(0, money(t.projected_monthly_cost_usd) - price);
-  }
-  return {
-    tenants: tenants.length,
-    flagged: tenants.filter((t) => t.flagged).length,
-    monthly_recurring_revenue_usd: Math.round(mrr * 100) / 100,
-    projected_overage_usd: Math.round(overage * 100) / 100,
-  };
-}
-
-const sorters: Record<SortKey, (t: Snapshot) => number | string> = {
-  health: (t) => t.health_score,
-  usage_ratio: (t) => t.usage_ratio,
-  projected_cost: (t) => money(t.projected_monthly_cost_usd),
-  last_activity: (t) => t.last_event_at ?? "",
-  tenant: (t) => t.organization.toLowerCase(),
+/** The server's column for each sort key of the table ("tenant" is the organisation name). */
+const serverSort: Record<SortKey, string> = {
+  health: "health",
+  usage_ratio: "usage_ratio",
+  projected_cost: "projected_cost",
+  last_activity: "last_activity",
+  tenant: "organization",
 };
 
-/** Filters and sorts a list the way the server will. */
-export function selectTenants(all: Snapshot[], q: TenantQuery): Snapshot[] {
-  const needle = q.q.trim().toLowerCase();
-  const rows = all.filter(
-    (t) =>
-      (!q.flagged || t.flagged) &&
-      (!q.plan || t.plan_id === q.plan) &&
-      (!q.alert_level || t.alert_level === q.alert_level) &&
-      (!needle || t.organization.toLowerCase().includes(needle) || t.tenant_id.includes(needle)),
-  );
-  const key = sorters[q.sort];
-  const sign = q.dir === "asc" ? 1 : -1;
-  return rows.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return (x < y ? -1 : x > y ? 1 : a.tenant_id.localeCompare(b.tenant_id)) * sign;
-  });
+/** The `sort` parameter for a key and direction: `-health` is descending. */
+export function sortParam(sort: SortKey, dir: SortDir): string {
+  return `${dir === "desc" ? "-" : ""}${serverSort[sort]}`;
 }
 
-/** One page of the tenant table, with the summary. */
-export async function fetchTenantPage(token: string, q: TenantQuery, catalogue?: Schema<"Catalogue">): Promise<TenantPage> {
-  const report = await requestJson<Schema<"UsageReport">>(`/billing/usage${query({ period: q.period })}`, {
-    headers: bearer(token),
-  });
-  const rows = selectTenants(report.tenants, q);
-  const offset = Math.max(0, Number(q.cursor ?? 0) || 0);
-  const end = offset + q.limit;
+/** One page of the tenant table, with the summary, as the server computed them. */
+export async function fetchTenantPage(token: string, q: TenantQuery): Promise<TenantPage> {
+  const params = {
+    period: q.period,
+    sort: sortParam(q.sort, q.dir),
+    flagged: q.flagged ? "true" : undefined,
+    plan: q.plan,
+    alert_level: q.alert_level,
+    q: q.q.trim(),
+    limit: q.limit,
+    cursor: q.cursor,
+  };
+  const report = await requestJson<Schema<"UsageReport">>(`/billing/usage${query(params)}`, { headers: bearer(token) });
   return {
     period: report.period,
     generated_at: report.generated_at,
-    rows: rows.slice(offset, end),
-    matching: rows.length,
-    next_cursor: end < rows.length ? String(end) : null,
-    summary: summarize(report.tenants, catalogue),
+    rows: report.tenants,
+    matching: report.matching,
+    next_cursor: report.next_cursor ?? null,
+    summary: report.summary,
   };
 }
 

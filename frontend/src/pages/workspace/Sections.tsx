@@ -71,6 +71,8 @@ export function UploadSection() {
   const [dragging, setDragging] = useState(false);
   const [uploadError, setUploadError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [folder, setFolder] = useState("");
+  const [folderError, setFolderError] = useState<unknown>(null);
   const input = useRef<HTMLInputElement>(null);
   const job = useQuery({
     queryKey: ["job", token, jobId],
@@ -97,6 +99,20 @@ export function UploadSection() {
       setParams({ job: status.job_id });
     } catch (err) {
       setUploadError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onFolder = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!folder.trim()) return;
+    setBusy(true);
+    setFolderError(null);
+    try {
+      const status = await ws.ingestFolder(token, folder.trim());
+      setParams({ job: status.job_id });
+    } catch (err) {
+      setFolderError(err);
     } finally {
       setBusy(false);
     }
@@ -149,6 +165,22 @@ export function UploadSection() {
           ) : null}
         </div>
         {uploadError ? <ErrorNotice error={uploadError} needs={{ ...WORKSPACE_NEEDS, scopes: ["ingest:write"] }} /> : null}
+      </form>
+      <form onSubmit={onFolder} className="card" aria-labelledby="ws-folder">
+        <h3 id="ws-folder">Ingest a folder on the server</h3>
+        <div className="field">
+          <label htmlFor="folder">Server folder</label>
+          <input id="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="matters/acme-v-globex" aria-describedby="folder-hint" />
+          <p id="folder-hint" className="hint">
+            A folder or file inside an ingest root the server grants your tenant (DOCKET_INGEST_ROOTS), as root-name/sub/folder.
+          </p>
+        </div>
+        <div className="actions">
+          <button type="submit" disabled={!folder.trim() || busy}>
+            Start ingestion
+          </button>
+        </div>
+        {folderError ? <ErrorNotice error={folderError} needs={{ ...WORKSPACE_NEEDS, scopes: ["ingest:write"] }} /> : null}
       </form>
       {jobId ? (
         <div className="card" aria-live="polite">

@@ -7,6 +7,16 @@ export function uploadFiles(token: string, files: File[]) {
   return requestJson<Schema<"JobStatus">>("/documents", { method: "POST", headers: bearer(token), body });
 }
 
+/** Start an ingestion of a folder or file on the server (inside a root granted to the tenant). */
+export function ingestFolder(token: string, path: string) {
+  const body: Schema<"IngestRequest"> = { sources: [{ type: "local", path }] };
+  return requestJson<Schema<"JobStatus">>("/ingest", {
+    method: "POST",
+    headers: { ...bearer(token), "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
 export function getJob(token: string, jobId: string) {
   return unwrap<Schema<"JobStatus">>(api.GET("/ingest/{job_id}", { params: { path: { job_id: jobId } }, headers: bearer(token) }));
 }
