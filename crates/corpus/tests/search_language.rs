@@ -195,3 +195,37 @@ async fn one_result_per_document_with_its_best_passages() {
     assert_eq!(corpus.search("firm", &recall).await.unwrap().total_hits, 6);
     corpus.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_of_the_previous_analysis_is_rebuilt_at_open() {
+    use tantivy::schema::{DateOptions, INDEXED, STORED, STRING, Schema, TEXT};
+    let env = Env::new();
+    let meter = Arc::new(RecordingMeter::default());
+    let corpus = env.open(&meter).await;
+    let job = ingest(&corpus, "firm", vec![inline("frosche.txt", FIXTURES[1].1)]).await;
+    assert_eq!(job.ingested, 1, "{job:?}");
+    corpus.shutdown().await;
+    drop(corpus);
+
+    // The passage index as the previous release wrote it: Tantivy's default analysis, no
+    // e-mail fields.
+    let dir = env.storage.join("index");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut b = Schema::builder();
+    b.add_text_field("tenant_id", STRING);
+    b.add_text_field("document_id", STRING | STORED);
+    b.add_u64_field("passage_start", STORED);
+    b.add_u64_field("passage_end", STORED);
+    b.add_text_field("text", TEXT | STORED);
+    b.add_text_field("title", TEXT | STORED);
+    b.add_text_field("source", STORED);
+    b.add_text_field("source_type", STRING | STORED);
+    b.add_text_field("entity", STRING);
+    b.add_date_field("date", DateOptions::from(INDEXED));
+    tantivy::Index::create_in_dir(&dir, b.build()).unwrap();
+
+    let corpus = env.open(&meter).await;
+    assert_eq!(found(&corpus, "Frosche").await, ["frosche.txt"]);
+    corpus.shutdown().await;
+}
