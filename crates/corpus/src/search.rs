@@ -357,7 +357,7 @@ pub(crate) enum Progress<'a> {
 #[derive(Debug)]
 pub enum SearchEvent {
     /// The next hit.
-    Hit(SearchHit),
+    Hit(Box<SearchHit>),
     /// The search is over: the answer drawn from the hits, and the time it took.
     Done { answer: Vec<AnswerSentence>, took_ms: u64 },
     /// The search failed after its first hits (its deadline passed, or the index failed).

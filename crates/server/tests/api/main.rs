@@ -8,5 +8,6 @@ mod ingest_roots;
 mod ledger;
 mod onboarding;
 mod query_limits;
+mod search;
 mod storage;
 mod ui;
