@@ -88,7 +88,7 @@ describe("workspace", () => {
     expect(posts.at(-1)!.headers.get("Authorization")).toBe(`Bearer ${TOKEN}`);
   });
 
-  it("searches with highlighted passages, citations, the extractive answer, filters and paging", async () => {
+  it("searches with documents, their highlighted passages, missing terms, citations, the extractive answer, filters and paging", async () => {
     signedIn();
     const passage = "Invoice 2291 is due";
     const seen = stubNetwork({
@@ -96,7 +96,7 @@ describe("workspace", () => {
         json(200, {
           total_hits: 12, page: Number(r.search.get("page")), page_size: 10, took_ms: 3,
           answer: [{ sentence: "Invoice 2291 is due.", citation: { document_id: DOC, source: "invoice-2291.txt", passage_start: 0, passage_end: 20 } }],
-          results: [{ document_id: DOC, title: "invoice-2291.txt", source: "invoice-2291.txt", source_type: "upload", score: 11.9, passage: { text: passage, start: 0, end: 19, highlights: [{ start: 0, end: 7 }] }, citation: { document_id: DOC, source: "invoice-2291.txt", passage_start: 0, passage_end: 19 } }],
+          results: [{ document_id: DOC, title: "invoice-2291.txt", source: "invoice-2291.txt", source_type: "upload", score: 11.9, passage: { text: passage, start: 0, end: 19, highlights: [{ start: 0, end: 7 }] }, passages: [{ text: passage, start: 0, end: 19, highlights: [{ start: 0, end: 7 }] }], matching_passages: 2, matched_terms: ["invoice"], missing_terms: ["overdue"], citation: { document_id: DOC, source: "invoice-2291.txt", passage_start: 0, passage_end: 19 } }],
         }),
     });
     const user = userEvent.setup();
@@ -107,6 +107,9 @@ describe("workspace", () => {
     const mark = await screen.findByText("Invoice", { selector: "mark" });
     expect(mark).toBeInTheDocument();
     expect(screen.getByText("Answer from the documents")).toBeInTheDocument();
+    expect(screen.getByText("12 documents", { exact: false })).toBeInTheDocument();
+    expect(screen.getByText("Missing: overdue")).toBeInTheDocument();
+    expect(screen.getByText(/2 matching passages/)).toBeInTheDocument();
     expect(screen.getAllByText(/invoice-2291.txt, characters 0–19/).length).toBeGreaterThan(0);
     expect(seen.at(-1)!.search.get("filters[source]")).toBe("invoice-2291");
     await user.click(screen.getByRole("button", { name: "Next page" }));

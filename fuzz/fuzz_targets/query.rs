@@ -1,5 +1,6 @@
-//! The query front: limits, then Tantivy's grammar and query parser, on any input. Every input
-//! must be answered (parsed, or refused as malformed or past a limit), never panic or hang.
+//! The query front: limits, then the forgiving parser and the query built over the passage
+//! fields, on any input. Every input must be answered (parsed, or refused as malformed or past a
+//! limit), never panic or hang.
 
 #![no_main]
 
@@ -10,8 +11,8 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    // Tantivy's grammar panics on some inputs; the query front catches that and answers a
-    // client error (checked below), as `parse()` does for the parsers.
+    // Panics caught inside third-party code are tolerated as for the parser targets; any
+    // other panic is a crash.
     common::tolerate_caught_library_panics();
     let Ok(q) = std::str::from_utf8(data) else { return };
     for mode in [SearchMode::Precision, SearchMode::Recall] {

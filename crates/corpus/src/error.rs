@@ -24,9 +24,10 @@ pub enum CorpusError {
     /// A source is larger than one document may be.
     #[error("source is {size} bytes, over the limit of {limit} bytes")]
     SourceTooLarge { field: String, size: u64, limit: u64 },
-    /// The search query cannot be parsed or is empty.
+    /// The search query cannot be parsed or holds nothing to search for; `position` is the
+    /// character (0-based) where the syntax fails, when one place does.
     #[error("invalid query: {reason}")]
-    InvalidQuery { reason: String },
+    InvalidQuery { reason: String, position: Option<usize> },
     /// The search query is past one of its limits (length, nesting depth, terms).
     #[error("query too complex: {0}")]
     QueryTooComplex(crate::query::LimitExceeded),
@@ -135,6 +136,13 @@ impl CorpusError {
                 "limit": e.limit.as_str(), "value": e.value, "max": e.max,
             }),
             CorpusError::DeadlineExceeded { deadline_ms } => serde_json::json!({ "deadline_ms": deadline_ms }),
+            CorpusError::InvalidQuery { reason, position } => {
+                let mut details = serde_json::json!({ "fields": [{ "field": "q", "message": reason }] });
+                if let Some(position) = position {
+                    details["position"] = serde_json::json!(position);
+                }
+                details
+            }
             _ => serde_json::json!({}),
         }
     }

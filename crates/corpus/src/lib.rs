@@ -29,8 +29,8 @@ pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};
 pub use local::{IngestRoots, RootGrant};
 pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType};
 pub use search::{
-    AnswerSentence, Citation, Highlight, Passage, SearchEvent, SearchHit, SearchMode, SearchRequest, SearchResponse,
-    SearchStream,
+    AnswerSentence, Citation, Highlight, Passage, SearchEvent, SearchGroup, SearchHit, SearchMode, SearchRequest,
+    SearchResponse, SearchStream,
 };
 pub use service::{Corpus, CorpusConfig, DEFAULT_QUERY_TIMEOUT};
 pub use timeline::{EntityHighlight, EventCitation, TimelineEvent, TimelinePage, TimelineRequest};

@@ -1,20 +1,22 @@
-//! Full-text search: query parsing and validation, scoped execution, highlights, answers.
+//! Full-text search: query parsing and validation, scoped execution, ranking by the terms a
+//! result holds, grouping by document, highlights, answers.
 
-use std::collections::HashSet;
-use std::panic::AssertUnwindSafe;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, QueryParserError};
-use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf};
-use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, Searcher, Term};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::passages::{self, Fields, PassageIndex, StoredPassage};
+use crate::index::passages::{self, DOCUMENT_ID, Fields, PassageIndex, StoredPassage};
+use crate::query::analysis;
+use crate::query::build::{self, Built, Terms, tokens};
 use crate::query::deadline::Deadline;
 use crate::query::limits::{self, QueryLimits, QueryShape};
+use crate::query::parse::{self, Occur};
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -24,18 +26,33 @@ pub const MAX_SEARCH_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_SEARCH_PAGE_SIZE: u32 = 10;
 /// Deepest result reachable by paging (page * page_size).
 pub const MAX_SEARCH_DEPTH: u64 = 10_000;
-/// Shortest term (in characters) that recall mode matches with one typo.
-pub const FUZZY_MIN_CHARS: usize = 4;
+/// Most passages shown per document.
+pub const MAX_PASSAGES_PER_DOCUMENT: usize = 3;
+/// Most clauses counted when ranking by the terms a result holds (one bit each).
+const MAX_COUNTED_CLAUSES: usize = 64;
+/// Matches read between two looks at the clock.
+const CHECK_EVERY: u32 = 4_096;
 
-/// How strictly the terms of a query must match.
+/// How typed terms match.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SearchMode {
-    /// Every term must occur (unless the query says OR).
+    /// Terms match as written (after accent folding and normalisation).
     #[default]
     Precision,
-    /// Any term may occur, and terms of four or more characters also match with one typo.
+    /// Terms of four or more characters also match with one typo.
     Recall,
+}
+
+/// What one result is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchGroup {
+    /// One result per document, with its best passages; `total_hits` counts documents.
+    #[default]
+    Document,
+    /// One result per passage; `total_hits` counts passages.
+    Passage,
 }
 
 /// A search.
@@ -43,7 +60,8 @@ pub enum SearchMode {
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct SearchRequest {
-    /// The query: words, "phrases", AND / OR / NOT, +required, -excluded, title:word.
+    /// The query: words, "phrases", AND / OR / NOT, +required, -excluded, field:word
+    /// (title, subject, from, to, author, text).
     pub q: String,
     /// 1-based page number (default 1).
     pub page: Option<u32>,
@@ -54,6 +72,8 @@ pub struct SearchRequest {
     /// Only documents mentioning this entity (an entity id or its normalised form).
     pub entity: Option<String>,
     pub mode: SearchMode,
+    /// One result per document (default) or per passage.
+    pub group: SearchGroup,
 }
 
 /// A byte range within a passage's text.
@@ -63,7 +83,7 @@ pub struct Highlight {
     pub end: usize,
 }
 
-/// The evidence passage of a hit.
+/// A passage of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Passage {
     pub text: String,
@@ -86,7 +106,7 @@ pub struct Citation {
     pub passage_end: usize,
 }
 
-/// One matching passage.
+/// One matching document (or, with `group=passage`, one matching passage).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub document_id: Uuid,
@@ -94,9 +114,20 @@ pub struct SearchHit {
     /// The document's source: canonical path or file name.
     pub source: String,
     pub source_type: Option<SourceType>,
+    /// The best passage (the first of `passages`).
     pub passage: Passage,
+    /// The best passages of the document, best first (up to 3; with `group=passage`, the one).
+    pub passages: Vec<Passage>,
+    /// How many passages of the document match (1 with `group=passage`).
+    pub matching_passages: u64,
+    /// The query's terms (as typed) this result holds.
+    pub matched_terms: Vec<String>,
+    /// The query's terms (as typed) this result lacks: empty when it holds every one.
+    pub missing_terms: Vec<String>,
+    /// Citation of the best passage.
     pub citation: Citation,
-    /// BM25 score (higher is better; comparable only within one response).
+    /// BM25 score of the best passage (comparable only within one response). Results are
+    /// ordered by how many terms they hold first, then by this score.
     pub score: f32,
 }
 
@@ -110,7 +141,7 @@ pub struct AnswerSentence {
 /// Search results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResponse {
-    /// Matching passages over all pages.
+    /// Matching documents over all pages (passages with `group=passage`).
     pub total_hits: u64,
     pub page: u32,
     pub page_size: u32,
@@ -121,201 +152,201 @@ pub struct SearchResponse {
 }
 
 fn invalid(reason: impl Into<String>) -> CorpusError {
-    CorpusError::InvalidQuery { reason: reason.into() }
+    CorpusError::InvalidQuery { reason: reason.into(), position: None }
 }
 
-/// Reject what the query grammar would silently repair or misread.
-fn check_syntax(q: &str) -> Result<(), CorpusError> {
+/// Check, parse and build `q`: limits first (nothing longer or deeper reaches the parser),
+/// then the forgiving parse, then the Tantivy query over the passage fields.
+fn prepare(fields: Fields, q: &str, mode: SearchMode) -> Result<Built, CorpusError> {
     if q.trim().is_empty() {
         return Err(invalid("the query is empty"));
     }
-    // Before anything else reads the query: past its limits, Tantivy's grammar can run for
-    // ever (see `query::limits`).
     limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)?;
-    let mut in_quote = false;
-    let mut escaped = false;
-    let mut depth: i64 = 0;
-    for c in q.chars() {
-        if escaped {
-            escaped = false;
-            continue;
+    let clauses =
+        parse::parse(q).map_err(|e| CorpusError::InvalidQuery { reason: e.to_string(), position: Some(e.position) })?;
+    let mut analyzer = analysis::analyzer();
+    build::build(&clauses, fields, &mut analyzer, mode == SearchMode::Recall).ok_or_else(|| {
+        if clauses.iter().any(|c| c.occur == Occur::MustNot) {
+            invalid("the query only excludes terms; add a term to search for")
+        } else {
+            invalid("the query holds no word to search for")
         }
-        match c {
-            '\\' => escaped = true,
-            '"' => in_quote = !in_quote,
-            '(' if !in_quote => depth += 1,
-            ')' if !in_quote => {
-                depth -= 1;
-                if depth < 0 {
-                    return Err(invalid("unbalanced parenthesis: ')' without '('"));
-                }
-            }
-            _ => {}
+    })
+}
+
+/// Check and parse `q` as [`run`] does, without an index of documents.
+pub(crate) fn parse_only(q: &str, mode: SearchMode) -> Result<QueryShape, CorpusError> {
+    static FIELDS: OnceLock<Fields> = OnceLock::new();
+    let fields = *FIELDS.get_or_init(|| passages::schema().1);
+    prepare(fields, q, mode)?;
+    limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)
+}
+
+/// Highlights of the query's words in `text`, overlapping ranges (CJK bigrams) merged.
+fn highlights(terms: &Terms, text: &str) -> Vec<Highlight> {
+    let mut analyzer = analysis::analyzer();
+    let mut out: Vec<Highlight> = Vec::new();
+    for (_, start, end) in tokens(&mut analyzer, text).into_iter().filter(|(tok, _, _)| terms.matches(tok)) {
+        match out.last_mut() {
+            Some(last) if start < last.end => last.end = last.end.max(end),
+            _ => out.push(Highlight { start, end }),
         }
-    }
-    if in_quote {
-        return Err(invalid("unbalanced quote: a phrase opened with \" is not closed"));
-    }
-    if depth != 0 {
-        return Err(invalid("unbalanced parenthesis: '(' is not closed"));
-    }
-    Ok(())
-}
-
-fn describe(err: &QueryParserError) -> String {
-    match err {
-        QueryParserError::FieldDoesNotExist(field) => format!(
-            "unknown field '{field}' (searchable fields are text and title; put words containing ':' in quotes)"
-        ),
-        QueryParserError::AllButQueryForbidden => "the query only excludes terms; add a term to search for".into(),
-        QueryParserError::NoDefaultFieldDeclared => "no field to search".into(),
-        other => other.to_string(),
-    }
-}
-
-/// What a query asks for, beyond the Tantivy query itself: the words to highlight.
-#[derive(Debug, Default)]
-struct Terms {
-    exact: HashSet<String>,
-    prefixes: Vec<String>,
-    fuzzy: Vec<String>,
-}
-
-impl Terms {
-    fn matches(&self, token: &str) -> bool {
-        self.exact.contains(token)
-            || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
-            || self.fuzzy.iter().any(|f| within_one_edit(f, token))
-    }
-}
-
-/// Optimal-string-alignment distance <= 1 (one insertion, deletion, substitution or
-/// transposition), the tolerance recall mode gives each long term.
-fn within_one_edit(a: &str, b: &str) -> bool {
-    // One edit changes the length by at most one character (four bytes): longer tokens of a
-    // passage are not compared at all, which keeps the quadratic distance off them.
-    a == b || (a.len().abs_diff(b.len()) <= 4 && strsim::osa_distance(a, b) <= 1)
-}
-
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        let t = stream.token();
-        out.push((t.text.clone(), t.offset_from, t.offset_to));
     }
     out
 }
 
-fn literal_field_is_text(field: &Option<String>) -> bool {
-    matches!(field.as_deref(), None | Some("text") | Some("title"))
+/// A matching passage: its score, which counted clauses it holds, where it is.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    score: Score,
+    mask: u64,
+    addr: DocAddress,
 }
 
-/// Collect the positive (not excluded) words of the query.
-fn collect_terms(ast: &UserInputAst, negated: bool, analyzer: &mut TextAnalyzer, recall: bool, out: &mut Terms) {
-    match ast {
-        UserInputAst::Clause(clauses) => {
-            for (occur, sub) in clauses {
-                collect_terms(sub, negated || *occur == Some(Occur::MustNot), analyzer, recall, out);
-            }
+impl Candidate {
+    /// Better first: more clauses held, then a higher score.
+    fn rank(&self, other: &Candidate) -> Ordering {
+        other.mask.count_ones().cmp(&self.mask.count_ones()).then(other.score.total_cmp(&self.score))
+    }
+}
+
+/// The matching passages of one document.
+#[derive(Debug, Default)]
+struct Group {
+    /// Clauses held by any of its passages.
+    mask: u64,
+    /// Highest passage score.
+    best: Score,
+    count: u64,
+    /// The best passages, best first.
+    top: Vec<Candidate>,
+}
+
+impl Group {
+    fn add(&mut self, c: Candidate) {
+        self.mask |= c.mask;
+        self.best = if self.count == 0 { c.score } else { self.best.max(c.score) };
+        self.count += 1;
+        self.top.push(c);
+        self.top.sort_by(Candidate::rank);
+        self.top.truncate(MAX_PASSAGES_PER_DOCUMENT);
+    }
+
+    fn merge(&mut self, other: Group) {
+        let count = self.count + other.count;
+        for c in other.top {
+            self.add(c);
         }
-        UserInputAst::Boost(sub, _) => collect_terms(sub, negated, analyzer, recall, out),
-        UserInputAst::Leaf(leaf) => {
-            let UserInputLeaf::Literal(lit) = leaf.as_ref() else { return };
-            if negated || !literal_field_is_text(&lit.field_name) {
-                return;
-            }
-            for (tok, _, _) in tokens(analyzer, &lit.phrase) {
-                if lit.prefix && lit.delimiter == Delimiter::None {
-                    out.prefixes.push(tok);
-                } else {
-                    if recall && lit.delimiter == Delimiter::None && tok.chars().count() >= FUZZY_MIN_CHARS {
-                        out.fuzzy.push(tok.clone());
-                    }
-                    out.exact.insert(tok);
+        self.mask |= other.mask;
+        self.best = self.best.max(other.best);
+        self.count = count;
+    }
+}
+
+/// What the matching passages come to: documents with their passages, or passages alone.
+enum Collected {
+    Documents(Vec<(String, Group)>),
+    Passages(Vec<Candidate>),
+}
+
+/// Read every match of `query`, with which of `clauses` each holds (clause i sets bit i), and
+/// rank them: documents (or passages) holding more clauses first, then by BM25.
+fn collect(
+    searcher: &Searcher,
+    query: &dyn Query,
+    clauses: &[Box<dyn Query>],
+    group: SearchGroup,
+    deadline: &Deadline,
+) -> Result<Collected, CorpusError> {
+    let main = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let clause_weights = clauses
+        .iter()
+        .take(MAX_COUNTED_CLAUSES)
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<Box<dyn Weight>>>>()?;
+    let mut groups: HashMap<String, Group> = HashMap::new();
+    let mut passages: Vec<Candidate> = Vec::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        deadline.check()?;
+        let mut masks = vec![0u64; reader.max_doc() as usize];
+        for (i, weight) in clause_weights.iter().enumerate() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut doc = scorer.doc();
+            let mut read = 0u32;
+            while doc != TERMINATED {
+                if let Some(mask) = masks.get_mut(doc as usize) {
+                    *mask |= 1 << i;
+                }
+                doc = scorer.advance();
+                read += 1;
+                if read.is_multiple_of(CHECK_EVERY) {
+                    deadline.check()?;
                 }
             }
         }
-    }
-}
-
-struct Prepared {
-    query: Box<dyn Query>,
-    terms: Terms,
-}
-
-fn prepare(index: &Index, f: Fields, q: &str, mode: SearchMode) -> Result<Prepared, CorpusError> {
-    check_syntax(q)?;
-    let mut parser = QueryParser::for_index(index, vec![f.text, f.title]);
-    parser.set_field_boost(f.title, 2.0);
-    if mode == SearchMode::Precision {
-        parser.set_conjunction_by_default();
-    }
-    // The grammar is third-party code fed with arbitrary input; a panic in it must become a
-    // client error, not take the request (or a worker) down.
-    // The grammar runs once (its cost is what the limits bound); the query is built from the
-    // tree it returns.
-    let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let ast = tantivy::query_grammar::parse_query(q)
-            .map_err(|_| invalid(describe(&QueryParserError::SyntaxError(q.to_owned()))))?;
-        let query = parser.build_query_from_user_input_ast(ast.clone()).map_err(|e| invalid(describe(&e)))?;
-        Ok::<_, CorpusError>((ast, query))
-    }))
-    .map_err(|_| invalid("the query cannot be parsed"))?;
-    let (ast, base) = parsed?;
-
-    let mut analyzer = index.tokenizer_for_field(f.text)?;
-    let mut terms = Terms::default();
-    collect_terms(&ast, false, &mut analyzer, mode == SearchMode::Recall, &mut terms);
-
-    if mode == SearchMode::Precision || terms.fuzzy.is_empty() {
-        return Ok(Prepared { query: base, terms });
-    }
-
-    // Recall: the parsed query OR a one-typo match of each long word, while keeping what the
-    // user required (+) and excluded (-/NOT) at the top level binding for the fuzzy matches too.
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, base)];
-    for word in &terms.fuzzy {
-        for field in [f.text, f.title] {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), 1, true);
-            clauses.push((Occur::Should, Box::new(fuzzy)));
+        let ids = reader
+            .fast_fields()
+            .str(DOCUMENT_ID)?
+            .ok_or_else(|| CorpusError::Index("passage index without a document id column".into()))?;
+        let alive = reader.alive_bitset();
+        let mut in_segment: HashMap<u64, Group> = HashMap::new();
+        let (mut read, mut over) = (0u32, false);
+        main.for_each(reader, &mut |doc, score| {
+            read += 1;
+            if over || (read.is_multiple_of(CHECK_EVERY) && deadline.is_over()) {
+                over = true;
+                return;
+            }
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
+                return;
+            }
+            let c = Candidate {
+                score,
+                mask: masks.get(doc as usize).copied().unwrap_or(0),
+                addr: DocAddress::new(segment as u32, doc),
+            };
+            match group {
+                SearchGroup::Passage => passages.push(c),
+                SearchGroup::Document => {
+                    if let Some(ord) = ids.ords().first(doc) {
+                        in_segment.entry(ord).or_default().add(c);
+                    }
+                }
+            }
+        })?;
+        if over {
+            return Err(deadline.exceeded());
         }
-    }
-    if let UserInputAst::Clause(top) = &ast {
-        for (occur, sub) in top {
-            if matches!(occur, Some(Occur::Must) | Some(Occur::MustNot)) {
-                let sub_query =
-                    parser.build_query_from_user_input_ast(sub.clone()).map_err(|e| invalid(describe(&e)))?;
-                clauses.push((occur.unwrap_or(Occur::Should), sub_query));
+        let mut id = String::new();
+        for (ord, g) in in_segment {
+            id.clear();
+            if ids.ord_to_str(ord, &mut id).map_err(|e| CorpusError::Index(e.to_string()))? {
+                groups.entry(id.clone()).or_default().merge(g);
             }
         }
     }
-    Ok(Prepared { query: Box::new(BooleanQuery::new(clauses)), terms })
-}
-
-/// Check and parse `q` as [`run`] does, without an index of documents: the parser reads the
-/// passage schema of an empty index kept in memory.
-pub(crate) fn parse_only(q: &str, mode: SearchMode) -> Result<QueryShape, CorpusError> {
-    static EMPTY: OnceLock<(Index, Fields)> = OnceLock::new();
-    let (index, fields) = EMPTY.get_or_init(|| {
-        let (schema, fields) = passages::schema();
-        (Index::create_in_ram(schema), fields)
-    });
-    prepare(index, *fields, q, mode)?;
-    limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)
-}
-
-fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Highlight> {
-    tokens(analyzer, text)
-        .into_iter()
-        .filter(|(tok, _, _)| terms.matches(tok))
-        .map(|(_, start, end)| Highlight { start, end })
-        .collect()
+    Ok(match group {
+        SearchGroup::Passage => {
+            passages.sort_by(Candidate::rank);
+            Collected::Passages(passages)
+        }
+        SearchGroup::Document => {
+            let mut documents: Vec<(String, Group)> = groups.into_iter().collect();
+            documents.sort_by(|(a_id, a), (b_id, b)| {
+                b.mask
+                    .count_ones()
+                    .cmp(&a.mask.count_ones())
+                    .then(b.best.total_cmp(&a.best))
+                    .then_with(|| a_id.cmp(b_id))
+            });
+            Collected::Documents(documents)
+        }
+    })
 }
 
 /// What a running search has produced so far, as it produces it.
 pub(crate) enum Progress<'a> {
-    /// The number of matching passages, known before the first hit is read.
+    /// The number of matching results, known before the first hit is read.
     Total(u64),
     /// The next hit of the page.
     Hit(&'a SearchHit),
@@ -326,7 +357,7 @@ pub(crate) enum Progress<'a> {
 #[derive(Debug)]
 pub enum SearchEvent {
     /// The next hit.
-    Hit(SearchHit),
+    Hit(Box<SearchHit>),
     /// The search is over: the answer drawn from the hits, and the time it took.
     Done { answer: Vec<AnswerSentence>, took_ms: u64 },
     /// The search failed after its first hits (its deadline passed, or the index failed).
@@ -337,7 +368,7 @@ pub enum SearchEvent {
 /// Dropping it stops the search.
 #[derive(Debug)]
 pub struct SearchStream {
-    /// Matching passages over all pages.
+    /// Matching results over all pages.
     pub total_hits: u64,
     pub page: u32,
     pub page_size: u32,
@@ -350,6 +381,19 @@ impl SearchStream {
     pub async fn next(&mut self) -> Option<SearchEvent> {
         self.events.recv().await
     }
+}
+
+/// The typed clauses a mask holds, and those it lacks.
+fn split_terms(clauses: &[(String, Box<dyn Query>)], mask: u64) -> (Vec<String>, Vec<String>) {
+    let (mut held, mut missing) = (Vec::new(), Vec::new());
+    for (i, (typed, _)) in clauses.iter().enumerate() {
+        if i < MAX_COUNTED_CLAUSES && mask & (1 << i) == 0 {
+            missing.push(typed.clone());
+        } else {
+            held.push(typed.clone());
+        }
+    }
+    (held, missing)
 }
 
 /// Run a search for one tenant (blocking: call from a blocking thread).
@@ -377,33 +421,59 @@ pub(crate) fn run(
         Some(s) => Some(s.parse::<SourceType>().map_err(|reason| CorpusError::filter("source", reason))?),
         None => None,
     };
-    let prepared = prepare(index.index(), index.fields, &req.q, req.mode)?;
+    let built = prepare(index.fields, &req.q, req.mode)?;
     deadline.check()?;
-    let query = index.scoped(tenant, prepared.query, source_type, documents);
+    let query = index.scoped(tenant, built.query.box_clone(), source_type, documents);
+    let clause_queries: Vec<Box<dyn Query>> = built.clauses.iter().map(|(_, q)| q.box_clone()).collect();
     let searcher: Searcher = index.searcher();
+    let collected = collect(&searcher, query.as_ref(), &clause_queries, req.group, deadline)?;
     let offset = ((page - 1) * page_size) as usize;
-    let (total, top) = index.top(&searcher, query.as_ref(), offset, page_size as usize, deadline)?;
+    // Each page entry: the passages to show (best first), how many match, the clauses held.
+    let (total, entries): (usize, Vec<(Vec<Candidate>, u64, u64)>) = match collected {
+        Collected::Documents(docs) => (
+            docs.len(),
+            docs.into_iter().skip(offset).take(page_size as usize).map(|(_, g)| (g.top, g.count, g.mask)).collect(),
+        ),
+        Collected::Passages(all) => {
+            (all.len(), all.into_iter().skip(offset).take(page_size as usize).map(|c| (vec![c], 1, c.mask)).collect())
+        }
+    };
     progress(Progress::Total(total as u64))?;
 
-    let mut analyzer = index.index().tokenizer_for_field(index.fields.text)?;
-    let mut results = Vec::with_capacity(top.len());
-    for (score, addr) in top {
+    let mut results = Vec::with_capacity(entries.len());
+    for (top, count, mask) in entries {
         deadline.check()?;
-        let p: StoredPassage = index.passage(&searcher, addr)?;
-        let marks = highlights(&mut analyzer, &prepared.terms, &p.text);
-        let citation = Citation {
-            document_id: p.document_id,
-            source: p.source.clone(),
-            passage_start: p.start,
-            passage_end: p.end,
-        };
+        let mut shown: Vec<(StoredPassage, Score)> = Vec::with_capacity(top.len());
+        for c in &top {
+            shown.push((index.passage(&searcher, c.addr)?, c.score));
+        }
+        let Some((best, score)) = shown.first().map(|(p, s)| (p.clone(), *s)) else { continue };
+        let passages: Vec<Passage> = shown
+            .into_iter()
+            .map(|(p, _)| Passage {
+                highlights: highlights(&built.terms, &p.text),
+                text: p.text,
+                start: p.start,
+                end: p.end,
+            })
+            .collect();
+        let (matched_terms, missing_terms) = split_terms(&built.clauses, mask);
         results.push(SearchHit {
-            document_id: p.document_id,
-            title: p.title,
-            source: p.source,
-            source_type: p.source_type,
-            passage: Passage { text: p.text, start: p.start, end: p.end, highlights: marks },
-            citation,
+            document_id: best.document_id,
+            title: best.title,
+            citation: Citation {
+                document_id: best.document_id,
+                source: best.source.clone(),
+                passage_start: best.start,
+                passage_end: best.end,
+            },
+            source: best.source,
+            source_type: best.source_type,
+            passage: passages[0].clone(),
+            passages,
+            matching_passages: count,
+            matched_terms,
+            missing_terms,
             score,
         });
         if let Some(hit) = results.last() {
@@ -418,8 +488,9 @@ pub(crate) fn run(
 /// earlier passages first on ties.
 fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
     let mut candidates: Vec<(usize, usize, AnswerSentence)> = Vec::new();
-    for (rank, hit) in results.iter().take(5).enumerate() {
-        let text = &hit.passage.text;
+    let shown = results.iter().flat_map(|hit| hit.passages.iter().map(move |p| (hit, p)));
+    for (rank, (hit, passage)) in shown.take(5).enumerate() {
+        let text = &passage.text;
         for (s, e) in crate::extract::sentences(text) {
             let Some(raw) = slice(text, s, e) else { continue };
             let lead = raw.len() - raw.trim_start().len();
@@ -429,7 +500,7 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
             }
             let (ss, se) = (s + lead, s + lead + sentence.len());
             let mut words: HashSet<&str> = HashSet::new();
-            for h in &hit.passage.highlights {
+            for h in &passage.highlights {
                 if h.start >= ss
                     && h.end <= se
                     && let Some(w) = slice(text, h.start, h.end)
@@ -448,8 +519,8 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
                     citation: Citation {
                         document_id: hit.document_id,
                         source: hit.source.clone(),
-                        passage_start: hit.passage.start + ss,
-                        passage_end: hit.passage.start + se,
+                        passage_start: passage.start + ss,
+                        passage_end: passage.start + se,
                     },
                 },
             ));
@@ -458,30 +529,4 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut seen = HashSet::new();
     candidates.into_iter().filter(|(_, _, a)| seen.insert(a.sentence.clone())).take(3).map(|(_, _, a)| a).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_edit() {
-        assert!(within_one_edit("contract", "contrakt"));
-        assert!(within_one_edit("contract", "contracts"));
-        assert!(within_one_edit("contract", "contrat"));
-        assert!(within_one_edit("contract", "cnotract"));
-        assert!(!within_one_edit("contract", "cnotrcat"));
-        assert!(!within_one_edit("contract", "control"));
-        assert!(within_one_edit("ab", "ba"));
-    }
-
-    #[test]
-    fn syntax_checks() {
-        assert!(check_syntax("").is_err());
-        assert!(check_syntax("\"open phrase").is_err());
-        assert!(check_syntax("(a OR b").is_err());
-        assert!(check_syntax("a) OR (b").is_err());
-        assert!(check_syntax("\"a (b\" c").is_ok());
-        assert!(check_syntax("a \\\" b").is_ok());
-    }
 }

@@ -364,7 +364,7 @@ impl Corpus {
                         None => Ok(()),
                     },
                     Progress::Hit(hit) => {
-                        tx.blocking_send(SearchEvent::Hit(hit.clone())).map_err(|_| deadline.exceeded())
+                        tx.blocking_send(SearchEvent::Hit(Box::new(hit.clone()))).map_err(|_| deadline.exceeded())
                     }
                 },
             );

@@ -73,7 +73,19 @@ async fn responses_serialize_with_the_documented_fields() {
         assert!(v.get(key).is_some(), "{key}: {v}");
     }
     let hit = &v["results"][0];
-    for key in ["document_id", "title", "source", "source_type", "passage", "citation", "score"] {
+    for key in [
+        "document_id",
+        "title",
+        "source",
+        "source_type",
+        "passage",
+        "passages",
+        "matching_passages",
+        "matched_terms",
+        "missing_terms",
+        "citation",
+        "score",
+    ] {
         assert!(hit.get(key).is_some(), "{key}: {hit}");
     }
     assert!(hit["passage"]["highlights"][0]["start"].is_u64());
@@ -109,8 +121,9 @@ async fn responses_serialize_with_the_documented_fields() {
     let ents = serde_json::to_value(corpus.entities("t", "acme", 10).await.unwrap()).unwrap();
     assert!(ents[0]["kind"].is_string() && ents[0]["documents"].is_u64());
 
-    let err = corpus.search("t", &SearchRequest { q: "\"open".into(), ..Default::default() }).await.unwrap_err();
+    let err = corpus.search("t", &SearchRequest { q: "(open".into(), ..Default::default() }).await.unwrap_err();
     assert_eq!((err.code(), err.field(), err.is_client_error()), ("invalid_query", Some("q"), true));
+    assert_eq!(err.details()["position"], 0);
     corpus.shutdown().await;
     let after = corpus.documents("t", &DocumentFilter::default()).await.unwrap_err();
     assert!(matches!(after, CorpusError::ShuttingDown) && !after.is_client_error());

@@ -36,9 +36,13 @@ async fn precision_recall_phrases_and_boolean() {
     let meter = Arc::new(RecordingMeter::default());
     let corpus = setup(&env, &meter).await;
 
-    // Precision needs every term; recall needs any.
+    // A plain query finds documents holding any term, those holding every term first.
     let p = corpus.search("firm", &req("zurich contract", SearchMode::Precision)).await.unwrap();
-    assert_eq!(p.total_hits, 1, "{p:?}");
+    assert_eq!(p.total_hits, 3, "{p:?}");
+    assert!(p.results[0].source.contains("contract") && p.results[0].missing_terms.is_empty(), "{p:?}");
+    assert!(p.results[1..].iter().all(|h| h.missing_terms.len() == 1), "{p:?}");
+    let both = corpus.search("firm", &req("zurich AND contract", SearchMode::Precision)).await.unwrap();
+    assert_eq!(both.total_hits, 1, "{both:?}");
     let r = corpus.search("firm", &req("zurich contract", SearchMode::Recall)).await.unwrap();
     assert!(r.total_hits >= 3, "{r:?}");
 
@@ -111,9 +115,7 @@ async fn malformed_queries_are_client_errors() {
     let env = Env::new();
     let meter = Arc::new(RecordingMeter::default());
     let corpus = setup(&env, &meter).await;
-    for q in
-        ["", "   ", "\"unbalanced phrase", "(zurich OR lake", "zurich)", "-weather", "NOT weather", "nosuchfield:x"]
-    {
+    for q in ["", "   ", "(zurich OR lake", "zurich)", "-weather", "NOT weather", "***", "-"] {
         for mode in [SearchMode::Precision, SearchMode::Recall] {
             let err = corpus.search("firm", &req(q, mode)).await.unwrap_err();
             assert!(matches!(err, CorpusError::InvalidQuery { .. }), "{q:?}: {err:?}");
@@ -121,6 +123,11 @@ async fn malformed_queries_are_client_errors() {
             assert_eq!(err.field(), Some("q"));
         }
     }
+    // A stray quote is no syntax; an unknown field name is part of its word.
+    let res = corpus.search("firm", &req("\"unbalanced zurich", SearchMode::Precision)).await.unwrap();
+    assert_eq!(res.total_hits, 2, "{res:?}");
+    let res = corpus.search("firm", &req("nosuchfield:zurich", SearchMode::Precision)).await.unwrap();
+    assert_eq!(res.total_hits, 0, "{res:?}");
     // Odd but valid inputs must not panic.
     for q in ["AND", "OR OR", "a AND", "+", "*", "title:", "\"\"", "zurich~", "zurich^", "[a TO", "é∂ƒ©˙∆", "a:b:c"]
     {

@@ -106,6 +106,7 @@ async fn an_earlier_registry_keeps_its_entities_and_timeline() {
         source: None,
         entity: Some("Jane Doe".into()),
         mode: SearchMode::Precision,
+        group: Default::default(),
     };
     let found = corpus.search("t", &req).await.unwrap();
     assert_eq!(found.total_hits, 1);

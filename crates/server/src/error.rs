@@ -147,7 +147,7 @@ impl From<LedgerError> for ApiError {
 impl From<CorpusError> for ApiError {
     fn from(e: CorpusError) -> Self {
         match &e {
-            CorpusError::InvalidQuery { .. } | CorpusError::InvalidCursor => ApiError::BadRequest(e.to_string()),
+            CorpusError::InvalidCursor => ApiError::BadRequest(e.to_string()),
             CorpusError::SourceTooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
             CorpusError::ShuttingDown => ApiError::Unavailable(e.to_string()),
             CorpusError::DeadlineExceeded { .. } => ApiError::Detailed {
@@ -156,7 +156,7 @@ impl From<CorpusError> for ApiError {
                 message: e.to_string(),
                 details: e.details(),
             },
-            CorpusError::QueryTooComplex(_) => ApiError::Detailed {
+            CorpusError::QueryTooComplex(_) | CorpusError::InvalidQuery { .. } => ApiError::Detailed {
                 status: StatusCode::BAD_REQUEST,
                 code: e.code(),
                 message: e.to_string(),

@@ -53,7 +53,7 @@ pub enum ServerError {
 #[openapi(
     info(title = "Docket API", description = "Document intelligence for litigation teams, with its commercial layer: plans, metering, usage and onboarding."),
     modifiers(&BearerAuth),
-    components(schemas(docket_corpus::SearchMode)),
+    components(schemas(docket_corpus::SearchMode, docket_corpus::SearchGroup)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
         (name = "timeline"), (name = "operations"))
 )]

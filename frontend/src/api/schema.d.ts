@@ -671,7 +671,7 @@ export interface components {
             daily: components["schemas"]["DailyUsage"][];
             snapshot: components["schemas"]["TenantSnapshot"];
         };
-        /** @description The evidence passage of a hit. */
+        /** @description A passage of evidence. */
         Passage: {
             /** @description Byte offset of the passage's end in the document's text. */
             end: number;
@@ -890,15 +890,34 @@ export interface components {
          * @enum {string}
          */
         RoiBasis: "selected" | "recommended";
-        /** @description One matching passage. */
+        /**
+         * @description What one result is.
+         * @enum {string}
+         */
+        SearchGroup: "document" | "passage";
+        /** @description One matching document (or, with `group=passage`, one matching passage). */
         SearchHit: {
+            /** @description Citation of the best passage. */
             citation: components["schemas"]["Citation"];
             /** Format: uuid */
             document_id: string;
+            /** @description The query's terms (as typed) this result holds. */
+            matched_terms: string[];
+            /**
+             * Format: int64
+             * @description How many passages of the document match (1 with `group=passage`).
+             */
+            matching_passages: number;
+            /** @description The query's terms (as typed) this result lacks: empty when it holds every one. */
+            missing_terms: string[];
+            /** @description The best passage (the first of `passages`). */
             passage: components["schemas"]["Passage"];
+            /** @description The best passages of the document, best first (up to 3; with `group=passage`, the one). */
+            passages: components["schemas"]["Passage"][];
             /**
              * Format: float
-             * @description BM25 score (higher is better; comparable only within one response).
+             * @description BM25 score of the best passage (comparable only within one response). Results are
+             *     ordered by how many terms they hold first, then by this score.
              */
             score: number;
             /** @description The document's source: canonical path or file name. */
@@ -907,7 +926,7 @@ export interface components {
             title?: string | null;
         };
         /**
-         * @description How strictly the terms of a query must match.
+         * @description How typed terms match.
          * @enum {string}
          */
         SearchMode: "precision" | "recall";
@@ -924,7 +943,7 @@ export interface components {
             took_ms: number;
             /**
              * Format: int64
-             * @description Matching passages over all pages.
+             * @description Matching documents over all pages (passages with `group=passage`).
              */
             total_hits: number;
         };
@@ -2100,13 +2119,18 @@ export interface operations {
                 "filters[entity]"?: string;
                 /** @description Only documents of this source type: local, inline, upload or attachment. */
                 "filters[source]"?: string;
-                /** @description precision (every term) or recall (any term, typos tolerated). */
+                /** @description document (one result per document with its best passages; the default) or passage. */
+                group?: components["schemas"]["SearchGroup"];
+                /** @description precision (terms as written) or recall (one typo tolerated in long terms). */
                 mode?: components["schemas"]["SearchMode"];
                 /** @description 1-based page (default 1). */
                 page?: number;
                 /** @description Results per page, 1..=100 (default 10). */
                 page_size?: number;
-                /** @description Words, "phrases", AND / OR / NOT, +required, -excluded. */
+                /**
+                 * @description Words, "phrases", AND / OR / NOT, +required, -excluded, field:word (title, subject,
+                 *     from, to, author, text). Results holding more of the words come first.
+                 */
                 q: string;
                 /** @description Send JSON lines: one per hit, then the answer and totals. */
                 stream?: boolean;

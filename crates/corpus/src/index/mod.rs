@@ -28,6 +28,12 @@ pub(crate) struct IndexDoc {
     pub tenant: String,
     pub document_id: Uuid,
     pub title: Option<String>,
+    /// An e-mail's subject.
+    pub subject: Option<String>,
+    /// The author, or an e-mail's sender.
+    pub author: Option<String>,
+    /// An e-mail's recipients.
+    pub recipients: Vec<String>,
     pub source: String,
     pub source_type: SourceType,
     pub text: String,

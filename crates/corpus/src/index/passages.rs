@@ -3,18 +3,18 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
-    DateOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value,
+    DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value,
 };
-use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
+use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{IndexDoc, open_or_create, passage_of};
 use crate::error::CorpusError;
-use crate::query::deadline::{Deadline, WithDeadline};
+use crate::query::analysis;
 use crate::registry::SourceType;
 use crate::util::slice;
 
@@ -27,21 +27,41 @@ pub(crate) struct Fields {
     pub end: Field,
     pub text: Field,
     pub title: Field,
+    /// An e-mail's subject.
+    pub subject: Field,
+    /// The author, or an e-mail's sender.
+    pub author: Field,
+    /// An e-mail's recipients, one value each.
+    pub recipients: Field,
     pub source: Field,
     pub source_type: Field,
     pub entity: Field,
     pub date: Field,
 }
 
+/// Name of the document id field, whose fast column groups passages by document.
+pub(crate) const DOCUMENT_ID: &str = "document_id";
+
+/// The passage schema. Every searchable text field goes through [`analysis::analyzer`]; a
+/// change of analysis changes the schema (the analyzer's name), which rebuilds older indexes
+/// from the registry at open.
 pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    let analysed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         tenant: b.add_text_field("tenant_id", STRING),
-        document_id: b.add_text_field("document_id", STRING | STORED),
+        document_id: b.add_text_field(DOCUMENT_ID, STRING | STORED | FAST),
         start: b.add_u64_field("passage_start", STORED),
         end: b.add_u64_field("passage_end", STORED),
-        text: b.add_text_field("text", TEXT | STORED),
-        title: b.add_text_field("title", TEXT | STORED),
+        text: b.add_text_field("text", analysed.clone() | STORED),
+        title: b.add_text_field("title", analysed.clone() | STORED),
+        subject: b.add_text_field("subject", analysed.clone()),
+        author: b.add_text_field("author", analysed.clone()),
+        recipients: b.add_text_field("recipients", analysed),
         source: b.add_text_field("source", STORED),
         source_type: b.add_text_field("source_type", STRING | STORED),
         entity: b.add_text_field("entity", STRING),
@@ -52,7 +72,6 @@ pub(crate) fn schema() -> (Schema, Fields) {
 
 /// The passage index with its single writer and a reader reloaded after each commit.
 pub(crate) struct PassageIndex {
-    index: Index,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     pub fields: Fields,
@@ -64,9 +83,10 @@ impl PassageIndex {
     pub(crate) fn open(dir: &Path) -> Result<(PassageIndex, bool), CorpusError> {
         let (schema, fields) = schema();
         let (index, created) = open_or_create(dir, schema)?;
+        analysis::register(&index);
         let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((PassageIndex { index, writer: Mutex::new(writer), reader, fields }, created))
+        Ok((PassageIndex { writer: Mutex::new(writer), reader, fields }, created))
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, CorpusError> {
@@ -103,8 +123,19 @@ impl PassageIndex {
             d.add_u64(f.start, s as u64);
             d.add_u64(f.end, e as u64);
             d.add_text(f.text, passage);
+            // The document's own fields go on every passage, so that `from:alice contract`
+            // finds the passage that says "contract" in Alice's mail.
             if let Some(title) = &doc.title {
                 d.add_text(f.title, title);
+            }
+            if let Some(subject) = &doc.subject {
+                d.add_text(f.subject, subject);
+            }
+            if let Some(author) = &doc.author {
+                d.add_text(f.author, author);
+            }
+            for recipient in &doc.recipients {
+                d.add_text(f.recipients, recipient);
             }
             d.add_text(f.source, &doc.source);
             d.add_text(f.source_type, doc.source_type.as_str());
@@ -150,11 +181,6 @@ impl PassageIndex {
         self.reader.searcher()
     }
 
-    /// The underlying index (for the query parser and tokenizers).
-    pub(crate) fn index(&self) -> &Index {
-        &self.index
-    }
-
     /// Number of passages visible to searches.
     pub(crate) fn num_passages(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -186,21 +212,6 @@ impl PassageIndex {
             clauses.push(filter(Box::new(TermSetQuery::new(terms))));
         }
         Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// Run a scoped query: total hits and one page of (score, address).
-    pub(crate) fn top(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        offset: usize,
-        limit: usize,
-        deadline: &Deadline,
-    ) -> Result<(usize, Vec<(f32, DocAddress)>), CorpusError> {
-        let collector = (Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score());
-        let collector = WithDeadline::new(collector, deadline);
-        let (total, top) = searcher.search(query, &collector).map_err(|e| deadline.explain(e))?;
-        Ok((total, top))
     }
 
     /// Read a stored passage.

@@ -17,7 +17,8 @@ use crate::util::parse_rfc3339;
 pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
     let pool = &inner.pool;
     let row = sqlx::query(
-        "SELECT tenant_id, title, subject, source, source_type, text, text_sha256 FROM documents WHERE id = ?",
+        "SELECT tenant_id, title, subject, author, recipients, source, source_type, text, text_sha256 \
+         FROM documents WHERE id = ?",
     )
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -26,6 +27,9 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     let tenant: String = row.try_get("tenant_id")?;
     let title: Option<String> = row.try_get("title")?;
     let subject: Option<String> = row.try_get("subject")?;
+    let author: Option<String> = row.try_get("author")?;
+    let recipients: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("recipients")?)
+        .map_err(|e| CorpusError::Corrupt(format!("recipients: {e}")))?;
     let source_type: String = row.try_get("source_type")?;
     let source: String = row.try_get("source")?;
     let ents = sqlx::query(
@@ -86,6 +90,9 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
         tenant,
         document_id: id,
         title: Some(crate::util::display_title(title.as_deref(), subject.as_deref(), &source)),
+        subject,
+        author,
+        recipients,
         source,
         source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
         passages: crate::extract::passages(&text),

@@ -1,7 +1,11 @@
-//! The query language's front: limits checked before any parser, and the parse itself.
+//! The query language: limits checked before the parser, the forgiving parse, the analysis
+//! shared with the index, and the Tantivy query built from the parse.
 
+pub(crate) mod analysis;
+pub(crate) mod build;
 pub(crate) mod deadline;
 pub mod limits;
+pub mod parse;
 
 pub use limits::{Limit, LimitExceeded, QueryLimits, QueryShape};
 

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use docket_corpus::{CorpusError, SearchEvent, SearchMode, SearchRequest, SearchResponse};
+use docket_corpus::{CorpusError, SearchEvent, SearchGroup, SearchMode, SearchRequest, SearchResponse};
 use docket_ledger::EventKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,7 +21,8 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct QueryParams {
-    /// Words, "phrases", AND / OR / NOT, +required, -excluded.
+    /// Words, "phrases", AND / OR / NOT, +required, -excluded, field:word (title, subject,
+    /// from, to, author, text). Results holding more of the words come first.
     pub q: String,
     /// 1-based page (default 1).
     pub page: Option<u32>,
@@ -35,8 +36,10 @@ pub struct QueryParams {
     #[serde(rename = "filters[entity]", alias = "entity")]
     #[param(rename = "filters[entity]")]
     pub entity: Option<String>,
-    /// precision (every term) or recall (any term, typos tolerated).
+    /// precision (terms as written) or recall (one typo tolerated in long terms).
     pub mode: Option<SearchMode>,
+    /// document (one result per document with its best passages; the default) or passage.
+    pub group: Option<SearchGroup>,
     /// Send JSON lines: one per hit, then the answer and totals.
     pub stream: Option<bool>,
 }
@@ -62,11 +65,13 @@ pub async fn query(
         source: params.source,
         entity: params.entity,
         mode: params.mode.unwrap_or_default(),
+        group: params.group.unwrap_or_default(),
     };
     let started = Instant::now();
     if params.stream != Some(true) {
         let response = state.corpus.search(tenant.as_str(), &request).await?;
-        let attributes = serde_json::json!({ "mode": request.mode, "total_hits": response.total_hits });
+        let attributes =
+            serde_json::json!({ "mode": request.mode, "group": request.group, "total_hits": response.total_hits });
         state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
         return Ok(ApiJson(response).into_response());
     }

@@ -125,7 +125,7 @@ async fn a_matter_is_ingested_searched_and_billed_once() {
     let (status, none) = app.get("/query?q=zeppelinxyz", Some(&a.reader)).await;
     assert_eq!(status, 200);
     assert_eq!(none["total_hits"], 0);
-    let (status, bad) = app.get("/query?q=%22unbalanced", Some(&a.reader)).await;
+    let (status, bad) = app.get("/query?q=%28unbalanced", Some(&a.reader)).await;
     assert_eq!(status, 400, "{bad}");
     let (status, _) = app.get("/query?q=", Some(&a.reader)).await;
     assert_eq!(status, 400);

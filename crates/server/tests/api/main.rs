@@ -8,6 +8,7 @@ mod ingest_roots;
 mod ledger;
 mod onboarding;
 mod query_limits;
+mod search;
 mod storage;
 mod telemetry;
 mod triage;

@@ -406,13 +406,13 @@ export function SearchSection() {
         </div>
         <button type="submit">Search</button>
       </form>
-      <p className="hint">Phrases in quotes, AND / OR between terms.</p>
+      <p className="hint">Phrases in quotes, AND / OR between terms, from: to: subject: title: fields. Documents holding more of the words come first.</p>
       {result.isError ? <ErrorNotice error={result.error} needs={{ ...WORKSPACE_NEEDS, scopes: ["query:read"] }} onRetry={() => result.refetch()} /> : null}
       {result.isFetching && !data ? <Loading what="results" /> : null}
       {data ? (
         <>
           <p role="status">
-            {formatCount(data.total_hits)} passages for “{q}” ({data.took_ms} ms)
+            {formatCount(data.total_hits)} documents for “{q}” ({data.took_ms} ms)
           </p>
           {data.answer.length ? (
             <div className="card answer">
@@ -430,14 +430,17 @@ export function SearchSection() {
             {data.results.map((h) => (
               <li key={`${h.document_id}-${h.passage.start}`} className="card hit">
                 <h3>{h.title ?? h.source}</h3>
-                <p className="passage">
-                  <Highlighted text={h.passage.text} ranges={h.passage.highlights} />
-                </p>
+                {(h.passages.length ? h.passages : [h.passage]).map((p) => (
+                  <p className="passage" key={p.start}>
+                    <Highlighted text={p.text} ranges={p.highlights} />
+                  </p>
+                ))}
+                {h.missing_terms.length ? <p className="hint">Missing: {h.missing_terms.join(", ")}</p> : null}
                 <p className="citation">
                   <cite>
                     {h.citation.source}, characters {h.citation.passage_start}–{h.citation.passage_end}
                   </cite>{" "}
-                  · score {h.score.toFixed(2)}
+                  · {formatCount(h.matching_passages)} matching passages · score {h.score.toFixed(2)}
                 </p>
               </li>
             ))}
