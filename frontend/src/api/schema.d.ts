@@ -57,6 +57,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tenants to look at today, riskiest first, each with its reasons in words (role
+         *     CustomerSuccessManager or PlatformAdmin, scope billing:read, audience docket-billing).
+         */
+        get: operations["triage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/usage": {
         parameters: {
             query?: never;
@@ -1029,6 +1049,48 @@ export interface components {
             /** @description Pass back as `cursor` for the next page; None on the last page. */
             next_cursor?: string | null;
         };
+        /** @description Why a tenant is in the triage and how urgent it is. */
+        TriageAssessment: {
+            /**
+             * Format: int64
+             * @description Whole days since the tenant's last usage event; null when it never had one.
+             */
+            days_since_activity?: number | null;
+            /** @description What put the tenant here, most pressing first. */
+            reasons: string[];
+            /**
+             * Format: double
+             * @description 0..=1, riskiest first: the larger of how far health is below 0.75 (0 at 0.75, 1 at 0)
+             *     and how far the fullest quota is past 0.95 (0 at 0.95, 1 at 1.20), rounded to 3 decimals.
+             */
+            risk: number;
+        };
+        /** @description One flagged tenant in the triage. */
+        TriageEntry: components["schemas"]["TriageAssessment"] & {
+            alert_level: components["schemas"]["AlertLevel"];
+            /** Format: double */
+            health_score: number;
+            /** Format: date-time */
+            last_event_at?: string | null;
+            organization: string;
+            plan_id: components["schemas"]["PlanId"];
+            /**
+             * @description Decimal string, two decimals.
+             * @example 3514.00
+             */
+            projected_monthly_cost_usd: string;
+            tenant_id: string;
+            /** Format: double */
+            usage_ratio: number;
+        };
+        /** @description The triage of one period. */
+        TriageReport: {
+            /** Format: date-time */
+            generated_at: string;
+            period: string;
+            /** @description Tenants with health < 0.75 or usage ratio > 0.95, riskiest first. */
+            tenants: components["schemas"]["TriageEntry"][];
+        };
         /** @description Everything computed from a tenant's usage in a period. */
         UsageAssessment: {
             alert_level: components["schemas"]["AlertLevel"];
@@ -1269,6 +1331,69 @@ export interface operations {
             };
             /** @description the body is not sent as application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    triage: {
+        parameters: {
+            query?: {
+                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriageReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
