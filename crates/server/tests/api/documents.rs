@@ -53,16 +53,17 @@ async fn wait_for_job(app: &TestApp, token: &str, job_id: &str) -> Value {
     for _ in 0..600 {
         let (status, job) = app.get(&format!("/ingest/{job_id}"), Some(token)).await;
         match status {
-            200 => return job,
-            202 => tokio::time::sleep(Duration::from_millis(50)).await,
+            // A finished job is metered just after; its usage is read only once it was.
+            200 if job["metered"] == true => return job,
+            200 | 202 => tokio::time::sleep(Duration::from_millis(50)).await,
             other => panic!("job status {other}: {job}"),
         }
     }
-    panic!("job {job_id} did not finish");
+    panic!("job {job_id} did not finish and get metered");
 }
 
 async fn usage(app: &TestApp, tenant: &str) -> Value {
-    // Ingestion is metered when the job finishes, just before its status says so.
+    // Read after `wait_for_job`, which waits for the job's usage to be recorded.
     let (_, body) = app.get(&format!("/billing/usage?tenant_id={tenant}"), Some(&app.csm_token())).await;
     body["tenants"][0].clone()
 }
