@@ -17,7 +17,8 @@ use crate::index::facts::{EventFact, MentionFact};
 use crate::jobs::{self, ClaimedJob, Counts, JobError, StoredSource};
 use crate::local::Walked;
 use crate::model::{Attachment, EntityMention, ExtractedDate, ParsedDocument};
-use crate::registry::{self, SourceType};
+use crate::parse::ParseError;
+use crate::registry::{self, AttachmentNote, AttachmentStatus, NewAttachment, SourceType};
 use crate::store::sha256_hex;
 use crate::timeline::{self, NewEvent};
 use crate::util::ts_key;
@@ -208,6 +209,8 @@ struct Item {
     media_type: Option<String>,
     bytes: Vec<u8>,
     parent: Option<Uuid>,
+    /// Its place among its parent's attachments.
+    position: Option<u32>,
     depth: u8,
 }
 
@@ -220,6 +223,16 @@ struct Analysed {
     passages: Vec<(usize, usize)>,
     /// SHA-256 of the text in the content store, once stored there.
     text_sha256: Option<String>,
+    /// The attachments as the document lists them (hashed here, off the async threads).
+    attachments: Vec<NewAttachment>,
+}
+
+/// Why a file was not analysed.
+#[derive(Clone)]
+struct Failure {
+    error: String,
+    /// No parser reads its type: for an attachment, a fact to list on the parent, not a failure.
+    unsupported: bool,
 }
 
 /// Files read, hashed, parsed and stored ahead of the one being registered: storing waits on
@@ -243,7 +256,7 @@ struct Ready {
     /// The tenant's document with this content when the file was fetched.
     existing: Option<registry::Existing>,
     /// None when the tenant already had the content from another job (no need to parse).
-    analysed: Option<Result<Analysed, String>>,
+    analysed: Option<Result<Analysed, Failure>>,
 }
 
 /// Read a local file (within the size limit, without following links), then [`fetch`] it.
@@ -273,6 +286,7 @@ async fn fetch_local(
                     media_type: None,
                     bytes,
                     parent: None,
+                    position: None,
                     depth: 0,
                 };
                 Ok((item, sha))
@@ -314,7 +328,8 @@ async fn fetch_hashed(
     // the file instead of parsing it again (and going down again).
     let marked = crate::parse::needs_isolation(&item.name, item.media_type.as_deref(), &item.bytes);
     if marked && !jobs::mark_parsing(&inner.writer, job, &sha, &item.label).await? {
-        return Ok(Fetched::Failed { label: item.label, error: jobs::CRASHED_PARSER.into() });
+        let failure = Failure { error: jobs::CRASHED_PARSER.into(), unsupported: false };
+        return Ok(Fetched::Ready(Box::new(Ready { item, sha, existing, analysed: Some(Err(failure)) })));
     }
     let limits = inner.limits;
     let store = existing.is_none();
@@ -328,14 +343,26 @@ async fn fetch_hashed(
                 let dates = crate::extract::dates_in(&parsed, &sentences);
                 let mentions = crate::extract::entities(&parsed);
                 let passages = crate::index::passages_of(&parsed.text, &sentences);
-                Analysed { parsed, dates, mentions, passages, text_sha256: None }
+                let attachments = parsed
+                    .attachments
+                    .iter()
+                    .map(|a| NewAttachment {
+                        file_name: a.file_name.clone(),
+                        media_type: a.media_type.clone(),
+                        bytes: a.bytes.len() as u64,
+                        sha256: sha256_hex(&a.bytes),
+                    })
+                    .collect();
+                Analysed { parsed, dates, mentions, passages, text_sha256: None, attachments }
             })
         }));
         // A panic on some input is a parser bug; it fails that document, not the job.
         let result = match result {
             Ok(Ok(a)) => Ok(a),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err("the parser failed unexpectedly on this file".to_owned()),
+            Ok(Err(e)) => Err(Failure { unsupported: matches!(e, ParseError::Unsupported(_)), error: e.to_string() }),
+            Err(_) => {
+                Err(Failure { error: "the parser failed unexpectedly on this file".to_owned(), unsupported: false })
+            }
         };
         let mut result = result;
         if store && let Ok(analysed) = &mut result {
@@ -357,8 +384,12 @@ struct Run<'a> {
     tenant: String,
     counts: Counts,
     errors: Vec<JobError>,
-    /// Content hashes met in this run: a second copy within one job is a duplicate.
+    /// Content hashes met in this run: a second copy within one job is a duplicate...
     seen: HashSet<String>,
+    /// ...unless the first copy failed: then the copy fails with the same error.
+    failed_content: HashMap<String, Failure>,
+    /// What became of attachments that are not documents, for the next registration.
+    notes: Vec<AttachmentNote>,
     /// Documents added to the index since its last commit (handed to the registration in flight
     /// while one runs).
     pending: Vec<Uuid>,
@@ -403,6 +434,8 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
         counts: Counts::default(),
         errors: Vec::new(),
         seen: HashSet::new(),
+        failed_content: HashMap::new(),
+        notes: Vec::new(),
         pending: Vec::new(),
         batch: Vec::new(),
         batch_bytes: 0,
@@ -440,6 +473,7 @@ async fn run_job(inner: &Arc<Inner>, job: ClaimedJob) -> Result<bool, CorpusErro
                             media_type: media_type.clone(),
                             bytes,
                             parent: None,
+                            position: None,
                             depth: 0,
                         };
                         let fetched = fetch(inner, &run.tenant, run.job, item).await?;
@@ -481,6 +515,7 @@ async fn register(
     tenant: &str,
     job: Uuid,
     batch: Vec<Pending>,
+    notes: &[AttachmentNote],
     mut lost: HashSet<Uuid>,
 ) -> Result<Registered, CorpusError> {
     // The batch's content must be durable before any row refers to it.
@@ -504,24 +539,25 @@ async fn register(
         let media_type =
             if p.media_type.is_empty() { item.media_type.clone().unwrap_or_default() } else { p.media_type.clone() };
         let date = p.document_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
+        let modified = p.modified_date.filter(|d| (1..=9999).contains(&d.year())).map(ts_key);
         // The text is in the content store; the row only names it.
         let (text, text_sha256) = match &a.text_sha256 {
             Some(sha) => ("", Some(sha.as_str())),
             None => (p.text.as_str(), None),
         };
-        rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, date, text, text_sha256));
+        rows.push((item, *size, id.to_string(), sha, p, recipients, media_type, (date, modified), text, text_sha256));
     }
     let mut tx = inner.writer.begin().await?;
     // The batch's documents in one statement; a content another job of the same tenant
     // registered a moment ago is not inserted and not returned.
     let mut returned: HashSet<String> = HashSet::with_capacity(rows.len());
-    for chunk in rows.chunks(registry::rows_per_statement(20)) {
+    for chunk in rows.chunks(registry::rows_per_statement(21)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO documents (id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-             ingested_at, title, author, recipients, document_date, subject, parent_id, text, text_sha256, indexed, \
-             warnings) ",
+             ingested_at, title, author, recipients, document_date, modified_date, subject, parent_id, text, \
+             text_sha256, indexed, warnings) ",
         );
-        qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, date, text, text_sha256)| {
+        qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, dates, text, text_sha256)| {
             b.push_bind(id.as_str())
                 .push_bind(tenant)
                 .push_bind(item.source_type.as_str())
@@ -535,7 +571,8 @@ async fn register(
                 .push_bind(p.title.as_deref())
                 .push_bind(p.author.as_deref())
                 .push_bind(recipients.as_str())
-                .push_bind(date.as_deref())
+                .push_bind(dates.0.as_deref())
+                .push_bind(dates.1.as_deref())
                 .push_bind(p.subject.as_deref())
                 .push_bind(item.parent.map(|u| u.to_string()))
                 .push_bind(*text)
@@ -551,6 +588,7 @@ async fn register(
     let mut orphans: Vec<String> = Vec::new();
     let mut batch_events: Vec<NewEvent> = Vec::new();
     let mut batch_mentions: Vec<(uuid::Uuid, &crate::model::EntityMention)> = Vec::new();
+    let mut batch_attachments: Vec<(Uuid, u32, &NewAttachment)> = Vec::new();
     // In batch order, so a parent's fate is known before its attachments'.
     for &i in &eligible {
         let Pending { item, id, analysed: a, .. } = &batch[i];
@@ -567,6 +605,8 @@ async fn register(
         let title = crate::util::display_title(None, None, &item.source);
         batch_events.extend(timeline::build_events(*id, &title, &a.parsed, &a.dates, &a.mentions));
         batch_mentions.extend(a.mentions.iter().map(|m| (*id, m)));
+        batch_attachments
+            .extend(a.attachments.iter().enumerate().map(|(n, att)| (*id, u32::try_from(n).unwrap_or(u32::MAX), att)));
         inserted[i] = true;
     }
     if !orphans.is_empty() {
@@ -577,6 +617,8 @@ async fn register(
     // The whole batch's mentions and events in a few multi-row statements.
     crate::entities::record_mentions(&mut tx, tenant, &batch_mentions).await?;
     timeline::record_events(&mut tx, tenant, &batch_events).await?;
+    registry::insert_attachments(&mut tx, tenant, &batch_attachments).await?;
+    registry::note_attachments(&mut tx, tenant, notes).await?;
     tx.commit().await?;
     let mut events: HashMap<Uuid, Vec<EventFact>> = HashMap::new();
     for e in batch_events {
@@ -593,6 +635,21 @@ impl Run<'_> {
     fn fail(&mut self, label: &str, error: String) {
         self.counts.failed += 1;
         self.errors.push(JobError { source: label.to_owned(), error });
+    }
+
+    /// A file that is not a document. An attachment's fate is also noted on its parent; one
+    /// that no parser reads (an image, a delivery report's binary part) is only that: not a
+    /// document, so neither found nor failed.
+    fn fail_item(&mut self, item: &Item, failure: Failure) {
+        if let (Some(parent_id), Some(position)) = (item.parent, item.position) {
+            let status = if failure.unsupported { AttachmentStatus::NotParsed } else { AttachmentStatus::Failed };
+            self.notes.push(AttachmentNote { parent_id, position, status, error: failure.error.clone() });
+            if failure.unsupported {
+                self.counts.discovered = self.counts.discovered.saturating_sub(1);
+                return;
+            }
+        }
+        self.fail(&item.label, failure.error);
     }
 
     async fn progress(&mut self, force: bool) -> Result<(), CorpusError> {
@@ -692,7 +749,12 @@ impl Run<'_> {
                 }
             };
             if !self.seen.insert(sha.clone()) {
-                self.counts.duplicates += 1;
+                // A copy of a file that failed earlier in this job fails the same way: counting
+                // it a duplicate would hide that its content is nowhere in the corpus.
+                match self.failed_content.get(&sha).cloned() {
+                    Some(failure) => self.fail_item(&item, failure),
+                    None => self.counts.duplicates += 1,
+                }
                 continue;
             }
             if let Some(existing) = existing {
@@ -728,12 +790,14 @@ impl Run<'_> {
             }
             let analysed = match analysed {
                 Some(Ok(a)) => a,
-                Some(Err(e)) => {
-                    self.fail(&item.label, e);
+                Some(Err(failure)) => {
+                    self.failed_content.insert(sha, failure.clone());
+                    self.fail_item(&item, failure);
                     continue;
                 }
                 None => {
-                    self.fail(&item.label, "the file was not analysed".into());
+                    let failure = Failure { error: "the file was not analysed".into(), unsupported: false };
+                    self.fail_item(&item, failure);
                     continue;
                 }
             };
@@ -772,20 +836,28 @@ impl Run<'_> {
         let depth = parent.depth.saturating_add(1);
         if depth > self.inner.limits.max_attachment_depth {
             tracing::info!(job = %self.job, source = %parent.label, "attachments nested deeper than the limit are not ingested");
+            let limit = self.inner.limits.max_attachment_depth;
+            let error = format!("nested deeper than {limit} attachment levels; not opened");
+            for position in 0..attachments.len() {
+                let position = u32::try_from(position).unwrap_or(u32::MAX);
+                let status = AttachmentStatus::NotFollowed;
+                self.notes.push(AttachmentNote { parent_id, position, status, error: error.clone() });
+            }
             return;
         }
         self.counts.discovered += attachments.len() as u64;
         // Reversed so the stack yields attachments in their order in the parent.
-        for att in attachments.into_iter().rev() {
-            let name = if att.file_name.trim().is_empty() { "attachment".to_owned() } else { att.file_name };
+        for (position, att) in attachments.into_iter().enumerate().rev() {
+            let name = if att.file_name.trim().is_empty() { "attachment".to_owned() } else { att.file_name.clone() };
             stack.push(Item {
                 label: format!("{} > {}", parent.label, name),
                 source: name.clone(),
                 name,
                 source_type: SourceType::Attachment,
-                media_type: att.media_type,
+                media_type: att.parser_media_type().map(str::to_owned),
                 bytes: att.bytes,
                 parent: Some(parent_id),
+                position: u32::try_from(position).ok(),
                 depth,
             });
         }
@@ -794,17 +866,20 @@ impl Run<'_> {
     /// Hand the waiting documents to a registration that runs while the job goes on with the
     /// next files (after the previous registration has finished: one at a time, in order).
     async fn start_registration(&mut self) -> Result<(), CorpusError> {
-        if self.batch.is_empty() {
+        if self.batch.is_empty() && self.notes.is_empty() {
             return Ok(());
         }
         self.finish_registration().await?;
         let batch = std::mem::take(&mut self.batch);
+        let notes = std::mem::take(&mut self.notes);
         self.batch_bytes = 0;
         let lost = std::mem::take(&mut self.lost);
         let pending = std::mem::take(&mut self.pending);
         let (inner, tenant, job) = (self.inner.clone(), self.tenant.clone(), self.job);
         self.registering =
-            Some(tokio::spawn(async move { register_and_index(&inner, &tenant, job, batch, lost, pending).await }));
+            Some(tokio::spawn(
+                async move { register_and_index(&inner, &tenant, job, batch, notes, lost, pending).await },
+            ));
         Ok(())
     }
 
@@ -853,10 +928,11 @@ async fn register_and_index(
     tenant: &str,
     job: Uuid,
     batch: Vec<Pending>,
+    notes: Vec<AttachmentNote>,
     lost: HashSet<Uuid>,
     mut pending: Vec<Uuid>,
 ) -> Result<Indexed, CorpusError> {
-    let Registered { batch, inserted, lost, mut events } = register(inner, tenant, job, batch, lost).await?;
+    let Registered { batch, inserted, lost, mut events } = register(inner, tenant, job, batch, &notes, lost).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut docs = Vec::with_capacity(batch.len());
     for (p, added) in batch.into_iter().zip(inserted) {

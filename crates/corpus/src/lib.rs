@@ -27,7 +27,9 @@ pub use entities::{CoOccurrence, EntityDocument, EntityInfo, Neighborhood};
 pub use error::CorpusError;
 pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};
 pub use local::{IngestRoots, RootGrant};
-pub use registry::{DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType};
+pub use registry::{
+    AttachmentInfo, AttachmentStatus, DocumentDetail, DocumentFilter, DocumentInfo, DocumentPage, SourceType,
+};
 pub use search::{
     AnswerSentence, Citation, Highlight, Passage, SearchEvent, SearchGroup, SearchHit, SearchMode, SearchRequest,
     SearchResponse, SearchStream,

@@ -15,8 +15,11 @@ pub struct ParsedDocument {
     pub author: Option<String>,
     /// E-mail To and Cc, as written (name and address).
     pub recipients: Vec<String>,
-    /// The document's own date (e-mail Date header, DOCX core properties, PDF info).
+    /// The document's own date (e-mail Date header, DOCX core properties, PDF info), with the
+    /// offset it was written with.
     pub document_date: Option<OffsetDateTime>,
+    /// When the document was last modified, from its metadata (DOCX core properties, PDF info).
+    pub modified_date: Option<OffsetDateTime>,
     /// E-mail subject, when there is one.
     pub subject: Option<String>,
     /// The plain text that is indexed and cited; offsets in citations are byte offsets into it.
@@ -35,8 +38,19 @@ pub const NEEDS_OCR: &str = "needs_ocr";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
     pub file_name: String,
+    /// The media type the parent declares for it (listed on the parent as written).
     pub media_type: Option<String>,
+    /// The media type to parse it as, when not the declared one (a text part in any charset is
+    /// handed on as UTF-8 `text/plain`).
+    pub parse_as: Option<String>,
     pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// The media type the parser is chosen by.
+    pub fn parser_media_type(&self) -> Option<&str> {
+        self.parse_as.as_deref().or(self.media_type.as_deref())
+    }
 }
 
 /// How precisely a date is known.
@@ -53,7 +67,8 @@ pub enum DatePrecision {
 pub struct ExtractedDate {
     /// The first day the date denotes (the 1st of the month for month precision, etc.).
     pub date: Date,
-    /// A full timestamp when one is known (e-mail Date header), else None.
+    /// A full timestamp, with the offset it was written with, when one is known (metadata
+    /// dates), else None.
     pub timestamp: Option<OffsetDateTime>,
     pub precision: DatePrecision,
     /// Byte range of the date expression in the text (None for header dates).
@@ -62,9 +77,14 @@ pub struct ExtractedDate {
     pub sentence: (usize, usize),
     /// 0..1: how sure the extractor is that this is an event date.
     pub confidence: f32,
-    /// "header" or "body".
+    /// [`ORIGIN_METADATA`] or [`ORIGIN_BODY`].
     pub origin: &'static str,
 }
+
+/// Origin of a date from the document's metadata (e-mail Date, DOCX core properties, PDF info).
+pub const ORIGIN_METADATA: &str = "metadata";
+/// Origin of a date written in the document's text.
+pub const ORIGIN_BODY: &str = "body";
 
 /// Kind of a named entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]

@@ -135,9 +135,12 @@ pub struct DocumentInfo {
     pub title: Option<String>,
     pub author: Option<String>,
     pub recipients: Vec<String>,
-    /// The document's own date (e-mail Date header, document properties).
+    /// The document's own date (e-mail Date header, document properties), in UTC.
     #[serde(with = "time::serde::rfc3339::option")]
     pub document_date: Option<OffsetDateTime>,
+    /// When the document was last modified, from its metadata (DOCX core properties, PDF info).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub modified_date: Option<OffsetDateTime>,
     pub subject: Option<String>,
     /// The containing document, for attachments.
     pub parent_id: Option<Uuid>,
@@ -146,14 +149,77 @@ pub struct DocumentInfo {
     pub warnings: Vec<String>,
 }
 
-/// One document with its text and the ids of its attachments.
+/// One document with its text and its attachments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentDetail {
     #[serde(flatten)]
     pub document: DocumentInfo,
     /// The extracted plain text; citation offsets are byte offsets into it.
     pub text: String,
+    /// The documents its attachments became (their own, or the tenant's earlier document with
+    /// the same content), in the parent's order.
     pub attachment_ids: Vec<Uuid>,
+    /// Every attachment the document carries, whether or not it became a document.
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// What became of an attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentStatus {
+    /// A document of the tenant holds its content (`document_id`): registered from this parent
+    /// or earlier from another file with the same content.
+    Ingested,
+    /// No parser reads its type (an image, an archive): listed, not a failure.
+    NotParsed,
+    /// Its parser failed on it (`error`); the job reports the failure too.
+    Failed,
+    /// Nested deeper than the attachment depth limit, so not opened.
+    NotFollowed,
+    /// Its ingestion has not finished yet.
+    Pending,
+}
+
+impl AttachmentStatus {
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentStatus::Ingested => "ingested",
+            AttachmentStatus::NotParsed => "not_parsed",
+            AttachmentStatus::Failed => "failed",
+            AttachmentStatus::NotFollowed => "not_followed",
+            AttachmentStatus::Pending => "pending",
+        }
+    }
+
+    fn parse(s: &str) -> Result<AttachmentStatus, CorpusError> {
+        Ok(match s {
+            "ingested" => AttachmentStatus::Ingested,
+            "not_parsed" => AttachmentStatus::NotParsed,
+            "failed" => AttachmentStatus::Failed,
+            "not_followed" => AttachmentStatus::NotFollowed,
+            "pending" => AttachmentStatus::Pending,
+            other => return Err(CorpusError::Corrupt(format!("unknown attachment status '{other}'"))),
+        })
+    }
+}
+
+/// One attachment as its parent lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AttachmentInfo {
+    /// The file name the parent gives it (made safe), or a generated one.
+    pub file_name: String,
+    /// The media type the parent declares for it.
+    pub media_type: Option<String>,
+    /// Size of its content in bytes (text parts as UTF-8).
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of its content, the key of the document it became.
+    pub sha256: String,
+    pub status: AttachmentStatus,
+    /// Why it is not a document (`not_parsed`, `failed`, `not_followed`).
+    pub error: Option<String>,
+    /// The document holding its content, when there is one.
+    pub document_id: Option<Uuid>,
 }
 
 /// Which documents to list; every field is optional.
@@ -185,7 +251,7 @@ pub struct DocumentPage {
 }
 
 const INFO_COLUMNS: &str = "id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
-     ingested_at, title, author, recipients, document_date, subject, parent_id, warnings";
+     ingested_at, title, author, recipients, document_date, modified_date, subject, parent_id, warnings";
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid, CorpusError> {
     Uuid::parse_str(s).map_err(|e| CorpusError::Corrupt(format!("bad uuid '{s}': {e}")))
@@ -196,6 +262,7 @@ fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
     let recipients: String = row.try_get("recipients")?;
     let warnings: String = row.try_get("warnings")?;
     let document_date: Option<String> = row.try_get("document_date")?;
+    let modified_date: Option<String> = row.try_get("modified_date")?;
     let parent_id: Option<String> = row.try_get("parent_id")?;
     let bytes: i64 = row.try_get("bytes")?;
     Ok(DocumentInfo {
@@ -214,6 +281,7 @@ fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
         recipients: serde_json::from_str(&recipients)
             .map_err(|e| CorpusError::Corrupt(format!("bad recipients JSON: {e}")))?,
         document_date: document_date.as_deref().map(parse_rfc3339).transpose()?,
+        modified_date: modified_date.as_deref().map(parse_rfc3339).transpose()?,
         subject: row.try_get("subject")?,
         parent_id: parent_id.as_deref().map(parse_uuid).transpose()?,
         warnings: serde_json::from_str(&warnings)
@@ -302,8 +370,116 @@ pub(crate) async fn detail(
             .bind(id.to_string())
             .fetch_all(pool)
             .await?;
-    let attachment_ids = children.iter().map(|c| parse_uuid(c)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Some((DocumentDetail { document, text, attachment_ids }, text_sha256)))
+    let attachments = attachments_of(pool, tenant, id).await?;
+    // Listed attachments first, in the parent's order, then children registered before the
+    // attachment list existed.
+    let mut attachment_ids: Vec<Uuid> = attachments.iter().filter_map(|a| a.document_id).collect();
+    for child in &children {
+        let child = parse_uuid(child)?;
+        if !attachment_ids.contains(&child) {
+            attachment_ids.push(child);
+        }
+    }
+    attachment_ids.dedup();
+    Ok(Some((DocumentDetail { document, text, attachment_ids, attachments }, text_sha256)))
+}
+
+/// The attachments a document lists, each with the tenant's document holding its content.
+async fn attachments_of(pool: &SqlitePool, tenant: &str, parent: Uuid) -> Result<Vec<AttachmentInfo>, CorpusError> {
+    let rows = sqlx::query(
+        "SELECT a.file_name, a.media_type, a.bytes, a.sha256, a.status, a.error, d.id AS document_id \
+         FROM attachments a LEFT JOIN documents d ON d.tenant_id = a.tenant_id AND d.sha256 = a.sha256 \
+         WHERE a.tenant_id = ? AND a.parent_id = ? ORDER BY a.position",
+    )
+    .bind(tenant)
+    .bind(parent.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let document_id: Option<String> = row.try_get("document_id")?;
+            let status: Option<String> = row.try_get("status")?;
+            let status = match (&document_id, status) {
+                (Some(_), _) => AttachmentStatus::Ingested,
+                (None, Some(s)) => AttachmentStatus::parse(&s)?,
+                (None, None) => AttachmentStatus::Pending,
+            };
+            Ok(AttachmentInfo {
+                file_name: row.try_get("file_name")?,
+                media_type: row.try_get("media_type")?,
+                bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or(0),
+                sha256: row.try_get("sha256")?,
+                status,
+                error: if status == AttachmentStatus::Ingested { None } else { row.try_get("error")? },
+                document_id: document_id.as_deref().map(parse_uuid).transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// An attachment to list on its parent, as the parent's parser found it.
+#[derive(Debug, Clone)]
+pub(crate) struct NewAttachment {
+    pub file_name: String,
+    pub media_type: Option<String>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// What became of an attachment that did not become a document.
+#[derive(Debug, Clone)]
+pub(crate) struct AttachmentNote {
+    pub parent_id: Uuid,
+    pub position: u32,
+    pub status: AttachmentStatus,
+    pub error: String,
+}
+
+/// List the attachments of newly registered parents, inside the registration transaction.
+pub(crate) async fn insert_attachments(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &str,
+    rows: &[(Uuid, u32, &NewAttachment)],
+) -> Result<(), CorpusError> {
+    for chunk in rows.chunks(rows_per_statement(7)) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO attachments (tenant_id, parent_id, position, file_name, media_type, bytes, sha256) ",
+        );
+        qb.push_values(chunk, |mut b, (parent, position, a)| {
+            b.push_bind(tenant)
+                .push_bind(parent.to_string())
+                .push_bind(i64::from(*position))
+                .push_bind(a.file_name.as_str())
+                .push_bind(a.media_type.as_deref())
+                .push_bind(i64::try_from(a.bytes).unwrap_or(i64::MAX))
+                .push_bind(a.sha256.as_str());
+        });
+        qb.push(" ON CONFLICT (tenant_id, parent_id, position) DO NOTHING");
+        qb.build().persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Record why attachments did not become documents. Their parents are registered in the same
+/// transaction or an earlier one.
+pub(crate) async fn note_attachments(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &str,
+    notes: &[AttachmentNote],
+) -> Result<(), CorpusError> {
+    for note in notes {
+        sqlx::query(
+            "UPDATE attachments SET status = ?, error = ? WHERE tenant_id = ? AND parent_id = ? AND position = ?",
+        )
+        .bind(note.status.as_str())
+        .bind(note.error.as_str())
+        .bind(tenant)
+        .bind(note.parent_id.to_string())
+        .bind(i64::from(note.position))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A registered document as the ingestion sees it when it meets the same content again.

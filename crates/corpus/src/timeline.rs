@@ -7,7 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
-use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::entities::{self, entity_id};
@@ -48,8 +49,16 @@ pub struct EntityHighlight {
 pub struct TimelineEvent {
     pub id: Uuid,
     pub document_id: Uuid,
-    /// `YYYY-MM-DD`, or an RFC 3339 UTC timestamp when the time of day is known.
+    /// `YYYY-MM-DD`, or an RFC 3339 timestamp with the offset it was written with when the
+    /// time of day is known (`2024-03-01T23:06:00-04:00`). Events are ordered and filtered by
+    /// this local time: an e-mail is on the day its sender wrote it.
     pub ts: String,
+    /// The day as written, `YYYY-MM-DD`.
+    pub local_date: String,
+    /// The UTC offset the time was written with (`-04:00`), when the time of day is known.
+    pub utc_offset: Option<String>,
+    /// The same instant in UTC (`2024-03-02T03:06:00Z`), when the time of day is known.
+    pub utc: Option<String>,
     pub precision: DatePrecision,
     /// The document's title or e-mail subject.
     pub title: String,
@@ -59,7 +68,7 @@ pub struct TimelineEvent {
     pub entity_highlights: Vec<EntityHighlight>,
     /// 0..1: how sure the extractor is that this is an event date.
     pub confidence: f32,
-    /// "header" (e-mail Date) or "body".
+    /// "metadata" (e-mail Date, DOCX core properties, PDF info) or "body".
     pub origin: String,
 }
 
@@ -144,10 +153,17 @@ pub(crate) fn build_events(
         if !(1..=9999).contains(&d.date.year()) {
             continue;
         }
+        // The sort key is the local wall-clock time, so that a date-only event and a timestamp
+        // written the same day fall on that day whatever the writer's offset.
         let (ts, key, seconds) = match d.timestamp {
-            Some(t) if (1..=9999).contains(&t.year()) => (ts_key(t), ts_key(t), t.unix_timestamp()),
+            Some(t) if (1..=9999).contains(&t.year()) && (1..=9999).contains(&t.to_offset(UtcOffset::UTC).year()) => {
+                let local = t.replace_offset(UtcOffset::UTC);
+                let shown = t.replace_nanosecond(0).unwrap_or(t);
+                (shown.format(&Rfc3339).unwrap_or_else(|_| ts_key(t)), ts_key(local), local.unix_timestamp())
+            }
             _ => (format_date(d.date), date_key(d.date), d.date.midnight().assume_utc().unix_timestamp()),
         };
+        let (local_date, utc_offset, utc) = local_parts(&ts);
         let (s_start, s_end) = d.sentence;
         let raw = slice(&doc.text, s_start, s_end).unwrap_or("");
         let lead = raw.len() - raw.trim_start().len();
@@ -174,7 +190,7 @@ pub(crate) fn build_events(
                     entity_ids.push(ids[i].clone());
                 }
             }
-        } else if d.origin == "header" {
+        } else if d.origin == crate::model::ORIGIN_METADATA {
             // A header date (no sentence) relates to the header entities: sender and
             // recipients of the e-mail.
             entity_ids.extend(mentions.iter().zip(&ids).filter(|(m, _)| m.span.is_none()).map(|(_, id)| id.clone()));
@@ -192,6 +208,9 @@ pub(crate) fn build_events(
                 id,
                 document_id,
                 ts,
+                local_date,
+                utc_offset,
+                utc,
                 precision: d.precision,
                 title: title.clone(),
                 summary,
@@ -205,6 +224,22 @@ pub(crate) fn build_events(
         });
     }
     out
+}
+
+/// The day as written, the offset and the UTC instant of an event's shown time (a date, or an
+/// RFC 3339 timestamp; events stored before offsets were kept carry `Z`).
+fn local_parts(ts: &str) -> (String, Option<String>, Option<String>) {
+    let day = ts.get(..10).unwrap_or(ts).to_owned();
+    match OffsetDateTime::parse(ts, &Rfc3339) {
+        Ok(t) => {
+            let offset = t.offset();
+            let (h, m, _) = offset.as_hms();
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            let offset = format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs());
+            (day, Some(offset), Some(ts_key(t)))
+        }
+        Err(_) => (day, None, None),
+    }
 }
 
 fn precision_str(p: DatePrecision) -> &'static str {
@@ -282,10 +317,15 @@ fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TimelineEvent, Corpus
     let citations: String = row.try_get("citations")?;
     let highlights: String = row.try_get("entity_highlights")?;
     let confidence: f64 = row.try_get("confidence")?;
+    let ts: String = row.try_get("ts")?;
+    let (local_date, utc_offset, utc) = local_parts(&ts);
     Ok(TimelineEvent {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
         document_id: parse_uuid(&row.try_get::<String, _>("document_id")?)?,
-        ts: row.try_get("ts")?,
+        ts,
+        local_date,
+        utc_offset,
+        utc,
         precision: precision_from_str(&row.try_get::<String, _>("precision")?)?,
         title: row.try_get("title")?,
         summary: row.try_get("summary")?,

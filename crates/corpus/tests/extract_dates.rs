@@ -177,7 +177,7 @@ fn email_header_date() {
     let found = dates(&mail);
     assert_eq!(found.len(), 2);
     let header = &found[0];
-    assert_eq!(header.origin, "header");
+    assert_eq!(header.origin, "metadata");
     assert_eq!(header.timestamp, Some(ts));
     assert_eq!(header.date, date!(2021 - 03 - 03));
     assert_eq!(header.precision, DatePrecision::Day);
@@ -191,9 +191,12 @@ fn email_header_date() {
     assert_eq!(dates(&no_subject)[0].sentence, (0, 11));
     let empty = ParsedDocument { subject: Some("x".into()), text: String::new(), ..mail.clone() };
     assert_eq!(dates(&empty)[0].sentence, (0, 0));
-    // Other documents' own dates (DOCX created, PDF info) are metadata, not events.
-    let docx = ParsedDocument { parser: "docx", ..mail };
-    assert!(dates(&docx).iter().all(|d| d.origin == "body"));
+    // Other documents' own dates (DOCX core properties, PDF info) are metadata events too, the
+    // modified date as well when it differs.
+    let modified = datetime!(2021-03-04 08:00 -5);
+    let docx = ParsedDocument { parser: "docx", modified_date: Some(modified), ..mail };
+    let metadata: Vec<_> = dates(&docx).into_iter().filter(|d| d.origin == "metadata").collect();
+    assert_eq!(metadata.iter().map(|d| d.timestamp).collect::<Vec<_>>(), [Some(ts), Some(modified)]);
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn the_matter_is_rich_in_entities_and_dates() {
         entity_set.extend(entities(doc).into_iter().map(|m| (m.kind, m.normalized)));
         for d in dates(doc) {
             date_count += 1;
-            header_dates += usize::from(d.origin == "header");
+            header_dates += usize::from(d.origin == "metadata" && doc.parser == "email");
         }
     }
     for (kind, name) in [

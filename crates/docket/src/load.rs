@@ -105,7 +105,7 @@ impl Target {
             let status: JobStatus = serde_json::from_value(self.json(resp).await?)?;
             bar.set_length(status.discovered.max(1));
             bar.set_position(status.ingested + status.duplicates + status.failed);
-            bar.set_message(format!("{:?}", status.status).to_lowercase());
+            bar.set_message(status.status.as_str());
             if done {
                 bar.finish();
                 return Ok(status);
@@ -128,16 +128,21 @@ fn writer_token(config: &Config, tenant: &TenantId) -> Result<String> {
     Ok(auth.sign(&claims)?)
 }
 
-fn report(status: &JobStatus) {
-    println!(
+/// The job's summary line; the status is spelled as the API spells it.
+fn summary(status: &JobStatus) -> String {
+    format!(
         "job {}: {} — {} ingested, {} duplicates, {} failed, {} new bytes",
         status.id,
-        format!("{:?}", status.status).to_lowercase(),
+        status.status.as_str(),
         status.ingested,
         status.duplicates,
         status.failed,
         status.bytes
-    );
+    )
+}
+
+fn report(status: &JobStatus) {
+    println!("{}", summary(status));
     for e in &status.errors {
         println!("  failed: {}: {}", e.source, e.error);
     }
@@ -266,4 +271,35 @@ pub async fn demo(config: &Config, bind: SocketAddr) -> Result<()> {
     .await;
     target.close().await?;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_corpus::{JobState, JobStatus};
+
+    use super::summary;
+
+    #[test]
+    fn the_summary_spells_the_status_as_the_api_does() {
+        let status = JobStatus {
+            id: Default::default(),
+            tenant_id: "t".into(),
+            submitted_by: "cli".into(),
+            status: JobState::PartiallyFailed,
+            discovered: 3,
+            ingested: 2,
+            duplicates: 0,
+            failed: 1,
+            bytes: 10,
+            errors: Vec::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            started_at: None,
+            finished_at: None,
+            metered: false,
+        };
+        let line = summary(&status);
+        let api = serde_json::to_value(status.status).unwrap_or_default();
+        assert_eq!(api, "partially_failed");
+        assert!(line.contains(": partially_failed — 2 ingested"), "{line}");
+    }
 }

@@ -341,6 +341,33 @@ export interface components {
             citation: components["schemas"]["Citation"];
             sentence: string;
         };
+        /** @description One attachment as its parent lists it. */
+        AttachmentInfo: {
+            /**
+             * Format: int64
+             * @description Size of its content in bytes (text parts as UTF-8).
+             */
+            bytes: number;
+            /**
+             * Format: uuid
+             * @description The document holding its content, when there is one.
+             */
+            document_id?: string | null;
+            /** @description Why it is not a document (`not_parsed`, `failed`, `not_followed`). */
+            error?: string | null;
+            /** @description The file name the parent gives it (made safe), or a generated one. */
+            file_name: string;
+            /** @description The media type the parent declares for it. */
+            media_type?: string | null;
+            /** @description Lower-case hex SHA-256 of its content, the key of the document it became. */
+            sha256: string;
+            status: components["schemas"]["AttachmentStatus"];
+        };
+        /**
+         * @description What became of an attachment.
+         * @enum {string}
+         */
+        AttachmentStatus: "ingested" | "not_parsed" | "failed" | "not_followed" | "pending";
         /** @description `GET /billing/plans`: the catalogue and the alert thresholds. */
         Catalogue: {
             alert_thresholds: components["schemas"]["AlertThresholds"];
@@ -400,9 +427,15 @@ export interface components {
          * @enum {string}
          */
         DatePrecision: "day" | "month" | "year";
-        /** @description One document with its text and the ids of its attachments. */
+        /** @description One document with its text and its attachments. */
         DocumentDetail: components["schemas"]["DocumentInfo"] & {
+            /**
+             * @description The documents its attachments became (their own, or the tenant's earlier document with
+             *     the same content), in the parent's order.
+             */
             attachment_ids: string[];
+            /** @description Every attachment the document carries, whether or not it became a document. */
+            attachments: components["schemas"]["AttachmentInfo"][];
             /** @description The extracted plain text; citation offsets are byte offsets into it. */
             text: string;
         };
@@ -416,7 +449,7 @@ export interface components {
             bytes: number;
             /**
              * Format: date-time
-             * @description The document's own date (e-mail Date header, document properties).
+             * @description The document's own date (e-mail Date header, document properties), in UTC.
              */
             document_date?: string | null;
             /** Format: uuid */
@@ -429,6 +462,11 @@ export interface components {
              */
             job_id: string;
             media_type: string;
+            /**
+             * Format: date-time
+             * @description When the document was last modified, from its metadata (DOCX core properties, PDF info).
+             */
+            modified_date?: string | null;
             /**
              * Format: uuid
              * @description The containing document, for attachments.
@@ -1033,15 +1071,25 @@ export interface components {
             entity_highlights: components["schemas"]["EntityHighlight"][];
             /** Format: uuid */
             id: string;
-            /** @description "header" (e-mail Date) or "body". */
+            /** @description The day as written, `YYYY-MM-DD`. */
+            local_date: string;
+            /** @description "metadata" (e-mail Date, DOCX core properties, PDF info) or "body". */
             origin: string;
             precision: components["schemas"]["DatePrecision"];
             /** @description The sentence that carries the date. */
             summary: string;
             /** @description The document's title or e-mail subject. */
             title: string;
-            /** @description `YYYY-MM-DD`, or an RFC 3339 UTC timestamp when the time of day is known. */
+            /**
+             * @description `YYYY-MM-DD`, or an RFC 3339 timestamp with the offset it was written with when the
+             *     time of day is known (`2024-03-01T23:06:00-04:00`). Events are ordered and filtered by
+             *     this local time: an e-mail is on the day its sender wrote it.
+             */
             ts: string;
+            /** @description The same instant in UTC (`2024-03-02T03:06:00Z`), when the time of day is known. */
+            utc?: string | null;
+            /** @description The UTC offset the time was written with (`-04:00`), when the time of day is known. */
+            utc_offset?: string | null;
         };
         /** @description One page of the timeline, in chronological order. */
         TimelinePage: {

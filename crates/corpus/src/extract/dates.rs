@@ -7,7 +7,7 @@ use time::{Date, Month};
 
 use super::anchored::{AnchoredRegex, Reach, Window, digit_at, digit_before, utf8_len, walk_back};
 use super::spans::SpanSet;
-use crate::model::{DatePrecision, ExtractedDate, ParsedDocument};
+use crate::model::{DatePrecision, ExtractedDate, ORIGIN_BODY, ORIGIN_METADATA, ParsedDocument};
 use crate::parse::clean::re;
 
 const MIN_YEAR: i32 = 1900;
@@ -126,9 +126,9 @@ struct Candidate {
 pub(crate) fn dates(doc: &ParsedDocument, ranges: &[(usize, usize)]) -> Vec<ExtractedDate> {
     let text = doc.text.as_str();
     let mut out = Vec::new();
-    if doc.parser == "email"
-        && let Some(ts) = doc.document_date
-    {
+    // Metadata dates (e-mail Date, DOCX core properties, PDF info) are events of every format;
+    // the day is the one the author wrote, in the offset they wrote it with.
+    for ts in [doc.document_date, doc.modified_date.filter(|m| Some(*m) != doc.document_date)].into_iter().flatten() {
         out.push(ExtractedDate {
             date: ts.date(),
             timestamp: Some(ts),
@@ -136,7 +136,7 @@ pub(crate) fn dates(doc: &ParsedDocument, ranges: &[(usize, usize)]) -> Vec<Extr
             span: None,
             sentence: header_sentence(doc, ranges),
             confidence: 1.0,
-            origin: "header",
+            origin: ORIGIN_METADATA,
         });
     }
     let mut found = body_dates(text);
@@ -150,7 +150,7 @@ pub(crate) fn dates(doc: &ParsedDocument, ranges: &[(usize, usize)]) -> Vec<Extr
             span: Some((c.start, c.end)),
             sentence,
             confidence: c.confidence,
-            origin: "body",
+            origin: ORIGIN_BODY,
         });
     }
     out

@@ -15,8 +15,8 @@ use crate::model::ParsedDocument;
 const FORMAT: &str = "docx";
 const DOCUMENT_PART: &str = "word/document.xml";
 const CORE_PART: &str = "docProps/core.xml";
-/// Parts appended after the body, in this order, when present.
-const NOTE_PARTS: [&str; 2] = ["word/footnotes.xml", "word/endnotes.xml"];
+/// Parts appended after the body and its headers and footers, in this order, when present.
+const NOTE_PARTS: [&str; 3] = ["word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"];
 /// Word XML compresses 5-20x; beyond this ratio an entry is treated as a decompression bomb.
 const MAX_COMPRESSION_RATIO: u64 = 100;
 /// Entries smaller than this are never judged by ratio (tiny parts compress oddly).
@@ -37,7 +37,17 @@ pub(crate) fn parse_docx(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDoc
     let document = read_part(&mut archive, DOCUMENT_PART, &mut budget)?
         .ok_or_else(|| corrupt(format!("{DOCUMENT_PART} is missing")))?;
     let mut text = paragraphs(&document)?;
-    for part in NOTE_PARTS {
+    // Headers and footers (one part per kind of page: default, first, even), in name order.
+    let mut page_parts: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| {
+            let base = n.strip_prefix("word/").unwrap_or("");
+            (base.starts_with("header") || base.starts_with("footer")) && base.ends_with(".xml") && !base.contains('/')
+        })
+        .collect();
+    page_parts.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+    for part in page_parts.iter().map(String::as_str).chain(NOTE_PARTS) {
         if let Some(xml) = read_part(&mut archive, part, &mut budget)? {
             // A damaged notes part should not cost the reader the body text.
             if let Ok(notes) = paragraphs(&xml) {
@@ -56,6 +66,7 @@ pub(crate) fn parse_docx(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedDoc
         title: core.title.and_then(|t| clean_line(&t)),
         author: core.creator.and_then(|a| clean_line(&a)),
         document_date: core.created.and_then(|c| OffsetDateTime::parse(c.trim(), &Rfc3339).ok()),
+        modified_date: core.modified.and_then(|c| OffsetDateTime::parse(c.trim(), &Rfc3339).ok()),
         text: clean_text(&text),
         ..Default::default()
     })
@@ -111,15 +122,45 @@ fn read_part(
 
 /// WordprocessingML to text: one line per paragraph, `w:tab` as a tab, breaks as newlines.
 /// Deleted text (`w:delText`) and field codes (`w:instrText`) are not visible text and are
-/// skipped because only `w:t` content is kept.
+/// skipped because only `w:t` content is kept. A text box is written twice (a DrawingML
+/// `mc:Choice` and a VML `mc:Fallback` for older readers): the fallback is skipped. A comment
+/// starts with its author.
 fn paragraphs(xml: &str) -> Result<String, ParseError> {
     let mut reader = Reader::from_str(xml);
     let mut out = String::with_capacity(xml.len() / 4);
     let mut in_text = false;
+    let mut fallback_depth = 0usize;
+    // Right after a comment's "Comment by ...: ", whose first paragraph continues the line.
+    let mut comment_lead = false;
     loop {
         let event =
             reader.read_event().map_err(|e| corrupt(format!("bad XML at byte {}: {e}", reader.error_position())))?;
+        if fallback_depth > 0 {
+            match &event {
+                Event::Start(e) if e.local_name().as_ref() == "Fallback" => fallback_depth += 1,
+                Event::End(e) if e.local_name().as_ref() == "Fallback" => fallback_depth -= 1,
+                Event::Eof => break,
+                _ => {}
+            }
+            continue;
+        }
         match event {
+            Event::Start(e) if e.local_name().as_ref() == "Fallback" => fallback_depth = 1,
+            Event::Start(e) if e.local_name().as_ref() == "comment" => {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                let author = e.attributes().flatten().find(|a| a.key.local_name().as_ref() == "author").map(|a| {
+                    let raw = a.value.to_string();
+                    quick_xml::escape::unescape(&raw).map(|v| v.into_owned()).unwrap_or(raw)
+                });
+                match author.as_deref().and_then(clean_line) {
+                    Some(author) => out.push_str(&format!("Comment by {author}: ")),
+                    None => out.push_str("Comment: "),
+                }
+                comment_lead = true;
+            }
+            Event::Start(e) if comment_lead && e.local_name().as_ref() == "p" => comment_lead = false,
             Event::Start(e) => match e.local_name().as_ref() {
                 "t" => in_text = true,
                 "p" if !out.is_empty() && !out.ends_with(['\n', '\t']) => out.push('\n'),
@@ -168,6 +209,7 @@ struct CoreProperties {
     title: Option<String>,
     creator: Option<String>,
     created: Option<String>,
+    modified: Option<String>,
 }
 
 /// `dc:title`, `dc:creator` and `dcterms:created`; a broken core part just yields less metadata.
@@ -195,6 +237,7 @@ fn core_properties(xml: &str) -> CoreProperties {
                     Some("title") => &mut props.title,
                     Some("creator") => &mut props.creator,
                     Some("created") => &mut props.created,
+                    Some("modified") => &mut props.modified,
                     _ => continue,
                 };
                 if !value.trim().is_empty() {
@@ -222,6 +265,16 @@ mod tests {
             </w:body></w:document>"#;
         let text = paragraphs(xml).map(|t| clean_text(&t));
         assert_eq!(text.as_deref(), Ok("First & para.\nA\tB\nC\n\nx\ty"));
+    }
+
+    #[test]
+    fn a_text_box_is_read_once() {
+        let xml = r#"<w:document xmlns:w="x" xmlns:mc="m"><w:body><w:p><w:r><mc:AlternateContent>
+            <mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>Boxed note</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>
+            <mc:Fallback><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>Boxed note</w:t></w:r></w:p></w:txbxContent></v:textbox></w:pict></mc:Fallback>
+            </mc:AlternateContent></w:r></w:p><w:p><w:r><w:t>After</w:t></w:r></w:p></w:body></w:document>"#;
+        let text = paragraphs(xml).map(|t| clean_text(&t));
+        assert_eq!(text.as_deref(), Ok("Boxed note\n\nAfter"));
     }
 
     #[test]

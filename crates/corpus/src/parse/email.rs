@@ -1,31 +1,44 @@
 //! E-mail messages (RFC 5322 / MIME, `.eml`).
 
-use mail_parser::{Addr, Address, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Addr, Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::ParseError;
-use super::clean::{clean_line, clean_text};
+use super::clean::{clean_line, clean_text, decode_text};
 use super::html::html_to_text;
 use crate::model::{Attachment, ParsedDocument};
 
-const FORMAT: &str = "email";
-
-/// An e-mail: headers to metadata, the subject line and text body to `text`, attachments as
-/// raw files for the caller to parse as child documents.
+/// An e-mail: headers to metadata, the subject line and every readable text part to `text`,
+/// the other parts as raw files for the caller to list on the message and parse as child
+/// documents.
 ///
 /// The text starts with the subject on its own line so that a header date has a sentence to
-/// cite; the other headers live in the metadata fields only.
+/// cite; the other headers live in the metadata fields only. Charsets are decoded by
+/// mail-parser with its `full_encoding` feature (encoding_rs: EUC-KR, Shift_JIS,
+/// ISO-2022-JP, ks_c_5601, ...), in bodies and in RFC 2047 encoded words alike.
+///
+/// A file without any of the usual headers is still a document: whatever mail-parser makes of
+/// it, or its bytes as text when it finds no header at all.
 pub(crate) fn parse_email(bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
-    let corrupt = |reason: &str| ParseError::Corrupt { format: FORMAT, reason: reason.to_owned() };
-    let message = MessageParser::default().parse(bytes).ok_or_else(|| corrupt("no message headers found"))?;
-    let known_header = message.from().is_some()
-        || message.to().is_some()
-        || message.date().is_some()
-        || message.subject().is_some()
-        || message.message_id().is_some();
-    if !known_header {
-        return Err(corrupt("none of From, To, Date, Subject or Message-ID is present"));
+    let corrupt = |reason: &str| ParseError::Corrupt { format: "email", reason: reason.to_owned() };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(corrupt("the file is empty"));
     }
+    // Without a single header a file holding NULs is binary data, not a message; with none of
+    // the usual headers it is text that was named .eml (or a MIME part saved on its own).
+    let binary = bytes[..bytes.len().min(8192)].contains(&0);
+    let message = MessageParser::default().parse(bytes).filter(|m| !binary || has_usual_header(m));
+    let Some(message) = message else {
+        if binary {
+            return Err(corrupt("binary data, not a message"));
+        }
+        return Ok(ParsedDocument {
+            media_type: "message/rfc822".into(),
+            parser: "email",
+            text: clean_text(&decode_text(bytes)),
+            ..Default::default()
+        });
+    };
 
     let author = message.from().and_then(|a| a.iter().find_map(format_addr));
     let recipients: Vec<String> =
@@ -37,31 +50,36 @@ pub(crate) fn parse_email(bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
     if body_parts.is_empty() {
         body_parts = message.html_bodies().collect();
     }
-    let mut body = String::new();
-    for part in &body_parts {
-        let piece = match &part.body {
-            PartType::Text(text) => text.to_string(),
-            PartType::Html(html) => html_to_text(html),
-            _ => continue,
-        };
-        if !body.is_empty() {
-            body.push_str("\n\n");
+    let mut pieces: Vec<String> = body_parts.iter().filter_map(|part| readable_text(&message, part)).collect();
+    let mut attachments = Vec::new();
+    for part in message.attachments() {
+        // Inline images are body parts for display; they are attachments here all the same.
+        if body_parts.iter().any(|b| std::ptr::eq(*b, part)) && readable_text(&message, part).is_some() {
+            continue;
         }
-        body.push_str(&piece);
+        // An unnamed text part (a bounce's delivery report, `Content-Type: text` without a
+        // subtype, text/enriched) is part of what the message says; a named one is a file.
+        match readable_text(&message, part) {
+            Some(text) if part.attachment_name().is_none() => pieces.push(text),
+            Some(text) => {
+                let index = attachments.len();
+                let mut attachment = to_attachment(index, part);
+                attachment.parse_as = Some(if part.is_text_html() { "text/html" } else { "text/plain" }.to_owned());
+                attachment.bytes = text.into_bytes();
+                attachments.push(attachment);
+            }
+            None => {
+                let index = attachments.len();
+                attachments.push(to_attachment(index, part));
+            }
+        }
     }
     let mut raw_text = String::new();
     if let Some(subject) = &subject {
         raw_text.push_str(subject);
         raw_text.push_str("\n\n");
     }
-    raw_text.push_str(&body);
-
-    let attachments = message
-        .attachments()
-        .filter(|part| !body_parts.iter().any(|b| std::ptr::eq(*b, *part)))
-        .enumerate()
-        .map(|(i, part)| to_attachment(i, part))
-        .collect();
+    raw_text.push_str(&pieces.join("\n\n"));
 
     Ok(ParsedDocument {
         media_type: "message/rfc822".into(),
@@ -74,6 +92,62 @@ pub(crate) fn parse_email(bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
         text: clean_text(&raw_text),
         attachments,
         ..Default::default()
+    })
+}
+
+fn has_usual_header(message: &Message<'_>) -> bool {
+    message.from().is_some()
+        || message.to().is_some()
+        || message.date().is_some()
+        || message.subject().is_some()
+        || message.message_id().is_some()
+        || message.content_type().is_some()
+}
+
+/// The text of a part that holds text: any `text/*` (HTML made plain), and any `message/*`
+/// other than a whole message (delivery-status, disposition-notification, ...), which
+/// mail-parser leaves as bytes. None for anything else.
+fn readable_text(message: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    // mail-parser keeps a part it cannot decode (bad base64) as text; an image stays an image.
+    let declared = part.content_type().map(|ct| ct.ctype());
+    if declared.is_some_and(|t| !t.eq_ignore_ascii_case("text") && !t.eq_ignore_ascii_case("message")) {
+        return None;
+    }
+    match &part.body {
+        PartType::Text(text) => Some(mislabelled_utf8(message, part).unwrap_or_else(|| text.to_string())),
+        PartType::Html(html) => Some(html_to_text(html)),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_message_text(part) => {
+            let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+            Some(match charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
+                Some(encoding) => encoding.decode(bytes).0.into_owned(),
+                None => decode_text(bytes),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The text of an unencoded part labelled with a legacy charset whose bytes are valid UTF-8
+/// with multi-byte sequences: a common mislabel (the text was re-saved as UTF-8), and legacy
+/// multi-byte text is practically never valid UTF-8 by chance.
+fn mislabelled_utf8(message: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    let charset = part.content_type()?.attribute("charset")?;
+    let declared = encoding_rs::Encoding::for_label(charset.as_bytes())?;
+    if declared == encoding_rs::UTF_8 || part.encoding != mail_parser::Encoding::None {
+        return None;
+    }
+    let raw = message.raw_message.get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
+    let text = std::str::from_utf8(raw).ok()?;
+    (!text.is_ascii()).then(|| text.to_owned())
+}
+
+/// A `message/*` part that is text (status reports, headers), not a message of its own.
+fn is_message_text(part: &MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("message")
+            && !ct.subtype().is_some_and(|s| {
+                ["rfc822", "global", "partial", "external-body"].iter().any(|m| s.eq_ignore_ascii_case(m))
+            })
     })
 }
 
@@ -113,7 +187,7 @@ fn to_attachment(index: usize, part: &MessagePart<'_>) -> Attachment {
         .attachment_name()
         .and_then(safe_file_name)
         .unwrap_or_else(|| format!("attachment-{}{}", index + 1, extension_for(media_type.as_deref())));
-    Attachment { file_name, media_type, bytes: part.contents().to_vec() }
+    Attachment { file_name, media_type, parse_as: None, bytes: part.contents().to_vec() }
 }
 
 /// The last path component, without control characters: attachment names are attacker input.

@@ -161,6 +161,8 @@ struct WireDocument {
     recipients: Vec<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     document_date: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    modified_date: Option<OffsetDateTime>,
     subject: Option<String>,
     text: String,
     attachments: Vec<WireAttachment>,
@@ -171,6 +173,7 @@ struct WireDocument {
 struct WireAttachment {
     file_name: String,
     media_type: Option<String>,
+    parse_as: Option<String>,
     /// Base64: a JSON array of numbers would be four times larger.
     bytes: String,
 }
@@ -184,6 +187,7 @@ impl WireDocument {
             author: doc.author,
             recipients: doc.recipients,
             document_date: doc.document_date,
+            modified_date: doc.modified_date,
             subject: doc.subject,
             text: doc.text,
             warnings: doc.warnings,
@@ -193,6 +197,7 @@ impl WireDocument {
                 .map(|a| WireAttachment {
                     file_name: a.file_name,
                     media_type: a.media_type,
+                    parse_as: a.parse_as,
                     bytes: STANDARD.encode(a.bytes),
                 })
                 .collect(),
@@ -209,7 +214,12 @@ impl WireDocument {
         let mut attachments = Vec::with_capacity(self.attachments.len());
         for a in self.attachments {
             let bytes = STANDARD.decode(a.bytes).map_err(|_| unreadable("attachment bytes"))?;
-            attachments.push(Attachment { file_name: a.file_name, media_type: a.media_type, bytes });
+            attachments.push(Attachment {
+                file_name: a.file_name,
+                media_type: a.media_type,
+                parse_as: a.parse_as,
+                bytes,
+            });
         }
         Ok(ParsedDocument {
             media_type: self.media_type,
@@ -218,6 +228,7 @@ impl WireDocument {
             author: self.author,
             recipients: self.recipients,
             document_date: self.document_date,
+            modified_date: self.modified_date,
             subject: self.subject,
             text: self.text,
             attachments,

@@ -1,0 +1,89 @@
+//! E-mail parsing on committed fixtures: charsets, messages without the usual headers, text
+//! parts of every type and attachments that no parser reads (see tests/fixtures/email/README.md).
+
+use docket_corpus::ParseLimits;
+use docket_corpus::parse::parse;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/email/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn parse_mail(name: &str) -> docket_corpus::ParsedDocument {
+    parse(name, None, &fixture(name), &ParseLimits::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn cjk_charsets_are_decoded_in_bodies_and_encoded_words() {
+    let cases = [
+        ("iso-2022-jp.eml", "会議の議事録", "山田太郎 <sender@example.jp>", "明日の会議は午後三時からです。"),
+        ("shift_jis.eml", "契約書の確認", "佐藤花子 <sender@example.jp>", "契約書の第五条を確認してください。"),
+        ("euc-kr.eml", "계약 검토", "김민수 <sender@example.jp>", "계약서 제5조를 검토해 주십시오."),
+        ("ks_c_5601-1987.eml", "합의서 초안", "이지은 <jieun@example.kr>", "합의서 초안을 첨부합니다."),
+        (
+            "spamscope-mail_test_12.eml",
+            "代开各地增值税发票",
+            "张先生 <baoguan@hotmail.com>",
+            "我公司可代开各类增值税发票",
+        ),
+    ];
+    for (name, subject, author, body) in cases {
+        let doc = parse_mail(name);
+        assert_eq!(doc.subject.as_deref(), Some(subject), "{name}");
+        assert_eq!(doc.author.as_deref(), Some(author), "{name}");
+        assert!(doc.text.contains(body), "{name}: {}", doc.text);
+        assert!(!doc.text.contains('\u{FFFD}'), "{name}: {}", doc.text);
+    }
+}
+
+#[test]
+fn sender_recipients_subject_and_date_are_fields() {
+    let doc = parse_mail("iso-2022-jp.eml");
+    assert_eq!(doc.recipients, ["Recipient <to@example.kr>"]);
+    let date = doc.document_date.expect("a Date header");
+    assert_eq!(date.to_string(), "2024-03-01 23:06:00.0 -04:00:00");
+}
+
+#[test]
+fn a_message_without_the_usual_headers_is_a_document() {
+    // Only a MIME header, no From, To, Date, Subject or Message-ID.
+    let bytes = b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nMinutes of the meeting of 4 March 2024.\r\n";
+    let doc = parse("part.eml", None, bytes, &ParseLimits::default()).expect("still a document");
+    assert_eq!(doc.parser, "email");
+    assert_eq!(doc.text, "Minutes of the meeting of 4 March 2024.");
+    // No header at all: the bytes are the text.
+    let doc = parse("body.eml", None, b"\r\nJust a body line.\r\n", &ParseLimits::default()).expect("still a document");
+    assert!(doc.text.contains("Just a body line."), "{}", doc.text);
+}
+
+#[test]
+fn a_text_body_without_subtype_is_read() {
+    let bytes = b"From: a@example.com\r\nSubject: Notice\r\nContent-Type: text\r\n\r\nThe deadline is Friday.\r\n";
+    let doc = parse("notice.eml", None, bytes, &ParseLimits::default()).expect("parses");
+    assert_eq!(doc.text, "Notice\n\nThe deadline is Friday.");
+    assert!(doc.attachments.is_empty(), "{:?}", doc.attachments);
+}
+
+#[test]
+fn delivery_reports_are_read_as_text() {
+    let doc = parse_mail("spamscope-mail_malformed_2.eml");
+    // The text/plain part and the unnamed message/rfc822-headers part are the message's text.
+    assert!(doc.text.contains("User's mailbox quota exceeded"), "{}", doc.text);
+    assert!(doc.text.contains("Subject: Trabajo perfecto a distancia"), "{}", doc.text);
+    // The named message/delivery-status part is a text attachment, handed on as UTF-8 text.
+    assert_eq!(doc.attachments.len(), 1, "{:?}", doc.attachments);
+    let report = &doc.attachments[0];
+    assert_eq!(report.file_name, "DSN57BAC498.txt");
+    assert_eq!(report.media_type.as_deref(), Some("message/delivery-status"));
+    assert_eq!(report.parser_media_type(), Some("text/plain"));
+    let text = String::from_utf8(report.bytes.clone()).expect("UTF-8");
+    assert!(text.contains("Status: 4.2.2"), "{text}");
+}
+
+#[test]
+fn enriched_text_is_read_and_media_parts_are_listed() {
+    let doc = parse_mail("mail-parser-rfc-000.eml");
+    assert!(doc.text.contains("enriched."), "{}", doc.text);
+    let types: Vec<Option<&str>> = doc.attachments.iter().map(|a| a.media_type.as_deref()).collect();
+    assert_eq!(types, [Some("audio/basic"), Some("image/jpeg"), Some("message/rfc822")], "{:?}", doc.attachments);
+}
