@@ -35,9 +35,9 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::auth::Authorized;
-use crate::routes::access::MetricsRead;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::routes::access::MetricsRead;
 use crate::state::AppState;
 
 /// Label value of requests that matched no route (404s, UI pages): one value, not the path.
