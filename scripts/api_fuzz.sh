@@ -62,21 +62,23 @@ tenant=$(token --tenant demo --aud docket-api --role TenantAdmin --role CaseCoor
   --scope query:read --scope timeline:read)
 
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+# One worker: with two threads, Python 3.11's AST conversion (hypothesis describing its filters)
+# fails now and then with "AST constructor recursion depth mismatch" (CPython gh-106905).
 run() {
   local name=$1
   shift
   echo "== schemathesis: $name"
   (cd "$work" && "$venv/bin/st" run "$base/openapi.json" --checks "$checks" --max-examples "$examples" \
     --seed 20261202 --generation-deterministic --no-color --request-timeout 30 \
-    --suppress-health-check all --workers 2 "$@")
+    --suppress-health-check all --workers 1 "$@")
 }
 
 status=0
-run public --include-tag billing --exclude-path-regex '^/billing/(usage|events)' || status=1
+run public --include-tag billing --exclude-path-regex '^/billing/(usage|events|triage)' || status=1
 run onboarding --include-tag onboarding || status=1
 run operations --include-tag operations || status=1
 run billing-plane -H "Authorization: Bearer $billing" \
-  --include-path-regex '^/billing/(usage|events)' || status=1
+  --include-path-regex '^/billing/(usage|events|triage)' || status=1
 run tenant -H "Authorization: Bearer $tenant" \
   --include-tag usage --include-tag documents --include-tag query --include-tag timeline || status=1
 
