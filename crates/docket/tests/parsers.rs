@@ -32,8 +32,13 @@ impl Drop for Server {
 }
 
 async fn start(storage: &std::path::Path) -> Server {
+    start_with(docket(storage)).await
+}
+
+/// Start `docket serve` from a prepared command (environment set) and wait for /health.
+async fn start_with(mut cmd: Command) -> Server {
     let port = free_port();
-    let child = docket(storage)
+    let child = cmd
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -269,21 +274,7 @@ async fn pdfs_that_need_a_password_or_ocr_say_so_through_the_server() {
     let token = setup(dir.path());
     let mut cmd = docket(dir.path());
     cmd.env("DOCKET_INGEST_ROOTS", format!("{TENANT}={}", matter.display()));
-    let port = free_port();
-    let child = cmd
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start docket serve");
-    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
-    let client = reqwest::Client::new();
-    for _ in 0..400 {
-        if client.get(format!("{}/health", server.url)).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let server = start_with(cmd).await;
     let job = submit(&server, &token, vec![json!({ "type": "local", "path": "matter" })]).await;
     let status = finished(&server, &token, &job).await;
     assert_eq!(status["ingested"], 3, "{status}");
@@ -292,8 +283,15 @@ async fn pdfs_that_need_a_password_or_ocr_say_so_through_the_server() {
         vec![("matter/encrypted-user-password.pdf".to_owned(), "encrypted: needs a password".to_owned())]
     );
 
-    let docs: Value =
-        client.get(format!("{}/documents", server.url)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let docs: Value = reqwest::Client::new()
+        .get(format!("{}/documents", server.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let warnings_of = |source: &str| {
         let doc = docs["documents"].as_array().unwrap().iter().find(|d| d["source"] == source);
         doc.unwrap_or_else(|| panic!("{source} in {docs}"))["warnings"].clone()
