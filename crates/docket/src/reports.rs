@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use docket_billing::BillingPeriod;
 use docket_billing::money::amount_string;
-use docket_ledger::triage_list;
+use docket_ledger::{UsageQuery, triage_list};
 use docket_server::Config;
 use time::OffsetDateTime;
 
@@ -30,11 +30,12 @@ impl Format {
 /// `docket triage`: tenants with health < 0.75 or usage ratio > 0.95, riskiest first.
 pub async fn triage(config: &Config, period: Option<BillingPeriod>, format: Option<Format>) -> Result<()> {
     let ledger = docket_server::open_ledger(config).await?;
-    let now = OffsetDateTime::now_utc();
-    let period = period.unwrap_or_else(|| BillingPeriod::containing(now));
-    let snapshots = ledger.snapshots(period, now, None).await;
+    let period = period.unwrap_or_else(|| BillingPeriod::containing(OffsetDateTime::now_utc()));
+    let query = UsageQuery { flagged: Some(true), ..UsageQuery::default() };
+    let page = ledger.usage_page(period, &query).await;
     ledger.close().await;
-    let entries = triage_list(&snapshots?, now);
+    let page = page?;
+    let entries = triage_list(&page.tenants, page.generated_at);
     let mut out = std::io::stdout().lock();
     match Format::or_default(format) {
         Format::Json => {

@@ -1,7 +1,7 @@
 //! The daily triage of customer success: flagged tenants, riskiest first, with reasons.
 
 use axum::extract::State;
-use docket_ledger::{TriageEntry, triage_list};
+use docket_ledger::{TriageEntry, UsageQuery, triage_list};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -37,7 +37,9 @@ pub async fn triage(
 ) -> Result<ApiJson<TriageReport>, ApiError> {
     let period = period_or_current(query.period.as_deref())?;
     let tenant = scoped_tenant(&principal, None)?;
-    let now = OffsetDateTime::now_utc();
-    let snapshots = state.ledger.snapshots(period, now, tenant.as_ref()).await?;
-    Ok(ApiJson(TriageReport { generated_at: now, period: period.to_string(), tenants: triage_list(&snapshots, now) }))
+    // The flagged tenants from the in-memory usage view, as the dashboard sees them.
+    let query = UsageQuery { tenant, flagged: Some(true), ..UsageQuery::default() };
+    let page = state.ledger.usage_page(period, &query).await?;
+    let tenants = triage_list(&page.tenants, page.generated_at);
+    Ok(ApiJson(TriageReport { generated_at: page.generated_at, period: period.to_string(), tenants }))
 }
