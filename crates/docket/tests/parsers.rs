@@ -193,6 +193,15 @@ async fn markers(storage: &std::path::Path) -> Vec<(String, i64)> {
     rows
 }
 
+/// Wait (at most a minute) until the server marks a file as being parsed.
+async fn until_a_file_is_being_parsed(storage: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while markers(storage).await.is_empty() {
+        assert!(Instant::now() < deadline, "no file was ever marked as being parsed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_being_parsed_when_the_server_dies_is_failed_at_restart_not_parsed_again() {
     let dir = tempfile::tempdir().unwrap();
@@ -203,11 +212,7 @@ async fn a_file_being_parsed_when_the_server_dies_is_failed_at_restart_not_parse
         .collect();
     let job = submit(&server, &token, sources).await;
     // SIGKILL the moment a file is marked as being parsed.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while markers(dir.path()).await.is_empty() {
-        assert!(Instant::now() < deadline, "no file was ever marked as being parsed");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_a_file_is_being_parsed(dir.path()).await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let left: Vec<String> = markers(dir.path()).await.into_iter().map(|(source, _)| source).collect();
@@ -241,11 +246,7 @@ async fn an_orderly_stop_while_parsing_fails_no_file() {
         .map(|i| inline(&format!("note-{i:03}.pdf"), &pdf(&format!("Note {i} of the matter, filed 5 May 2021."), "")))
         .collect();
     let job = submit(&server, &token, sources).await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while markers(dir.path()).await.is_empty() {
-        assert!(Instant::now() < deadline, "no file was ever marked as being parsed");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_a_file_is_being_parsed(dir.path()).await;
     let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
     assert!(term.success());
     server.child.wait().unwrap();
