@@ -6,6 +6,7 @@
 pub mod fields;
 pub mod money;
 pub mod onboarding;
+pub mod overage;
 pub mod period;
 pub mod plans;
 pub mod recommend;
@@ -16,6 +17,7 @@ pub mod window;
 
 pub use fields::FieldError;
 pub use onboarding::OnboardingIntake;
+pub use overage::{OverageLine, PRICED_DIMENSIONS, projected_overage};
 pub use period::{BillingPeriod, InvalidPeriod, MAX_YEAR, MIN_YEAR};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,

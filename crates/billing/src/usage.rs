@@ -130,7 +130,11 @@ pub fn projected_usage(usage: &UsageTotals, period: BillingPeriod, now: OffsetDa
     let start = period.start().unix_timestamp_nanos();
     let length = (period.end().unix_timestamp_nanos() - start) as u128;
     let one_day = 86_400_000_000_000u128;
-    let elapsed = ((now.unix_timestamp_nanos() - start).max(0) as u128).clamp(one_day, length);
+    // The ledger keeps time in whole milliseconds and judges a closed period at its last one:
+    // the millisecond under way counts as elapsed, so that such a period projects exactly what
+    // was used (not one unit more).
+    let one_ms = 1_000_000i128;
+    let elapsed = ((now.unix_timestamp_nanos() - start + one_ms).max(0) as u128).clamp(one_day, length);
     let scale = |v: u64| {
         let projected = (u128::from(v) * length).div_ceil(elapsed);
         u64::try_from(projected).unwrap_or(u64::MAX)
