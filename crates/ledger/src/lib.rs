@@ -3,6 +3,7 @@
 //! snapshot. SQLite by default, PostgreSQL for several instances; one code path for both.
 
 mod error;
+mod exports;
 mod model;
 mod snapshot;
 mod sql;
@@ -12,6 +13,7 @@ mod view;
 mod writer;
 
 pub use error::LedgerError;
+pub use exports::{CRM_COLUMNS, CSV_LIST_SEPARATOR, CrmFormat, CrmRow, crm_rows, formula_safe, write_crm};
 pub use model::{
     DailyUsage, EventKind, MAX_ATTRIBUTES_BYTES, MAX_BYTES_PER_EVENT, MAX_BYTES_PER_PERIOD, MAX_EVENT_ID_LEN,
     MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, QuotaAlert,
