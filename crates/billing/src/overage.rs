@@ -6,7 +6,7 @@
 //! per-seat rate), so they never make a line.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -15,16 +15,19 @@ use crate::plans::{BYTES_PER_GB, Plan};
 use crate::usage::{QuotaDimension, UsageTotals, projected_usage};
 
 /// The projected overage of one priced dimension.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct OverageLine {
     pub dimension: QuotaDimension,
     /// Included in the plan: queries, or GB (10^9 bytes).
+    #[serde(serialize_with = "quantity")]
     #[schema(value_type = String, example = "5000")]
     pub included: Decimal,
     /// Projected to the end of the period at the run-rate so far.
+    #[serde(serialize_with = "quantity")]
     #[schema(value_type = String, example = "6200")]
     pub projected: Decimal,
     /// Projected past the quota (0 when inside it).
+    #[serde(serialize_with = "quantity")]
     #[schema(value_type = String, example = "1200")]
     pub over: Decimal,
     /// Price of one query or GB past the quota.
@@ -64,6 +67,11 @@ pub fn projected_overage(
             plan.overage_per_gb_usd,
         ),
     ]
+}
+
+/// A quantity as its exact decimal string ("2.5", "1003"): a float could round it.
+fn quantity<S: serde::Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&value.normalize().to_string())
 }
 
 fn line(dimension: QuotaDimension, included: Decimal, projected: Decimal, rate: Decimal) -> OverageLine {

@@ -1,5 +1,6 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod exports;
 mod extract;
 mod load;
 mod reports;
@@ -44,6 +45,12 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<reports::Format>,
     },
+    /// Weekly and monthly reports (overages).
+    #[command(subcommand)]
+    Report(reports::ReportCommand),
+    /// Files for other systems: the CRM sync and the anonymised KPIs.
+    #[command(subcommand)]
+    Export(exports::ExportCommand),
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -166,6 +173,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
+        Command::Report(cmd) => reports::report(&config, cmd).await,
+        Command::Export(cmd) => exports::run(&config, cmd).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use docket_billing::{AlertLevel, BillingPeriod, PlanId, QuotaDimension, SupportTier, TenantId, UsageAssessment};
+use docket_billing::{
+    AlertLevel, BillingPeriod, PlanId, QuotaDimension, SupportTier, TenantId, UsageAssessment, UsageTotals,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -238,6 +240,19 @@ pub struct TenantSnapshot {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_event_at: Option<OffsetDateTime>,
+}
+
+impl TenantSnapshot {
+    /// The period's usage totals the assessment is computed from.
+    pub fn usage(&self) -> UsageTotals {
+        UsageTotals {
+            queries: self.query_count,
+            ingest_bytes: self.ingest_bytes,
+            timeline_requests: self.timeline_requests,
+            agent_runs: self.agent_runs,
+            active_seats: self.active_seats,
+        }
+    }
 }
 
 /// The result of storing an onboarding submission.

@@ -1,6 +1,6 @@
 //! The daily triage list: flagged tenants, riskiest first, each with its reasons.
 
-use docket_billing::{AlertLevel, PlanId, TenantId, TriageAssessment, UsageTotals, triage};
+use docket_billing::{AlertLevel, PlanId, TenantId, TriageAssessment, triage};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -37,13 +37,7 @@ pub fn triage_list(snapshots: &[TenantSnapshot], now: OffsetDateTime) -> Vec<Tri
         .iter()
         .filter(|s| s.assessment.flagged)
         .map(|s| {
-            let usage = UsageTotals {
-                queries: s.query_count,
-                ingest_bytes: s.ingest_bytes,
-                timeline_requests: s.timeline_requests,
-                agent_runs: s.agent_runs,
-                active_seats: s.active_seats,
-            };
+            let usage = s.usage();
             // A closed period is judged at its end, like its snapshot.
             let at = now.min(s.period.end());
             TriageEntry {

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use docket_billing::{AlertLevel, BillingPeriod, PlanId, TenantId, UsageAssessment, UsageTotals, assess};
+use docket_billing::{AlertLevel, BillingPeriod, PlanId, TenantId, UsageAssessment, assess};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -404,16 +404,6 @@ fn by_tenant(rows: Vec<Stored>) -> BTreeMap<TenantId, Arc<Stored>> {
     rows.into_iter().map(|s| (s.snapshot.tenant_id.clone(), Arc::new(s))).collect()
 }
 
-fn totals(s: &TenantSnapshot) -> UsageTotals {
-    UsageTotals {
-        queries: s.query_count,
-        ingest_bytes: s.ingest_bytes,
-        timeline_requests: s.timeline_requests,
-        agent_runs: s.agent_runs,
-        active_seats: s.active_seats,
-    }
-}
-
 impl Ledger {
     /// A page of the tenants of `period` matching `query`, sorted, with the summary of every
     /// matching tenant. Served from the in-memory view (see the module documentation).
@@ -556,7 +546,7 @@ impl Ledger {
                 .values()
                 .map(|s| {
                     let snap = &s.snapshot;
-                    let assessment = assess(snap.plan_id.plan(), &totals(snap), period, at, snap.last_event_at);
+                    let assessment = assess(snap.plan_id.plan(), &snap.usage(), period, at, snap.last_event_at);
                     Row { stored: s.clone(), assessment }
                 })
                 .collect();
