@@ -43,6 +43,12 @@ rules! {
         roles: &[roles::CUSTOMER_SUCCESS_MANAGER, roles::PLATFORM_ADMIN],
         scope: "billing:read",
     };
+    /// The CRM export: role CustomerSuccessManager or PlatformAdmin, scope billing:export.
+    BillingExport = Access {
+        audience: BILLING_AUDIENCE,
+        roles: &[roles::CUSTOMER_SUCCESS_MANAGER, roles::PLATFORM_ADMIN],
+        scope: "billing:export",
+    };
     /// `GET /metrics` when `DOCKET_METRICS_TOKEN_REQUIRED=true`: the billing audience (the series
     /// name tenants and their spending) and scope metrics:read.
     MetricsRead = Access { audience: BILLING_AUDIENCE, roles: &[], scope: "metrics:read" };

@@ -4,6 +4,7 @@ pub mod access;
 pub mod billing;
 pub mod documents;
 pub mod entities;
+pub mod exports;
 pub mod health;
 pub mod ingest;
 pub mod onboarding;

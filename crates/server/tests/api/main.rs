@@ -3,6 +3,7 @@
 mod auth;
 mod billing;
 mod documents;
+mod exports;
 mod helpers;
 mod ingest_roots;
 mod ledger;
