@@ -104,7 +104,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::billing::usage))
         .routes(routes!(routes::billing::daily))
         .routes(routes!(routes::triage::triage))
-        .routes(routes!(routes::exports::crm))
+        .routes(routes!(routes::exports::export_crm))
         .routes(routes!(routes::billing::events))
         .routes(routes!(routes::onboarding::submit))
         .routes(routes!(routes::usage::own_usage))

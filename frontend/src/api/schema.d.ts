@@ -20,6 +20,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/export/crm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Weekly CRM sync: one row per tenant, as CSV or JSON Lines.
+         * @description Organisation, contact, plan, seats, departments, go-live, success criteria, health, usage
+         *     ratio, costs, alert level and last activity, in the columns listed in docs/api.md. CSV has
+         *     a header row, and free text starting with = + - @ gets a leading apostrophe so that a
+         *     spreadsheet shows it as text. Role CustomerSuccessManager or PlatformAdmin, scope
+         *     billing:export, audience docket-billing; a tenant-scoped token gets its own row only.
+         */
+        get: operations["export_crm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/plans": {
         parameters: {
             query?: never;
@@ -400,6 +424,53 @@ export interface components {
              * @description Documents mentioning both entities.
              */
             shared_documents: number;
+        };
+        /** @description One tenant in the CRM export. Fields are in [`CRM_COLUMNS`] order. */
+        CrmRow: {
+            /**
+             * Format: int64
+             * @description Distinct people active in the period.
+             */
+            active_seats: number;
+            alert_level: components["schemas"]["AlertLevel"];
+            contact_email?: string | null;
+            /** @description From the onboarding intake; null for a tenant created without it. */
+            contact_name?: string | null;
+            /**
+             * @description Decimal string, two decimals.
+             * @example 3499.00
+             */
+            cost_to_date_usd: string;
+            departments: string[];
+            /** @description Planned go-live, YYYY-MM-DD. */
+            go_live_date?: string | null;
+            /** Format: double */
+            health_score: number;
+            /**
+             * Format: date-time
+             * @description Time of the last usage event, RFC 3339; null when none yet.
+             */
+            last_activity_at?: string | null;
+            organization: string;
+            /** @description Billing period, YYYY-MM. */
+            period: string;
+            plan: components["schemas"]["PlanId"];
+            /** @example 3514.00 */
+            projected_cost_usd: string;
+            /**
+             * @description Projected cost above the plan price.
+             * @example 15.00
+             */
+            projected_overage_usd: string;
+            /**
+             * Format: int64
+             * @description Seats sized at onboarding (null without an intake).
+             */
+            seats?: number | null;
+            success_criteria: string[];
+            tenant_id: string;
+            /** Format: double */
+            usage_ratio: number;
         };
         /** @description A tenant's usage for each day of a period, for charts. */
         DailySeries: {
@@ -1276,6 +1347,73 @@ export interface operations {
             };
             /** @description the body is not sent as application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_crm: {
+        parameters: {
+            query?: {
+                /** @description csv or jsonl; when absent, jsonl if `Accept` asks for application/x-ndjson, else csv. */
+                format?: string;
+                /** @description Billing period, YYYY-MM (UTC); the current one when absent. */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the export: text/csv with a header row, or one JSON object per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["CrmRow"];
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -38,10 +38,12 @@ fn format_of(asked: Option<&str>, headers: &HeaderMap) -> Result<CrmFormat, ApiE
     Ok(if wants_lines { CrmFormat::Jsonl } else { CrmFormat::Csv })
 }
 
-/// Weekly CRM sync: one row per tenant (organisation, contact, plan, seats, departments,
-/// go-live, success criteria, health, usage ratio, costs, alert level, last activity), columns
-/// as in docs/api.md. CSV with a header row (free text starting with = + - @ gets a leading
-/// apostrophe) or JSON Lines. Role CustomerSuccessManager or PlatformAdmin, scope
+/// Weekly CRM sync: one row per tenant, as CSV or JSON Lines.
+///
+/// Organisation, contact, plan, seats, departments, go-live, success criteria, health, usage
+/// ratio, costs, alert level and last activity, in the columns listed in docs/api.md. CSV has
+/// a header row, and free text starting with = + - @ gets a leading apostrophe so that a
+/// spreadsheet shows it as text. Role CustomerSuccessManager or PlatformAdmin, scope
 /// billing:export, audience docket-billing; a tenant-scoped token gets its own row only.
 #[utoipa::path(get, path = "/billing/export/crm", tag = "billing", params(CrmExportQuery),
     security(("bearer" = [])),
@@ -49,7 +51,7 @@ fn format_of(asked: Option<&str>, headers: &HeaderMap) -> Result<CrmFormat, ApiE
             content((String = "text/csv"), (CrmRow = "application/x-ndjson"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn crm(
+pub async fn export_crm(
     State(state): State<AppState>,
     principal: Authorized<BillingExport>,
     headers: HeaderMap,
