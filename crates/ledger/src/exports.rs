@@ -285,6 +285,19 @@ mod tests {
     }
 
     #[test]
+    fn docs_api_lists_the_columns_in_order() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let section = doc.split("## CRM export columns").nth(1).expect("the section in docs/api.md");
+        let listed: Vec<&str> = section
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        assert_eq!(listed, CRM_COLUMNS);
+    }
+
+    #[test]
     fn formulas_in_free_text_are_neutralised_in_csv_only() {
         let row = CrmRow::of(&snapshot("=HYPERLINK(\"http://x\")", Some(json!({"contact_name": "@boss"}))));
         let cells = row.csv_cells();
