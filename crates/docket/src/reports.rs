@@ -195,7 +195,7 @@ fn overage_report(page: &UsagePage) -> OverageReport {
         for l in &lines {
             match l.dimension {
                 QuotaDimension::Queries => plan.queries_usd += l.overage_usd,
-                _ => plan.ingest_gb_usd += l.overage_usd,
+                QuotaDimension::IngestGb | QuotaDimension::Seats => plan.ingest_gb_usd += l.overage_usd,
             }
         }
         let overage_usd: Decimal = lines.iter().map(|l| l.overage_usd).sum();
