@@ -195,7 +195,9 @@ fn overage_report(page: &UsagePage) -> OverageReport {
         for l in &lines {
             match l.dimension {
                 QuotaDimension::Queries => plan.queries_usd += l.overage_usd,
-                QuotaDimension::IngestGb | QuotaDimension::Seats => plan.ingest_gb_usd += l.overage_usd,
+                QuotaDimension::IngestGb => plan.ingest_gb_usd += l.overage_usd,
+                // Seats are not priced past their quota: never a line.
+                QuotaDimension::Seats => {}
             }
         }
         let overage_usd: Decimal = lines.iter().map(|l| l.overage_usd).sum();
