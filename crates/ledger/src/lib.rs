@@ -4,6 +4,7 @@
 
 mod error;
 mod model;
+mod outbox;
 mod snapshot;
 mod sql;
 mod store;
@@ -17,6 +18,7 @@ pub use model::{
     MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, QuotaAlert,
     RecordOutcome, Tenant, TenantSnapshot, UsageEvent,
 };
+pub use outbox::{AttemptOutcome, DeliveryRecord, DeliveryStatus, WebhookAttempt, WebhookDelivery};
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};
