@@ -9,6 +9,7 @@ pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod ui;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -43,6 +44,8 @@ pub enum ServerError {
     Storage { path: String, source: std::io::Error },
     #[error("opening the document store: {0}")]
     Corpus(docket_corpus::CorpusError),
+    #[error("alert webhooks: {0}")]
+    Webhooks(String),
     #[error("telemetry: {0}")]
     Telemetry(#[from] telemetry::TelemetryError),
     #[error("serving HTTP: {0}")]
@@ -75,10 +78,16 @@ pub async fn open_ledger(config: &Config) -> Result<Ledger, ServerError> {
     let billing = config.billing_dir();
     std::fs::create_dir_all(&billing)
         .map_err(|source| ServerError::Storage { path: billing.display().to_string(), source })?;
+    let webhooks = config.alert_webhook_targets().map_err(ServerError::Webhooks)?;
     let url = config.ledger_url();
-    Ledger::open(&LedgerOptions { url: url.clone(), max_connections: 16 })
+    let ledger = Ledger::open(&LedgerOptions { url: url.clone(), max_connections: 16 })
         .await
-        .map_err(|source| ServerError::Ledger { url: redact(&url), source })
+        .map_err(|source| ServerError::Ledger { url: redact(&url), source })?;
+    // Every command that records usage queues its alerts' deliveries; `serve` sends them.
+    if let Some((urls, _)) = webhooks {
+        ledger.set_alert_webhooks(urls.iter().map(|u| u.to_string()).collect());
+    }
+    Ok(ledger)
 }
 
 /// A database URL with its password hidden, for messages and logs.
@@ -170,6 +179,13 @@ pub async fn serve(
     let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone(), telemetry: telemetry.clone() });
     let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
+    let deliverer = match webhooks::WebhookSettings::from_config(&config).map_err(ServerError::Webhooks)? {
+        Some(settings) => Some(
+            webhooks::Deliverer::spawn(ledger.clone(), settings, telemetry.clone())
+                .map_err(|e| ServerError::Webhooks(format!("the HTTP client: {e}")))?,
+        ),
+        None => None,
+    };
     let state = AppState::new(config, ledger.clone(), corpus.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -178,6 +194,9 @@ pub async fn serve(
     tracing::info!("draining: committing queued events and writing usage.json");
     corpus.shutdown().await;
     snapshots.finish().await;
+    if let Some(d) = deliverer {
+        d.finish().await;
+    }
     telemetry_tasks.finish(&telemetry, &ledger).await;
     ledger.close().await;
     telemetry.shutdown().await;

@@ -118,6 +118,7 @@ struct Instruments {
     quota_alerts: Counter<u64>,
     commit_duration: Histogram<f64>,
     batch_size: Histogram<u64>,
+    webhook_attempts: Counter<u64>,
 }
 
 /// The server's telemetry: the meter provider, its Prometheus registry, the tracer (when an
@@ -209,6 +210,11 @@ impl Telemetry {
         if report.failed > 0 {
             self.instruments.ingest_failed_documents.add(report.failed, &[]);
         }
+    }
+
+    /// Count one alert webhook attempt by its outcome (delivered, retry, dead).
+    pub fn webhook_attempt(&self, outcome: &'static str) {
+        self.instruments.webhook_attempts.add(1, &[KeyValue::new("outcome", outcome)]);
     }
 
     /// Count one committed batch of the ledger.
@@ -437,6 +443,11 @@ fn instruments(meter: &Meter) -> Instruments {
             .with_description("Events written by one ledger group commit.")
             .with_boundaries(BATCH_BUCKETS.to_vec())
             .build(),
+        webhook_attempts: counter(
+            "docket.alert_webhook.attempts",
+            "{attempt}",
+            "Quota-alert webhook attempts, by outcome (delivered, retry, dead).",
+        ),
     }
 }
 

@@ -14,3 +14,4 @@ mod telemetry;
 mod triage;
 mod ui;
 mod usage_pages;
+mod webhooks;
