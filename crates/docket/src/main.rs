@@ -3,6 +3,7 @@
 mod extract;
 mod load;
 mod reports;
+mod webhooks;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -47,6 +48,9 @@ enum Command {
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Quota-alert webhooks.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -97,6 +101,19 @@ struct TokenArgs {
     /// Lifetime, e.g. 30m, 1h, 2h 30m; at most DOCKET_JWT_MAX_TTL.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     ttl: std::time::Duration,
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Every alert webhook delivery with its attempts (when, status code or error, duration).
+    Deliveries {
+        /// Only deliveries in this state: pending, delivered or dead.
+        #[arg(long)]
+        status: Option<docket_ledger::DeliveryStatus>,
+        /// Output format (default: a table on a terminal, JSON otherwise).
+        #[arg(long, value_enum)]
+        format: Option<reports::Format>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,6 +184,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
+        Command::Webhooks(WebhooksCommand::Deliveries { status, format }) => {
+            webhooks::deliveries(&config, status, format).await
+        }
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
