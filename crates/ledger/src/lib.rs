@@ -8,6 +8,7 @@ mod outbox;
 mod snapshot;
 mod sql;
 mod store;
+mod support;
 mod triage;
 mod view;
 mod writer;
@@ -22,6 +23,10 @@ pub use outbox::{AttemptOutcome, DeliveryRecord, DeliveryStatus, WebhookAttempt,
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};
+pub use support::{
+    MAX_TICKET_BODY_CHARS, MAX_TICKET_SUBJECT_CHARS, NewTicket, Responded, Severity, SlaBreach, SlaRow,
+    SupportResponse, SupportTicket, sla_report,
+};
 pub use triage::{TriageEntry, triage_list};
 pub use view::{FULL_RELOAD, GENERATIONS_KEPT, SortKey, UsageCursor, UsageOrder, UsagePage, UsageQuery, UsageSummary};
 pub use writer::Committed;

@@ -1,6 +1,7 @@
 //! The quota-alert webhook outbox, on SQLite and on PostgreSQL: deliveries queued with the
 //! alert, claimed once, retried, finished for good.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -157,31 +158,6 @@ async fn concurrent_claims_take_each_delivery_once(ledger: Ledger) {
         }
     }
     assert_eq!(total, 40);
-}
-
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let fresh = crate::common::sqlite().await;
-                    super::$name(fresh.ledger.clone()).await;
-                    fresh.ledger.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(fresh) = crate::common::postgres().await else { return };
-                    super::$name(fresh.ledger.clone()).await;
-                    fresh.ledger.close().await;
-                }
-            )*
-        }
-    };
 }
 
 suite!(
