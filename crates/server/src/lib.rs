@@ -7,6 +7,7 @@ pub mod error;
 pub mod metering;
 pub mod routes;
 pub mod state;
+pub mod support;
 pub mod telemetry;
 pub mod ui;
 pub mod webhooks;
@@ -58,7 +59,7 @@ pub enum ServerError {
     modifiers(&BearerAuth),
     components(schemas(docket_corpus::SearchMode, docket_corpus::SearchGroup)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
-        (name = "timeline"), (name = "operations"))
+        (name = "timeline"), (name = "operations"), (name = "support"))
 )]
 struct ApiDoc;
 
@@ -124,6 +125,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::timeline::timeline))
         .routes(routes!(routes::entities::entities))
         .routes(routes!(routes::entities::neighbor))
+        .routes(routes!(routes::support::open, routes::support::list))
+        .routes(routes!(routes::support::get))
+        .routes(routes!(routes::support::respond))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(routes::ingest::upload))
@@ -188,11 +192,13 @@ pub async fn serve(
     };
     let state = AppState::new(config, ledger.clone(), corpus.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);
+    let sla_sweep = support::spawn_sla_sweep(ledger.clone(), telemetry.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     tracing::info!("draining: committing queued events and writing usage.json");
     corpus.shutdown().await;
+    sla_sweep.abort();
     snapshots.finish().await;
     if let Some(d) = deliverer {
         d.finish().await;

@@ -10,6 +10,7 @@ mod onboarding;
 mod query_limits;
 mod search;
 mod storage;
+mod support;
 mod telemetry;
 mod triage;
 mod ui;
