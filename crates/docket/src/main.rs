@@ -3,6 +3,7 @@
 mod extract;
 mod load;
 mod reports;
+mod support;
 mod webhooks;
 
 use anyhow::{Context, Result, bail};
@@ -51,6 +52,9 @@ enum Command {
     /// Quota-alert webhooks.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Weekly and monthly reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -101,6 +105,20 @@ struct TokenArgs {
     /// Lifetime, e.g. 30m, 1h, 2h 30m; at most DOCKET_JWT_MAX_TTL.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     ttl: std::time::Duration,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Support first-response SLA adherence per support tier and tenant, for the tickets
+    /// opened in one ISO week.
+    Sla {
+        /// ISO week YYYY-Www, e.g. 2026-W49 (default: the current one).
+        #[arg(long)]
+        week: Option<support::IsoWeek>,
+        /// Output format (default: a table on a terminal, JSON otherwise).
+        #[arg(long, value_enum)]
+        format: Option<reports::Format>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,6 +202,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
+        Command::Report(ReportCommand::Sla { week, format }) => support::report(&config, week, format).await,
         Command::Webhooks(WebhooksCommand::Deliveries { status, format }) => {
             webhooks::deliveries(&config, status, format).await
         }
