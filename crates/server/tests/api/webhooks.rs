@@ -209,7 +209,7 @@ async fn an_alert_sent_while_the_receiver_is_down_is_delivered_after_a_restart()
     let (status, body) = app.post("/billing/events", &query_events("busy-firm", "q", 480), Some(&service)).await;
     assert_eq!(status, 200, "{body}");
     // Let a few attempts fail (connection refused), then stop docket.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
     let storage = app.stop().await;
     let before = deliveries(storage.path()).await;
     assert_eq!(before.len(), 2);
