@@ -114,14 +114,14 @@ fn write_table(out: &mut impl Write, records: &[DeliveryRecord]) -> Result<()> {
     writeln!(out, "{} webhook deliveries", records.len())?;
     writeln!(
         out,
-        "{:<20} {:<24} {:<8} {:<10} {:<5} {:<9} {:>8}  url",
+        "{:<24} {:<24} {:<8} {:<10} {:<5} {:<9} {:>8}  url",
         "created", "tenant", "period", "dimension", "level", "status", "attempts"
     )?;
     for r in records {
         let d = &r.delivery;
         writeln!(
             out,
-            "{:<20} {:<24} {:<8} {:<10} {:<5} {:<9} {:>8}  {}",
+            "{:<24} {:<24} {:<8} {:<10} {:<5} {:<9} {:>8}  {}",
             instant(d.created_at),
             d.tenant_id,
             d.period,
