@@ -4,6 +4,8 @@ mod exports;
 mod extract;
 mod load;
 mod reports;
+mod support;
+mod webhooks;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -45,7 +47,7 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<reports::Format>,
     },
-    /// Weekly and monthly reports (overages).
+    /// Weekly reports: finance overages, support SLA adherence.
     #[command(subcommand)]
     Report(reports::ReportCommand),
     /// Files for other systems: the CRM sync and the anonymised KPIs.
@@ -54,6 +56,9 @@ enum Command {
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Quota-alert webhooks.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -104,6 +109,19 @@ struct TokenArgs {
     /// Lifetime, e.g. 30m, 1h, 2h 30m; at most DOCKET_JWT_MAX_TTL.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     ttl: std::time::Duration,
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Every alert webhook delivery with its attempts (when, status code or error, duration).
+    Deliveries {
+        /// Only deliveries in this state: pending, delivered or dead.
+        #[arg(long)]
+        status: Option<docket_ledger::DeliveryStatus>,
+        /// Output format (default: a table on a terminal, JSON otherwise).
+        #[arg(long, value_enum)]
+        format: Option<reports::Format>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +194,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Report(cmd) => reports::report(&config, cmd).await,
         Command::Export(cmd) => exports::run(&config, cmd).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
+        Command::Webhooks(WebhooksCommand::Deliveries { status, format }) => {
+            webhooks::deliveries(&config, status, format).await
+        }
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }

@@ -123,12 +123,23 @@ pub enum ReportCommand {
         #[arg(long, value_enum)]
         format: Option<Format>,
     },
+    /// Support first-response SLA adherence per support tier and tenant, for the tickets
+    /// opened in one ISO week.
+    Sla {
+        /// ISO week YYYY-Www, e.g. 2026-W49 (default: the current one).
+        #[arg(long)]
+        week: Option<crate::support::IsoWeek>,
+        /// Output format (default: a table on a terminal, JSON otherwise).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
 }
 
 /// Run a report command.
 pub async fn report(config: &Config, cmd: ReportCommand) -> Result<()> {
     match cmd {
         ReportCommand::Overages { period, format } => overages(config, period, format).await,
+        ReportCommand::Sla { week, format } => crate::support::report(config, week, format).await,
     }
 }
 

@@ -5,9 +5,11 @@
 mod error;
 mod exports;
 mod model;
+mod outbox;
 mod snapshot;
 mod sql;
 mod store;
+mod support;
 mod triage;
 mod view;
 mod writer;
@@ -19,9 +21,14 @@ pub use model::{
     MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, QuotaAlert,
     RecordOutcome, Tenant, TenantSnapshot, UsageEvent,
 };
+pub use outbox::{AttemptOutcome, DeliveryRecord, DeliveryStatus, WebhookAttempt, WebhookDelivery};
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};
+pub use support::{
+    MAX_TICKET_BODY_CHARS, MAX_TICKET_SUBJECT_CHARS, NewTicket, Responded, Severity, SlaBreach, SlaRow,
+    SupportResponse, SupportTicket, sla_report,
+};
 pub use triage::{TriageEntry, triage_list};
 pub use view::{FULL_RELOAD, GENERATIONS_KEPT, SortKey, UsageCursor, UsageOrder, UsagePage, UsageQuery, UsageSummary};
 pub use writer::Committed;

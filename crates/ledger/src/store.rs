@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::LedgerError;
 use crate::model::{DailyUsage, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent};
+use crate::outbox::Targets;
 use crate::sql::{Backend, WriteConn, day_string, from_millis, millis};
 use crate::view::UsageView;
 use crate::writer::{self, Committed, WriteRequest};
@@ -41,6 +42,8 @@ struct Inner {
     commits: broadcast::Sender<Committed>,
     writer: Mutex<Option<JoinHandle<()>>>,
     view: UsageView,
+    /// Where quota alerts are queued for delivery (see `outbox.rs`).
+    targets: Targets,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
@@ -80,7 +83,9 @@ impl Ledger {
         let (tx, rx) = mpsc::channel(4096);
         let (commits, _) = broadcast::channel(1024);
         let view = UsageView::default();
-        let writer = tokio::spawn(writer::supervise(pool.clone(), backend, rx, commits.clone(), view.dirty()));
+        let targets = Targets::default();
+        let writer =
+            tokio::spawn(writer::supervise(pool.clone(), backend, rx, commits.clone(), view.dirty(), targets.clone()));
         Ok(Ledger {
             inner: Arc::new(Inner {
                 pool,
@@ -89,6 +94,7 @@ impl Ledger {
                 commits,
                 writer: Mutex::new(Some(writer)),
                 view,
+                targets,
             }),
         })
     }
@@ -96,6 +102,16 @@ impl Ledger {
     /// The in-memory usage view (see `view.rs`).
     pub(crate) fn view(&self) -> &UsageView {
         &self.inner.view
+    }
+
+    /// The connection pool (for the modules that add their own statements).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// The alert webhook URLs shared with the writer.
+    pub(crate) fn targets(&self) -> &Targets {
+        &self.inner.targets
     }
 
     /// The database this ledger runs on.

@@ -20,6 +20,7 @@ use tokio::sync::{Mutex, broadcast, mpsc, oneshot};
 
 use crate::error::LedgerError;
 use crate::model::{EventKind, MAX_BYTES_PER_PERIOD, MAX_UNITS_PER_PERIOD, QuotaAlert, RecordOutcome, UsageEvent};
+use crate::outbox::{self, Targets};
 use crate::sql::{Backend, WriteConn, day_of, millis, multi_row_sql, placeholders};
 use crate::view::Dirty;
 
@@ -59,10 +60,12 @@ pub(crate) async fn supervise(
     rx: mpsc::Receiver<WriteRequest>,
     commits: broadcast::Sender<Committed>,
     dirty: Arc<Dirty>,
+    targets: Targets,
 ) {
     let rx = Arc::new(Mutex::new(rx));
     loop {
-        let worker = tokio::spawn(run(pool.clone(), backend, rx.clone(), commits.clone(), dirty.clone()));
+        let worker =
+            tokio::spawn(run(pool.clone(), backend, rx.clone(), commits.clone(), dirty.clone(), targets.clone()));
         match worker.await {
             Ok(()) => return,
             Err(e) if e.is_panic() => {
@@ -80,6 +83,7 @@ async fn run(
     rx: Arc<Mutex<mpsc::Receiver<WriteRequest>>>,
     commits: broadcast::Sender<Committed>,
     dirty: Arc<Dirty>,
+    targets: Targets,
 ) {
     let mut rx = rx.lock().await;
     while let Some(first) = rx.recv().await {
@@ -94,7 +98,7 @@ async fn run(
                 Err(_) => break,
             }
         }
-        process(&pool, backend, batch, &commits, &dirty).await;
+        process(&pool, backend, batch, &commits, &dirty, &outbox::current(&targets)).await;
     }
 }
 
@@ -105,6 +109,7 @@ async fn process(
     batch: Vec<WriteRequest>,
     commits: &broadcast::Sender<Committed>,
     dirty: &Dirty,
+    webhooks: &[String],
 ) {
     let mut valid = Vec::with_capacity(batch.len());
     for req in batch {
@@ -119,7 +124,7 @@ async fn process(
         return;
     }
     let requests: Vec<&[UsageEvent]> = valid.iter().map(|r| r.events.as_slice()).collect();
-    match commit(pool, backend, &requests).await {
+    match commit(pool, backend, &requests, webhooks).await {
         Ok((outcomes, committed)) => {
             // Marked before anyone is answered, so that a read after the answer sees it.
             dirty.events(valid.iter().flat_map(|r| r.events.iter()));
@@ -144,7 +149,7 @@ async fn process(
         Err(e) => {
             tracing::warn!(error = %e, requests = valid.len(), "ledger batch failed; committing its requests one by one");
             for req in valid {
-                match commit(pool, backend, &[req.events.as_slice()]).await {
+                match commit(pool, backend, &[req.events.as_slice()], webhooks).await {
                     Ok((mut outcomes, committed)) => {
                         dirty.events(&req.events);
                         let outcome = outcomes.pop().unwrap_or(Ok(RecordOutcome::default()));
@@ -221,10 +226,11 @@ async fn commit(
     pool: &sqlx::AnyPool,
     backend: Backend,
     requests: &[&[UsageEvent]],
+    webhooks: &[String],
 ) -> Result<(Vec<Result<RecordOutcome, LedgerError>>, Committed), LedgerError> {
     let started = std::time::Instant::now();
     let mut conn = WriteConn::acquire(pool).await?;
-    let result = commit_on(&mut conn, backend, requests).await;
+    let result = commit_on(&mut conn, backend, requests, webhooks).await;
     let (outcomes, mut committed) = conn.finish(result)?;
     committed.batch_events = requests.iter().map(|r| r.len() as u64).sum();
     committed.commit_duration = started.elapsed();
@@ -236,6 +242,7 @@ async fn commit_on(
     conn: &mut WriteConn,
     backend: Backend,
     requests: &[&[UsageEvent]],
+    webhooks: &[String],
 ) -> Result<(Vec<Result<RecordOutcome, LedgerError>>, Committed), LedgerError> {
     let mut tx = conn.begin(backend).await?;
     #[cfg(test)]
@@ -296,7 +303,7 @@ async fn commit_on(
     let fresh: Vec<&UsageEvent> = accepted.iter().flatten().flatten().copied().collect();
     let inserted = insert_events(&mut tx, backend, &fresh, now).await?;
     let fresh: Vec<&UsageEvent> = fresh.into_iter().filter(|e| inserted.contains(&key_of(e))).collect();
-    let committed = update_aggregates(&mut tx, backend, &fresh, now).await?;
+    let committed = update_aggregates(&mut tx, backend, &fresh, now, webhooks).await?;
     tx.commit().await?;
 
     for ((events, accepted), outcome) in requests.iter().zip(&accepted).zip(outcomes.iter_mut()) {
@@ -460,6 +467,7 @@ async fn update_aggregates(
     backend: Backend,
     fresh: &[&UsageEvent],
     now: i64,
+    webhooks: &[String],
 ) -> Result<Committed, LedgerError> {
     let mut committed = Committed::default();
     if fresh.is_empty() {
@@ -615,7 +623,11 @@ async fn update_aggregates(
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
-            committed.alerts.push(alert(&tenant, &period, dimension, level, share, now)?);
+            let fired = alert(&tenant, &period, dimension, level, share, now)?;
+            // Queued in this transaction: the alert and its deliveries commit together or not at all.
+            let plan = plans.get(tenant.as_str()).map_or("unknown", |p| p.as_str());
+            outbox::enqueue(conn, backend, &fired, plan, webhooks).await?;
+            committed.alerts.push(fired);
         }
     }
     Ok(committed)

@@ -34,6 +34,7 @@ pub mod roles {
     pub const TENANT_ADMIN: &str = "TenantAdmin";
     pub const CASE_COORDINATOR: &str = "CaseCoordinator";
     pub const RESEARCH_ANALYST: &str = "ResearchAnalyst";
+    pub const SUPPORT_AGENT: &str = "SupportAgent";
 }
 
 /// The claims Docket reads from a token.

@@ -108,9 +108,95 @@ pub struct Config {
         action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new(), global = true)]
     pub metrics_token_required: bool,
 
+    /// Where quota alerts are POSTed: comma-separated http(s) URLs (unset or empty: nowhere).
+    #[arg(
+        long = "alert-webhooks",
+        env = "DOCKET_ALERT_WEBHOOKS",
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub alert_webhooks: AlertWebhooks,
+
+    /// Secret that signs every alert webhook (HMAC-SHA256), at least 16 bytes; required when
+    /// DOCKET_ALERT_WEBHOOKS is set.
+    #[arg(long = "alert-webhook-secret", env = "DOCKET_ALERT_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    pub alert_webhook_secret: Option<WebhookSecret>,
+
+    /// How long one webhook attempt may take, in ms.
+    #[arg(long = "alert-webhook-timeout-ms", env = "DOCKET_ALERT_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=300_000), global = true)]
+    pub alert_webhook_timeout_ms: u64,
+
+    /// Wait before the first retry of a failed webhook, in ms; doubled after each failure
+    /// (with jitter) up to DOCKET_ALERT_WEBHOOK_BACKOFF_MAX_MS.
+    #[arg(long = "alert-webhook-backoff-ms", env = "DOCKET_ALERT_WEBHOOK_BACKOFF_MS", default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(1..=86_400_000), global = true)]
+    pub alert_webhook_backoff_ms: u64,
+
+    /// Longest wait between two webhook attempts, in ms.
+    #[arg(long = "alert-webhook-backoff-max-ms", env = "DOCKET_ALERT_WEBHOOK_BACKOFF_MAX_MS",
+        default_value_t = 3_600_000, value_parser = clap::value_parser!(u64).range(1..=86_400_000), global = true)]
+    pub alert_webhook_backoff_max_ms: u64,
+
+    /// Attempts before a webhook delivery is given up (marked dead).
+    #[arg(long = "alert-webhook-max-attempts", env = "DOCKET_ALERT_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12,
+        value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
+    pub alert_webhook_max_attempts: u32,
+
     /// Log format.
     #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+/// The alert webhook URLs: each parsed, http or https, with a host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertWebhooks(pub Vec<reqwest::Url>);
+
+impl std::str::FromStr for AlertWebhooks {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut urls = Vec::new();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let url = reqwest::Url::parse(item).map_err(|e| format!("'{item}' is not a URL: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+                return Err(format!("'{item}' is not an http(s) URL with a host"));
+            }
+            urls.push(url);
+        }
+        Ok(AlertWebhooks(urls))
+    }
+}
+
+/// The webhook signing secret; never printed (`Debug` shows `***`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+/// Fewest bytes a webhook signing secret may have.
+pub const MIN_WEBHOOK_SECRET_BYTES: usize = 16;
+
+impl WebhookSecret {
+    /// The secret's bytes, for the HMAC key.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(***)")
+    }
+}
+
+impl std::str::FromStr for WebhookSecret {
+    type Err = std::convert::Infallible;
+
+    /// Any value: its length is checked by [`Config::alert_webhook_targets`], because a value
+    /// refused here would be echoed in the argument parser's message.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(WebhookSecret(s.to_owned()))
+    }
 }
 
 /// Whether HS256 (shared-secret) tokens are accepted.
@@ -169,6 +255,21 @@ impl Config {
     /// The OTLP endpoint, when one is set and not empty.
     pub fn otlp_endpoint(&self) -> Option<&str> {
         self.otlp_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty())
+    }
+
+    /// The alert webhook URLs with their signing secret, or `None` when no URL is set; an
+    /// error when URLs are set without a secret.
+    pub fn alert_webhook_targets(&self) -> Result<Option<(&[reqwest::Url], &WebhookSecret)>, String> {
+        match (self.alert_webhooks.0.as_slice(), &self.alert_webhook_secret) {
+            ([], _) => Ok(None),
+            (_, Some(secret)) if secret.0.len() < MIN_WEBHOOK_SECRET_BYTES => {
+                Err(format!("DOCKET_ALERT_WEBHOOK_SECRET must be at least {MIN_WEBHOOK_SECRET_BYTES} bytes"))
+            }
+            (urls, Some(secret)) => Ok(Some((urls, secret))),
+            (_, None) => Err("DOCKET_ALERT_WEBHOOKS is set but DOCKET_ALERT_WEBHOOK_SECRET is not: every webhook is \
+                 signed, set a secret of at least 16 bytes"
+                .into()),
+        }
     }
 
     /// storage/secrets: the generated token secret.

@@ -7,8 +7,10 @@ pub mod error;
 pub mod metering;
 pub mod routes;
 pub mod state;
+pub mod support;
 pub mod telemetry;
 pub mod ui;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -43,6 +45,8 @@ pub enum ServerError {
     Storage { path: String, source: std::io::Error },
     #[error("opening the document store: {0}")]
     Corpus(docket_corpus::CorpusError),
+    #[error("alert webhooks: {0}")]
+    Webhooks(String),
     #[error("telemetry: {0}")]
     Telemetry(#[from] telemetry::TelemetryError),
     #[error("serving HTTP: {0}")]
@@ -55,7 +59,7 @@ pub enum ServerError {
     modifiers(&BearerAuth),
     components(schemas(docket_corpus::SearchMode, docket_corpus::SearchGroup)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
-        (name = "timeline"), (name = "operations"))
+        (name = "timeline"), (name = "operations"), (name = "support"))
 )]
 struct ApiDoc;
 
@@ -75,10 +79,16 @@ pub async fn open_ledger(config: &Config) -> Result<Ledger, ServerError> {
     let billing = config.billing_dir();
     std::fs::create_dir_all(&billing)
         .map_err(|source| ServerError::Storage { path: billing.display().to_string(), source })?;
+    let webhooks = config.alert_webhook_targets().map_err(ServerError::Webhooks)?;
     let url = config.ledger_url();
-    Ledger::open(&LedgerOptions { url: url.clone(), max_connections: 16 })
+    let ledger = Ledger::open(&LedgerOptions { url: url.clone(), max_connections: 16 })
         .await
-        .map_err(|source| ServerError::Ledger { url: redact(&url), source })
+        .map_err(|source| ServerError::Ledger { url: redact(&url), source })?;
+    // Every command that records usage queues its alerts' deliveries; `serve` sends them.
+    if let Some((urls, _)) = webhooks {
+        ledger.set_alert_webhooks(urls.iter().map(|u| u.to_string()).collect());
+    }
+    Ok(ledger)
 }
 
 /// A database URL with its password hidden, for messages and logs.
@@ -116,6 +126,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::timeline::timeline))
         .routes(routes!(routes::entities::entities))
         .routes(routes!(routes::entities::neighbor))
+        .routes(routes!(routes::support::open, routes::support::list))
+        .routes(routes!(routes::support::get))
+        .routes(routes!(routes::support::respond))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(routes::ingest::upload))
@@ -171,14 +184,26 @@ pub async fn serve(
     let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone(), telemetry: telemetry.clone() });
     let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
+    let deliverer = match webhooks::WebhookSettings::from_config(&config).map_err(ServerError::Webhooks)? {
+        Some(settings) => Some(
+            webhooks::Deliverer::spawn(ledger.clone(), settings, telemetry.clone())
+                .map_err(|e| ServerError::Webhooks(format!("the HTTP client: {e}")))?,
+        ),
+        None => None,
+    };
     let state = AppState::new(config, ledger.clone(), corpus.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);
+    let sla_sweep = support::spawn_sla_sweep(ledger.clone(), telemetry.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     tracing::info!("draining: committing queued events and writing usage.json");
     corpus.shutdown().await;
+    sla_sweep.abort();
     snapshots.finish().await;
+    if let Some(d) = deliverer {
+        d.finish().await;
+    }
     telemetry_tasks.finish(&telemetry, &ledger).await;
     ledger.close().await;
     telemetry.shutdown().await;

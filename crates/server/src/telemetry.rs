@@ -46,6 +46,10 @@ const UNMATCHED_ROUTE: &str = "unmatched";
 /// Seconds buckets for request, query and commit durations: 1 ms to 60 s.
 const SECONDS_BUCKETS: [f64; 16] =
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0];
+/// Seconds buckets for support first-response times: 15 minutes to a week, with every SLA
+/// (2, 12 and 48 hours) a boundary.
+const SUPPORT_BUCKETS: [f64; 12] =
+    [900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 86400.0, 172800.0, 259200.0, 432000.0, 604800.0];
 /// Seconds buckets for ingestion jobs: 100 ms to an hour.
 const JOB_BUCKETS: [f64; 12] = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0];
 /// Events per committed batch.
@@ -118,6 +122,9 @@ struct Instruments {
     quota_alerts: Counter<u64>,
     commit_duration: Histogram<f64>,
     batch_size: Histogram<u64>,
+    webhook_attempts: Counter<u64>,
+    support_first_response: Histogram<f64>,
+    support_breaches: Counter<u64>,
 }
 
 /// The server's telemetry: the meter provider, its Prometheus registry, the tracer (when an
@@ -209,6 +216,25 @@ impl Telemetry {
         if report.failed > 0 {
             self.instruments.ingest_failed_documents.add(report.failed, &[]);
         }
+    }
+
+    /// Count one alert webhook attempt by its outcome (delivered, retry, dead).
+    pub fn webhook_attempt(&self, outcome: &'static str) {
+        self.instruments.webhook_attempts.add(1, &[KeyValue::new("outcome", outcome)]);
+    }
+
+    /// Observe a ticket's first response time, by support tier and tenant.
+    pub fn support_first_response(&self, ticket: &docket_ledger::SupportTicket) {
+        if let Some(seconds) = ticket.first_response_seconds() {
+            self.instruments.support_first_response.record(seconds, &support_labels(ticket));
+        }
+    }
+
+    /// Count one SLA breach recorded on a ticket, by support tier, tenant and kind.
+    pub fn support_breach(&self, ticket: &docket_ledger::SupportTicket, breach: docket_ledger::SlaBreach) {
+        let mut labels = support_labels(ticket).to_vec();
+        labels.push(KeyValue::new("breach", breach.as_str()));
+        self.instruments.support_breaches.add(1, &labels);
     }
 
     /// Count one committed batch of the ledger.
@@ -437,7 +463,30 @@ fn instruments(meter: &Meter) -> Instruments {
             .with_description("Events written by one ledger group commit.")
             .with_boundaries(BATCH_BUCKETS.to_vec())
             .build(),
+        support_first_response: seconds(
+            "docket.support.first_response.duration",
+            "Time from opening a support ticket to its first response (support_response_sla_hours, in seconds), by support tier and tenant.",
+            &SUPPORT_BUCKETS,
+        ),
+        support_breaches: counter(
+            "docket.support.sla_breaches",
+            "{breach}",
+            "Support tickets whose first-response SLA was missed, by support tier, tenant and breach (late, unanswered).",
+        ),
+        webhook_attempts: counter(
+            "docket.alert_webhook.attempts",
+            "{attempt}",
+            "Quota-alert webhook attempts, by outcome (delivered, retry, dead).",
+        ),
     }
+}
+
+/// The labels of a ticket's support series.
+fn support_labels(ticket: &docket_ledger::SupportTicket) -> [KeyValue; 2] {
+    [
+        KeyValue::new("support_tier", ticket.support_tier.as_str()),
+        KeyValue::new("tenant", ticket.tenant_id.as_str().to_owned()),
+    ]
 }
 
 /// The per-tenant gauges, each a callback over the latest observation.

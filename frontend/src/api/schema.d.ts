@@ -307,6 +307,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/support/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tickets, newest first (audience docket-api, scope support:read): a tenant's token sees its
+         *     own; SupportAgent, CustomerSuccessManager and PlatformAdmin tokens without a tenant see all.
+         */
+        get: operations["get_support_tickets"];
+        put?: never;
+        /**
+         * Open a ticket for the caller's tenant (audience docket-api, scope support:write, a token
+         *     naming the tenant). Its first response is due the tenant's SLA hours later.
+         */
+        post: operations["open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/support/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket with its responses (same access as the list; another tenant's ticket is a 404). */
+        get: operations["get_support_tickets_ticket_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/support/tickets/{ticket_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a ticket (role SupportAgent, scope support:write). The first response is measured
+         *     against the ticket's deadline; after it, a `late` breach is recorded.
+         */
+        post: operations["respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/timeline": {
         parameters: {
             query?: never;
@@ -794,6 +855,14 @@ export interface components {
             submitted_at: string;
             tenant_id: string;
         };
+        /** @description A ticket to open. */
+        OpenTicket: {
+            /** @description 1 to 20,000 characters. */
+            body: string | null;
+            severity: null | components["schemas"]["Severity"];
+            /** @description 1 to 200 characters. */
+            subject: string | null;
+        };
         /** @description The calling tenant's snapshot, daily series and alerts. */
         OwnUsage: {
             alerts: components["schemas"]["QuotaAlert"][];
@@ -972,6 +1041,11 @@ export interface components {
             /** Format: int64 */
             units?: number;
         };
+        /** @description A response to a ticket. */
+        RespondToTicket: {
+            /** @description 1 to 20,000 characters. */
+            body: string | null;
+        };
         /** @description The return on one plan, per month unless named otherwise; money in USD rounded to cents. */
         Roi: {
             /**
@@ -1076,6 +1150,16 @@ export interface components {
              */
             total_hits: number;
         };
+        /**
+         * @description How urgent a ticket is, as its author judges.
+         * @enum {string}
+         */
+        Severity: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description How a ticket missed its first-response deadline.
+         * @enum {string}
+         */
+        SlaBreach: "unanswered" | "late";
         /** @description One thing to ingest. */
         Source: {
             path: string;
@@ -1093,6 +1177,46 @@ export interface components {
          * @enum {string}
          */
         SourceType: "local" | "inline" | "upload" | "attachment";
+        /** @description A response to a ticket. */
+        SupportResponse: {
+            body: string;
+            /** Format: date-time */
+            responded_at: string;
+            /** @description The subject of the token that answered. */
+            responder: string;
+            response_id: string;
+        };
+        /** @description A support ticket with its SLA state. */
+        SupportTicket: {
+            body: string;
+            breach?: null | components["schemas"]["SlaBreach"];
+            /** Format: date-time */
+            breach_recorded_at?: string | null;
+            /**
+             * Format: date-time
+             * @description `opened_at` plus the SLA hours: a first response at or before it meets the SLA.
+             */
+            due_at: string;
+            /** Format: date-time */
+            first_response_at?: string | null;
+            /** Format: date-time */
+            opened_at: string;
+            /** @description The subject of the token that opened it. */
+            opened_by: string;
+            /** @description Responses, oldest first (empty in lists). */
+            responses: components["schemas"]["SupportResponse"][];
+            severity: components["schemas"]["Severity"];
+            /**
+             * Format: int32
+             * @description First-response SLA of that tier, in hours.
+             */
+            sla_hours: number;
+            subject: string;
+            /** @description The tenant's support tier when the ticket was opened. */
+            support_tier: components["schemas"]["SupportTier"];
+            tenant_id: string;
+            ticket_id: string;
+        };
         /**
          * @description The support tier that comes with a plan.
          * @enum {string}
@@ -1128,6 +1252,15 @@ export interface components {
             tenant_id: string;
             /** Format: int64 */
             timeline_requests: number;
+        };
+        /** @description Tickets, newest first. */
+        TicketList: {
+            tickets: components["schemas"]["SupportTicket"][];
+        };
+        /** @description The response recorded and the ticket after it. */
+        TicketResponse: {
+            response: components["schemas"]["SupportResponse"];
+            ticket: components["schemas"]["SupportTicket"];
         };
         /** @description One dated event. */
         TimelineEvent: {
@@ -2494,6 +2627,311 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_support_tickets: {
+        parameters: {
+            query?: {
+                /** @description Most tickets returned, 1 to 1000 (default 100). */
+                limit?: number;
+                /** @description Only this tenant's tickets (staff tokens; a tenant's token always sees its own). */
+                tenant_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicket"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportTicket"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than DOCKET_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_support_tickets_ticket_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportTicket"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    respond: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RespondToTicket"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketResponse"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than DOCKET_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;

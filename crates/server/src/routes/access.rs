@@ -58,4 +58,10 @@ rules! {
         roles: &[roles::AUTOMATION_SERVICE, roles::PLATFORM_ADMIN],
         scope: "billing:write",
     };
+    /// Open support tickets: any of a tenant's people (a token naming the tenant), scope support:write.
+    SupportOpen = Access { audience: API_AUDIENCE, roles: &[], scope: "support:write" };
+    /// Answer support tickets: role SupportAgent, scope support:write.
+    SupportRespond = Access { audience: API_AUDIENCE, roles: &[roles::SUPPORT_AGENT], scope: "support:write" };
+    /// Read support tickets: scope support:read (a tenant's own; every tenant's for support staff).
+    SupportRead = Access { audience: API_AUDIENCE, roles: &[], scope: "support:read" };
 }

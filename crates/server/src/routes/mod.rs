@@ -9,6 +9,7 @@ pub mod health;
 pub mod ingest;
 pub mod onboarding;
 pub mod query;
+pub mod support;
 pub mod timeline;
 pub mod triage;
 pub mod usage;
