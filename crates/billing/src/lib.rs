@@ -6,6 +6,7 @@
 pub mod fields;
 pub mod money;
 pub mod onboarding;
+pub mod overrides;
 pub mod period;
 pub mod plans;
 pub mod recommend;
@@ -16,10 +17,11 @@ pub mod window;
 
 pub use fields::FieldError;
 pub use onboarding::OnboardingIntake;
+pub use overrides::{OverrideProblem, OverrideValue, Overrides, PlanOverrides, SupportOverrides};
 pub use period::{BillingPeriod, InvalidPeriod, MAX_YEAR, MIN_YEAR};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
-    SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
+    SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, UnknownSupportTier, catalogue,
 };
 pub use recommend::{Evaluation, PlanOption, Recommendation, RecommendationRequest, Roi, RoiBasis, evaluate};
 pub use tenant::{InvalidTenantId, TenantId};

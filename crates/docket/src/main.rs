@@ -2,6 +2,7 @@
 
 mod extract;
 mod load;
+mod reconcile;
 mod reports;
 
 use anyhow::{Context, Result, bail};
@@ -47,6 +48,9 @@ enum Command {
     /// Create or change tenants without the public intake.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Make the tenant registry match the operator's override lists.
+    #[command(subcommand)]
+    Reconcile(reconcile::ReconcileCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -105,12 +109,13 @@ enum TenantCommand {
     Create {
         #[arg(value_parser = TenantId::parse)]
         tenant: TenantId,
+        /// The plan (default: DOCKET_DEFAULT_PLAN).
         #[arg(long)]
-        plan: PlanId,
+        plan: Option<PlanId>,
         #[arg(long)]
         organization: String,
     },
-    /// Move a tenant to another plan.
+    /// Move a tenant to another plan (recorded as DOCKET_OPERATOR, else the OS user).
     SetPlan { tenant: String, plan: String },
 }
 
@@ -167,6 +172,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Tenants { period } => tenants(&config, period.as_deref()).await,
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
+        Command::Reconcile(cmd) => reconcile::run(&config, cmd).await,
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
@@ -271,6 +277,7 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
             if organization.trim().is_empty() {
                 bail!("--organization must not be empty");
             }
+            let plan = plan.unwrap_or(config.default_plan);
             ledger.create_tenant(&tenant, organization.trim(), plan).await.map(|t| {
                 println!("created tenant {} ({}) on {}", t.tenant_id, t.organization, t.plan_id);
             })
@@ -278,7 +285,8 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
         TenantCommand::SetPlan { tenant, plan } => {
             let id = TenantId::parse(&tenant)?;
             let plan: PlanId = plan.parse()?;
-            ledger.set_plan(&id, plan).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
+            let who = reconcile::operator(None);
+            ledger.set_plan(&id, plan, &who).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
         }
     };
     ledger.close().await;

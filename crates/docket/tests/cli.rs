@@ -253,3 +253,176 @@ fn triage_lists_flagged_tenants_as_json_csv_or_a_table() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--period"));
 }
+
+/// `docket` with the override lists (and who acts) in its environment.
+fn docket_with(storage: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+    cmd.env("DOCKET_STORAGE_DIR", storage).env("DOCKET_LOG", "warn").env_remove("DOCKET_JWT_SECRET");
+    for name in ["DOCKET_PLAN_OVERRIDES", "DOCKET_SUPPORT_OVERRIDES", "DOCKET_OPERATOR", "DOCKET_DEFAULT_PLAN"] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied()).args(args).output().expect("run docket")
+}
+
+/// Rows of a table in the SQLite ledger, each column as text.
+fn ledger_rows(storage: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
+    use sqlx::{Connection, Row};
+    let url = format!("sqlite://{}", storage.join("billing/ledger.sqlite3").display());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open the ledger");
+        let rows = sqlx::query(sql).fetch_all(&mut conn).await.expect("query");
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        r.try_get::<Option<String>, _>(i)
+                            .map(Option::unwrap_or_default)
+                            .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
+                            .expect("text or integer")
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn reconcile_plans_reports_applies_with_who_and_when_then_finds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // Without --plan a tenant gets DOCKET_DEFAULT_PLAN.
+    for (tenant, default_plan) in [("acme", "community"), ("globex", "professional")] {
+        let out = docket_with(
+            dir.path(),
+            &[("DOCKET_DEFAULT_PLAN", default_plan)],
+            &["tenant", "create", tenant, "--organization", "Firm"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(&format!("on {default_plan}")), "{}", stdout(&out));
+    }
+    let lists = [
+        ("DOCKET_PLAN_OVERRIDES", "acme:enterprise,globex:professional,ghost-co:community,initech:gold"),
+        ("DOCKET_SUPPORT_OVERRIDES", "globex:premium"),
+    ];
+    let report = docket_with(dir.path(), &lists, &["reconcile", "plans", "--format", "json"]);
+    assert_eq!(report.status.code(), Some(1), "differences remain: {}", stderr(&report));
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON report");
+    let rows: Vec<_> = json["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {} {} -> {}", d["tenant_id"], d["field"], d["registry_value"], d["override_value"]))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            r#""acme" "plan" "community" -> "enterprise""#,
+            r#""globex" "support_tier" "standard (plan default)" -> "premium""#
+        ]
+    );
+    assert_eq!(json["unknown_tenants"][0]["tenant_id"], "ghost-co");
+    assert_eq!(json["problems"][0]["kind"], "unknown_plan");
+    assert_eq!(json["problems"][0]["variable"], "DOCKET_PLAN_OVERRIDES");
+    assert_eq!(json["problems"][0]["entry"], "initech:gold");
+    assert_eq!(json["applied"], false);
+    let plans = "SELECT tenant_id, plan_id FROM tenants ORDER BY tenant_id";
+    assert_eq!(
+        ledger_rows(dir.path(), plans),
+        [["acme", "community"], ["globex", "professional"]],
+        "a report changes nothing"
+    );
+
+    // Applied, with the bad entries still listed: the good ones are applied, and the exit
+    // code still says something is left to fix.
+    let before = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let applied = docket_with(
+        dir.path(),
+        &[lists[0], lists[1], ("DOCKET_OPERATOR", "dana")],
+        &["reconcile", "plans", "--apply", "--format", "csv"],
+    );
+    let after = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 + 1000;
+    assert_eq!(applied.status.code(), Some(1), "{}", stderr(&applied));
+    let mut csv = csv::Reader::from_reader(applied.stdout.as_slice());
+    let kinds: Vec<(String, String)> =
+        csv.records().map(Result::unwrap).map(|r| (r[0].to_owned(), r[1].to_owned())).collect();
+    let kinds: Vec<(&str, &str)> = kinds.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [("changed", "acme"), ("changed", "globex"), ("unknown_tenant", "ghost-co"), ("unknown_plan", "initech")]
+    );
+    assert_eq!(ledger_rows(dir.path(), plans), [["acme", "enterprise"], ["globex", "professional"]]);
+    let who = ledger_rows(
+        dir.path(),
+        "SELECT tenant_id, plan_id, changed_by, effective_at FROM plan_changes WHERE changed_by IS NOT NULL \
+         UNION ALL SELECT tenant_id, support_tier, changed_by, effective_at FROM support_tier_changes ORDER BY 1",
+    );
+    assert_eq!(who.len(), 2, "{who:?}");
+    assert_eq!(who[0][..3], ["acme", "enterprise", "dana"]);
+    assert_eq!(who[1][..3], ["globex", "premium", "dana"]);
+    for row in &who {
+        let at: i64 = row[3].parse().unwrap();
+        assert!((before..=after).contains(&at), "{at} not within {before}..{after}");
+    }
+    // usage.json follows at once, without a server.
+    let usage: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("billing/usage.json")).unwrap()).unwrap();
+    let globex = usage["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "globex").unwrap();
+    assert_eq!(
+        (&globex["support_tier"], &globex["support_sla_hours"]),
+        (&serde_json::json!("premium"), &serde_json::json!(2))
+    );
+
+    // With clean lists, a second --apply changes nothing and the run is clean.
+    let clean = [("DOCKET_PLAN_OVERRIDES", "acme:enterprise"), ("DOCKET_SUPPORT_OVERRIDES", "globex:premium")];
+    let again = docket_with(dir.path(), &clean, &["reconcile", "plans", "--apply", "--format", "json"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let json: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(json["changed"], serde_json::json!([]));
+    assert_eq!(json["in_line"], true);
+    assert_eq!(ledger_rows(dir.path(), "SELECT COUNT(*) FROM plan_changes").concat(), ["3"]);
+    let table = docket_with(dir.path(), &clean, &["reconcile", "plans", "--format", "table"]);
+    assert_eq!(table.status.code(), Some(0));
+    assert!(stdout(&table).starts_with("plan and support overrides: 0 to change"), "{}", stdout(&table));
+}
+
+#[test]
+fn a_bad_override_list_stops_docket_serve_with_the_entry_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .env("DOCKET_STORAGE_DIR", dir.path())
+        .env("DOCKET_LOG", "warn")
+        .env("DOCKET_PLAN_OVERRIDES", "acme:platinum")
+        .env("DOCKET_SUPPORT_OVERRIDES", "acme")
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start docket serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            let _ = server.wait();
+            panic!("docket serve started with a bad DOCKET_PLAN_OVERRIDES");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut message = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut message).unwrap();
+    assert!(!status.success());
+    assert!(message.contains("DOCKET_PLAN_OVERRIDES entry 'acme:platinum': unknown plan 'platinum'"), "{message}");
+    assert!(message.contains("DOCKET_SUPPORT_OVERRIDES entry 'acme': expected tenant:support_tier"), "{message}");
+    // A bad default plan is a usage error naming the variable's flag.
+    let bad = docket_with(dir.path(), &[("DOCKET_DEFAULT_PLAN", "gold")], &["tenants"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--default-plan"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -4,6 +4,7 @@
 
 mod error;
 mod model;
+mod reconcile;
 mod snapshot;
 mod sql;
 mod store;
@@ -14,9 +15,10 @@ mod writer;
 pub use error::LedgerError;
 pub use model::{
     DailyUsage, EventKind, MAX_ATTRIBUTES_BYTES, MAX_BYTES_PER_EVENT, MAX_BYTES_PER_PERIOD, MAX_EVENT_ID_LEN,
-    MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, QuotaAlert,
-    RecordOutcome, Tenant, TenantSnapshot, UsageEvent,
+    MAX_LATENCY_MS, MAX_SUBJECT_LEN, MAX_UNITS_PER_EVENT, MAX_UNITS_PER_PERIOD, OnboardingOutcome, PlanChange,
+    QuotaAlert, RecordOutcome, SupportTierChange, Tenant, TenantSnapshot, UsageEvent,
 };
+pub use reconcile::{AppliedChange, OverrideField, PlanDifference, Reconciliation, UnknownTenant, differences};
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};

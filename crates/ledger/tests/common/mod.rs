@@ -45,3 +45,31 @@ pub async fn postgres_database() -> Option<String> {
     let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
     Some(format!("{base}/{name}"))
 }
+
+/// Run each named `async fn(Ledger)` of the calling test file once on SQLite and once on
+/// PostgreSQL, as `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)]
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let fresh = crate::common::sqlite().await;
+                    super::$name(fresh.ledger.clone()).await;
+                    fresh.ledger.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(fresh) = crate::common::postgres().await else { return };
+                    super::$name(fresh.ledger.clone()).await;
+                    fresh.ledger.close().await;
+                }
+            )*
+        }
+    };
+}
