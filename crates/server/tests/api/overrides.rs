@@ -1,5 +1,5 @@
 //! A support tier apart from the plan's reaches every place the tier is read (usage API,
-//! usage.json, metrics), and a bad override list stops the server naming each bad entry.
+//! triage, usage.json, metrics), and a bad override list stops the server naming each bad entry.
 
 use docket_billing::{PlanId, SupportTier, TenantId};
 use serde_json::json;
@@ -23,6 +23,15 @@ async fn usage_json_and_metrics_show_a_support_tier_apart_from_the_plan() {
     assert_eq!(
         (&s["plan_id"], &s["support_tier"], &s["support_sla_hours"]),
         (&json!("professional"), &json!("premium"), &json!(2))
+    );
+
+    // A tenant without activity is in the triage, with the tier customer success must meet.
+    let (status, body) = app.get("/billing/triage", Some(&app.csm_token())).await;
+    assert_eq!(status, 200, "{body}");
+    let entry = &body["tenants"][0];
+    assert_eq!(
+        (&entry["tenant_id"], &entry["support_tier"], &entry["support_sla_hours"]),
+        (&json!("hale-ward"), &json!("premium"), &json!(2))
     );
 
     let events = json!({"events": [{"event_id": "q-1", "tenant_id": "hale-ward", "kind": "query", "subject": "ana"}]});
