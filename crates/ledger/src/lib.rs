@@ -5,6 +5,7 @@
 mod error;
 mod model;
 mod reconcile;
+mod retention;
 mod snapshot;
 mod sql;
 mod store;
@@ -19,6 +20,10 @@ pub use model::{
     QuotaAlert, RecordOutcome, SupportTierChange, Tenant, TenantSnapshot, UsageEvent,
 };
 pub use reconcile::{AppliedChange, OverrideField, PlanDifference, Reconciliation, UnknownTenant, differences};
+pub use retention::{
+    IntakeToRedact, MAX_KEEP_MONTHS, PERSONAL_INTAKE_FIELDS, PeriodEvents, REDACTED, RetentionAudit, RetentionRun,
+    retention_cutoff,
+};
 pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, UsageFile, UsageFileContents};
 pub use sql::Backend;
 pub use store::{Ledger, LedgerOptions};

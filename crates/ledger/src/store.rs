@@ -96,6 +96,11 @@ impl Ledger {
         })
     }
 
+    /// The connection pool, for the modules that read or write beside the writer.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
     /// The in-memory usage view (see `view.rs`).
     pub(crate) fn view(&self) -> &UsageView {
         &self.inner.view
