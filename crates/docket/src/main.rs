@@ -4,6 +4,7 @@ mod extract;
 mod load;
 mod reconcile;
 mod reports;
+mod retention;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -51,6 +52,9 @@ enum Command {
     /// Make the tenant registry match the operator's override lists.
     #[command(subcommand)]
     Reconcile(reconcile::ReconcileCommand),
+    /// Monthly audits of what the ledger keeps.
+    #[command(subcommand)]
+    Audit(retention::AuditCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -173,6 +177,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Tenant(cmd) => tenant(&config, cmd).await,
         Command::Reconcile(cmd) => reconcile::run(&config, cmd).await,
+        Command::Audit(cmd) => retention::run(&config, cmd).await,
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }

@@ -22,13 +22,20 @@ pub enum ReconcileCommand {
         /// Change the registry to match, recording who and when for each change.
         #[arg(long)]
         apply: bool,
-        /// Output format (default: a table on a terminal, JSON otherwise).
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Who the changes are recorded as (default: DOCKET_OPERATOR, else the OS user).
-        #[arg(long, env = "DOCKET_OPERATOR")]
-        operator: Option<String>,
+        #[command(flatten)]
+        out: ChangeArgs,
     },
+}
+
+/// The output and the operator of a command that changes the ledger.
+#[derive(clap::Args)]
+pub struct ChangeArgs {
+    /// Output format (default: a table on a terminal, JSON otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Who the changes are recorded as (default: DOCKET_OPERATOR, else the OS user).
+    #[arg(long, env = "DOCKET_OPERATOR")]
+    pub operator: Option<String>,
 }
 
 /// Who an operator command acts as: the name given, else `DOCKET_OPERATOR`, else the OS user
@@ -75,7 +82,7 @@ struct Line {
 
 /// Run `docket reconcile ...`; exits 1 when something is left to fix.
 pub async fn run(config: &Config, cmd: ReconcileCommand) -> Result<()> {
-    let ReconcileCommand::Plans { apply, format, operator: given } = cmd;
+    let ReconcileCommand::Plans { apply, out: ChangeArgs { format, operator: given } } = cmd;
     let ledger = docket_server::open_ledger(config).await?;
     let result = reconcile(config, &ledger, apply, format, given).await;
     ledger.close().await;

@@ -426,3 +426,111 @@ fn a_bad_override_list_stops_docket_serve_with_the_entry_named() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// A file's bytes, or none when it does not exist.
+fn bytes_of(path: &std::path::Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+#[test]
+fn audit_retention_lists_without_changing_a_byte_then_purges_and_records_the_run() {
+    use docket_billing::{BillingPeriod, PlanId, TenantId};
+    use docket_ledger::{EventKind, Ledger, LedgerOptions, UsageEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let now = time::OffsetDateTime::now_utc();
+    let current = BillingPeriod::containing(now);
+    let old = [current.previous().previous().previous(), current.previous().previous()];
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        std::fs::create_dir_all(dir.path().join("billing")).unwrap();
+        let url = format!("sqlite://{}", dir.path().join("billing/ledger.sqlite3").display());
+        let ledger = Ledger::open(&LedgerOptions { url, max_connections: 2 }).await.unwrap();
+        let hale = TenantId::parse("hale-ward").unwrap();
+        let intake = serde_json::json!({"organization": "Hale & Ward LLP", "contact_name": "Ana Ruiz",
+            "contact_email": "ana@hale.example", "primary_use_case": "merger review", "departments": ["Litigation"],
+            "success_criteria": ["faster review"], "notes": "call after 5"});
+        ledger
+            .onboard(&hale, "Hale & Ward LLP", PlanId::Community, &intake, &serde_json::json!({}), None)
+            .await
+            .unwrap();
+        let mut events = Vec::new();
+        for (i, p) in old.iter().chain([&current]).enumerate() {
+            for kind in [EventKind::Query, EventKind::Timeline] {
+                let mut e = UsageEvent::now(hale.clone(), kind, 300 + i as u64);
+                e.event_id = format!("{}-{i}", kind.as_str());
+                e.subject = Some("ana@hale.example".into());
+                e.occurred_at = if *p == current { now } else { p.start() + time::Duration::days(4) };
+                events.push(e);
+            }
+        }
+        ledger.record(events).await.unwrap();
+        ledger.close().await;
+    });
+    // The intake was submitted three months ago.
+    let submitted = old[0].start().unix_timestamp() * 1000 + 5_000;
+    ledger_rows(dir.path(), &format!("UPDATE onboarding SET submitted_at = {submitted} RETURNING tenant_id"));
+    let months = || -> Vec<String> {
+        old.iter()
+            .chain([&current])
+            .map(|p| stdout(&docket(dir.path(), &["tenants", "--period", &p.to_string()])))
+            .collect()
+    };
+    let before = months();
+    let ledger_file = dir.path().join("billing/ledger.sqlite3");
+    let (db, wal) = (bytes_of(&ledger_file), bytes_of(&dir.path().join("billing/ledger.sqlite3-wal")));
+
+    let look = docket(dir.path(), &["audit", "retention", "--keep-months", "1", "--format", "json"]);
+    assert!(look.status.success(), "{}", stderr(&look));
+    assert_eq!(bytes_of(&ledger_file), db, "a look leaves the database file byte-identical");
+    assert!(wal.is_none() || bytes_of(&dir.path().join("billing/ledger.sqlite3-wal")) == wal);
+    assert!(!dir.path().join("billing/usage.json").exists(), "nor writes usage.json");
+    let report: serde_json::Value = serde_json::from_slice(&look.stdout).unwrap();
+    assert_eq!(report["applied"], false);
+    assert_eq!(report["audit"]["cutoff_period"], current.previous().to_string());
+    let listed: Vec<_> = report["audit"]["usage_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {} {}", e["tenant_id"].as_str().unwrap(), e["period"].as_str().unwrap(), e["events"]))
+        .collect();
+    assert_eq!(listed, [format!("hale-ward {} 2", old[0]), format!("hale-ward {} 2", old[1])]);
+    assert_eq!(report["audit"]["seat_subjects"], 2);
+    assert_eq!(report["audit"]["onboarding"][0]["fields"].as_array().unwrap().len(), 5);
+    assert_eq!(report["run"], serde_json::Value::Null);
+
+    let applied = docket_with(
+        dir.path(),
+        &[("DOCKET_OPERATOR", "dana")],
+        &["audit", "retention", "--keep-months", "1", "--apply", "--format", "json"],
+    );
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let report: serde_json::Value = serde_json::from_slice(&applied.stdout).unwrap();
+    let run = &report["run"];
+    assert_eq!(
+        (&run["events_purged"], &run["seat_subjects_purged"], &run["intakes_redacted"]),
+        (&4.into(), &2.into(), &1.into())
+    );
+    assert_eq!(run["ran_by"], "dana");
+    assert_eq!(months(), before, "every month's totals, health and cost as before");
+    let recorded = ledger_rows(dir.path(), "SELECT ran_by, cutoff_period, events_purged FROM retention_runs");
+    assert_eq!(recorded, [["dana".to_owned(), current.previous().to_string(), "4".to_owned()]]);
+    assert_eq!(ledger_rows(dir.path(), "SELECT COUNT(*) FROM usage_events"), [["2"]]);
+    let usage: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("billing/usage.json")).expect("usage.json rewritten"))
+            .unwrap();
+    let intake = &usage["tenants"][0]["onboarding"];
+    assert_eq!((&intake["contact_email"], &intake["organization"]), (&"[redacted]".into(), &"Hale & Ward LLP".into()));
+    let text = String::from_utf8_lossy(&std::fs::read(dir.path().join("billing/usage.json")).unwrap()).into_owned();
+    assert!(!text.contains("ana@hale.example") && !text.contains("Ana Ruiz"), "no personal data left in usage.json");
+
+    let table = docket(dir.path(), &["audit", "retention", "--keep-months", "1", "--format", "table"]);
+    assert!(
+        stdout(&table).contains("0 raw usage event(s), 0 seat subject(s), 0 onboarding intake(s)"),
+        "{}",
+        stdout(&table)
+    );
+    let bad = docket(dir.path(), &["audit", "retention", "--keep-months", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--keep-months"), "{}", stderr(&bad));
+}

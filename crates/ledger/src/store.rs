@@ -46,26 +46,30 @@ struct Inner {
     view: UsageView,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
-    LedgerError::Corrupt(format!("{what}: {e}"))
-}
-
-impl Ledger {
-    /// Open (and migrate) the ledger, and start its writer.
-    pub async fn open(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
-        sqlx::any::install_default_drivers();
-        let backend = Backend::of(&options.url)?;
-        let mut url = options.url.clone();
-        if backend == Backend::Sqlite && !url.contains("mode=") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-        }
-        let connect: AnyConnectOptions = url.parse()?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
+/// The connection pool on the database `options` names, read-only or not.
+async fn connect(options: &LedgerOptions, read_only: bool) -> Result<(AnyPool, Backend), LedgerError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(&options.url)?;
+    let mut url = options.url.clone();
+    if backend == Backend::Sqlite && !url.contains("mode=") {
+        let mode = if read_only { "mode=ro" } else { "mode=rwc" };
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(mode);
+    }
+    let connect: AnyConnectOptions = url.parse()?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(options.max_connections.max(2))
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match backend {
+                    // A read-only connection must not try to switch the journal mode: a
+                    // ledger is put in WAL mode by its first read-write opening.
+                    Backend::Sqlite if read_only => {
+                        conn.execute("PRAGMA query_only = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    }
+                    Backend::Sqlite => {
                         // WAL lets readers run beside the writer; FULL makes every commit
                         // durable before it is acknowledged; the busy timeout lets the CLI
                         // and the server share the file.
@@ -74,11 +78,27 @@ impl Ledger {
                         conn.execute("PRAGMA busy_timeout = 15000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
-                    Ok(())
-                })
+                    Backend::Postgres if read_only => {
+                        conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").await?;
+                    }
+                    Backend::Postgres => {}
+                }
+                Ok(())
             })
-            .connect_with(connect)
-            .await?;
+        })
+        .connect_with(connect)
+        .await?;
+    Ok((pool, backend))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Corrupt(format!("{what}: {e}"))
+}
+
+impl Ledger {
+    /// Open (and migrate) the ledger, and start its writer.
+    pub async fn open(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
+        let (pool, backend) = connect(options, false).await?;
         MIGRATOR.run(&pool).await?;
         let (tx, rx) = mpsc::channel(4096);
         let (commits, _) = broadcast::channel(1024);
@@ -92,6 +112,24 @@ impl Ledger {
                 commits,
                 writer: Mutex::new(Some(writer)),
                 view,
+            }),
+        })
+    }
+
+    /// Open an existing ledger for reading only: no migration, no writer, and the database
+    /// refuses writes (SQLite opened read-only, PostgreSQL sessions read-only), so that an
+    /// audit leaves even the SQLite file's bytes as they were. Writes fail.
+    pub async fn open_read_only(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
+        let (pool, backend) = connect(options, true).await?;
+        let (commits, _) = broadcast::channel(1);
+        Ok(Ledger {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                tx: Mutex::new(None),
+                commits,
+                writer: Mutex::new(None),
+                view: UsageView::default(),
             }),
         })
     }

@@ -123,3 +123,37 @@ async fn retention_purges_old_raw_events_and_keeps_every_months_totals(ledger: L
 }
 
 suite!(retention_purges_old_raw_events_and_keeps_every_months_totals);
+
+/// A read-only ledger (what `docket audit retention` looks through) reads and refuses writes.
+async fn a_read_only_ledger_reads_and_refuses_writes(url: String) {
+    let writable = docket_ledger::Ledger::open(&docket_ledger::LedgerOptions { url: url.clone(), max_connections: 2 })
+        .await
+        .unwrap();
+    let t = tenant("hale-ward");
+    writable.create_tenant(&t, "Hale & Ward LLP", PlanId::Community).await.unwrap();
+    writable.close().await;
+    let options = docket_ledger::LedgerOptions { url, max_connections: 2 };
+    let ledger = Ledger::open_read_only(&options).await.unwrap();
+    assert_eq!(ledger.tenants().await.unwrap().len(), 1);
+    assert!(ledger.retention_audit(1, OffsetDateTime::now_utc()).await.unwrap().usage_events.is_empty());
+    assert!(ledger.create_tenant(&tenant("lowe-partners"), "Lowe", PlanId::Community).await.is_err());
+    assert!(ledger.apply_retention(1, OffsetDateTime::now_utc(), "dana").await.is_err());
+    assert!(matches!(
+        ledger.record(vec![UsageEvent::now(t, EventKind::Query, 1)]).await,
+        Err(LedgerError::WriterStopped)
+    ));
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    a_read_only_ledger_reads_and_refuses_writes(format!("sqlite://{}", dir.path().join("l.sqlite3").display())).await;
+}
+
+#[tokio::test]
+async fn postgres_read_only() {
+    if let Some(url) = common::postgres_database().await {
+        a_read_only_ledger_reads_and_refuses_writes(url).await;
+    }
+}
