@@ -386,20 +386,29 @@ fn reconcile_plans_reports_applies_with_who_and_when_then_finds_nothing() {
     assert!(stdout(&table).starts_with("plan and support overrides: 0 to change"), "{}", stdout(&table));
 }
 
-#[test]
-fn a_bad_override_list_stops_docket_serve_with_the_entry_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_docket"))
-        .env("DOCKET_STORAGE_DIR", dir.path())
+/// `docket serve` on a free loopback port with `env` (and no other override list), its log
+/// on a pipe.
+fn serve_with(storage: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .env("DOCKET_STORAGE_DIR", storage)
         .env("DOCKET_LOG", "warn")
-        .env("DOCKET_PLAN_OVERRIDES", "acme:platinum")
-        .env("DOCKET_SUPPORT_OVERRIDES", "acme")
+        .env_remove("DOCKET_PLAN_OVERRIDES")
+        .env_remove("DOCKET_SUPPORT_OVERRIDES")
+        .envs(env.iter().copied())
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start docket serve");
+    (server, port)
+}
+
+#[test]
+fn a_bad_override_list_stops_docket_serve_with_the_entry_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _) =
+        serve_with(dir.path(), &[("DOCKET_PLAN_OVERRIDES", "acme:platinum"), ("DOCKET_SUPPORT_OVERRIDES", "acme")]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let status = loop {
         if let Some(status) = server.try_wait().expect("wait") {
@@ -533,4 +542,39 @@ fn audit_retention_lists_without_changing_a_byte_then_purges_and_records_the_run
     let bad = docket(dir.path(), &["audit", "retention", "--keep-months", "0"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("--keep-months"), "{}", stderr(&bad));
+}
+
+#[test]
+fn the_server_only_warns_of_override_differences_and_set_plan_records_who() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = docket_with(dir.path(), &[], &["tenant", "create", "acme", "--organization", "Acme"]);
+    assert!(create.status.success());
+    let moved =
+        docket_with(dir.path(), &[("DOCKET_OPERATOR", "erin")], &["tenant", "set-plan", "acme", "professional"]);
+    assert!(moved.status.success());
+    let who = ledger_rows(dir.path(), "SELECT plan_id, changed_by FROM plan_changes ORDER BY effective_at");
+    assert_eq!(who, [["community", ""], ["professional", "erin"]]);
+
+    let (mut server, port) = serve_with(
+        dir.path(),
+        &[("DOCKET_LOG_FORMAT", "json"), ("DOCKET_PLAN_OVERRIDES", "acme:enterprise,ghost-co:community")],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !healthy(port) {
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            let _ = server.wait();
+            panic!("the server did not come up");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut log).unwrap();
+    let warning = log.lines().find(|l| l.contains("DOCKET_PLAN_OVERRIDES")).unwrap_or_else(|| panic!("{log}"));
+    let warning: serde_json::Value = serde_json::from_str(warning).expect("a JSON log line");
+    assert_eq!((&warning["fields"]["differences"], &warning["fields"]["unknown_tenants"]), (&1.into(), &1.into()));
+    // Only a warning: the registry is as it was.
+    assert_eq!(ledger_rows(dir.path(), "SELECT plan_id FROM tenants"), [["professional"]]);
 }
