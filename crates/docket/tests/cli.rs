@@ -479,6 +479,18 @@ fn audit_retention_lists_without_changing_a_byte_then_purges_and_records_the_run
     // The intake was submitted three months ago.
     let submitted = old[0].start().unix_timestamp() * 1000 + 5_000;
     ledger_rows(dir.path(), &format!("UPDATE onboarding SET submitted_at = {submitted} RETURNING tenant_id"));
+    // Support tickets, as the support feature stores them: one old, one recent.
+    ledger_rows(
+        dir.path(),
+        "CREATE TABLE support_tickets (ticket_id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL)",
+    );
+    ledger_rows(
+        dir.path(),
+        &format!(
+            "INSERT INTO support_tickets VALUES ('t-old', 'my phone is 555-0100', {submitted}), ('t-new', 'still slow', {}) RETURNING ticket_id",
+            now.unix_timestamp() * 1000
+        ),
+    );
     let months = || -> Vec<String> {
         old.iter()
             .chain([&current])
@@ -506,6 +518,7 @@ fn audit_retention_lists_without_changing_a_byte_then_purges_and_records_the_run
     assert_eq!(listed, [format!("hale-ward {} 2", old[0]), format!("hale-ward {} 2", old[1])]);
     assert_eq!(report["audit"]["seat_subjects"], 2);
     assert_eq!(report["audit"]["onboarding"][0]["fields"].as_array().unwrap().len(), 5);
+    assert_eq!(report["audit"]["support_ticket_bodies"], 1);
     assert_eq!(report["run"], serde_json::Value::Null);
 
     let applied = docket_with(
@@ -521,6 +534,9 @@ fn audit_retention_lists_without_changing_a_byte_then_purges_and_records_the_run
         (&4.into(), &2.into(), &1.into())
     );
     assert_eq!(run["ran_by"], "dana");
+    assert_eq!(run["ticket_bodies_redacted"], 1);
+    let bodies = ledger_rows(dir.path(), "SELECT ticket_id, body FROM support_tickets ORDER BY ticket_id");
+    assert_eq!(bodies, [["t-new", "still slow"], ["t-old", "[redacted]"]]);
     assert_eq!(months(), before, "every month's totals, health and cost as before");
     let recorded = ledger_rows(dir.path(), "SELECT ran_by, cutoff_period, events_purged FROM retention_runs");
     assert_eq!(recorded, [["dana".to_owned(), current.previous().to_string(), "4".to_owned()]]);
