@@ -181,6 +181,13 @@ def static_checks():
         for key in ["DOCKET_TIER", "OTEL_EXPORTER_OTLP_ENDPOINT", "DOCKET_METRICS_TOKEN_REQUIRED", "GRAFANA_ADMIN_PASSWORD"]:
             check(re.search(rf"^{key}=", env_file.read_text(), re.M) is not None, f"{tier}.env sets {key}")
         check("GRAFANA_ADMIN_PASSWORD=generate" in env_file.read_text(), f"{tier}.env commits a placeholder, not a secret")
+        check(re.search(rf"^DOCKET_DEFAULT_PLAN={tier}$", env_file.read_text(), re.M) is not None,
+              f"{tier}.env gives new tenants the {tier} plan")
+        for key in ["DOCKET_PLAN_OVERRIDES", "DOCKET_SUPPORT_OVERRIDES"]:
+            check(re.search(rf"^{key}=$", env_file.read_text(), re.M) is not None, f"{tier}.env lists no {key} by default")
+        readme = (ROOT / "README.md").read_text()
+        missing = [k for k in re.findall(r"^(DOCKET_\w+)=", env_file.read_text(), re.M) if f"`{k}`" not in readme]
+        check(not missing, f"every DOCKET_* variable of {tier}.env is in the README", str(missing))
     services = run(["docker-compose", "-f", str(compose_file), "--env-file", str(ROOT / "infra/profiles/enterprise.env"), "config"],
                    env=dict(os.environ, DOCKET_ENV_FILE=str(ROOT / "infra/profiles/enterprise.env"))).stdout
     for svc, profile in [("otel-collector", "telemetry"), ("prometheus", "telemetry"), ("grafana", "grafana")]:

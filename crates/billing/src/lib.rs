@@ -7,6 +7,7 @@ pub mod fields;
 pub mod money;
 pub mod onboarding;
 pub mod overage;
+pub mod overrides;
 pub mod period;
 pub mod plans;
 pub mod recommend;
@@ -18,10 +19,11 @@ pub mod window;
 pub use fields::FieldError;
 pub use onboarding::OnboardingIntake;
 pub use overage::{OverageLine, PRICED_DIMENSIONS, projected_overage};
+pub use overrides::{OverrideProblem, OverrideValue, Overrides, PlanOverrides, SupportOverrides};
 pub use period::{BillingPeriod, InvalidPeriod, MAX_YEAR, MIN_YEAR};
 pub use plans::{
     AlertThresholds, BYTES_PER_GB, Catalogue, HARD_ALERT_THRESHOLD, PLANS, Plan, PlanId, PlanView,
-    SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, catalogue,
+    SOFT_ALERT_THRESHOLD, SupportTier, UnknownPlan, UnknownSupportTier, catalogue,
 };
 pub use recommend::{Evaluation, PlanOption, Recommendation, RecommendationRequest, Roi, RoiBasis, evaluate};
 pub use tenant::{InvalidTenantId, TenantId};

@@ -131,6 +131,27 @@ impl fmt::Display for SupportTier {
     }
 }
 
+/// A support tier name that is not one of the catalogue's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown support tier '{0}': expected community, standard or premium")]
+pub struct UnknownSupportTier(pub String);
+
+impl SupportTier {
+    /// Every support tier, from the slowest answer to the fastest.
+    pub const ALL: [SupportTier; 3] = [SupportTier::Community, SupportTier::Standard, SupportTier::Premium];
+}
+
+impl FromStr for SupportTier {
+    type Err = UnknownSupportTier;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SupportTier::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownSupportTier(s.to_owned()))
+    }
+}
+
 /// A plan's published terms. Money is in USD as exact decimals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -269,6 +290,11 @@ mod tests {
             assert_eq!(id.plan().id, id);
         }
         assert!("gold".parse::<PlanId>().is_err());
+        for tier in SupportTier::ALL {
+            assert_eq!(tier.as_str().parse::<SupportTier>().unwrap(), tier);
+        }
+        assert_eq!(" Premium ".parse::<SupportTier>().unwrap(), SupportTier::Premium);
+        assert!("gold".parse::<SupportTier>().is_err());
     }
 
     #[test]

@@ -3,7 +3,9 @@
 mod exports;
 mod extract;
 mod load;
+mod reconcile;
 mod reports;
+mod retention;
 mod support;
 mod webhooks;
 
@@ -59,6 +61,12 @@ enum Command {
     /// Quota-alert webhooks.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Make the tenant registry match the operator's override lists.
+    #[command(subcommand)]
+    Reconcile(reconcile::ReconcileCommand),
+    /// Monthly audits of what the ledger keeps.
+    #[command(subcommand)]
+    Audit(retention::AuditCommand),
     /// Load a folder or file of a matter into a tenant, with a progress bar (through the
     /// server at DOCKET_BIND when one runs, else through one started for the purpose).
     Ingest {
@@ -130,12 +138,13 @@ enum TenantCommand {
     Create {
         #[arg(value_parser = TenantId::parse)]
         tenant: TenantId,
+        /// The plan (default: DOCKET_DEFAULT_PLAN).
         #[arg(long)]
-        plan: PlanId,
+        plan: Option<PlanId>,
         #[arg(long)]
         organization: String,
     },
-    /// Move a tenant to another plan.
+    /// Move a tenant to another plan (recorded as DOCKET_OPERATOR, else the OS user).
     SetPlan { tenant: String, plan: String },
 }
 
@@ -197,6 +206,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Webhooks(WebhooksCommand::Deliveries { status, format }) => {
             webhooks::deliveries(&config, status, format).await
         }
+        Command::Reconcile(cmd) => reconcile::run(&config, cmd).await,
+        Command::Audit(cmd) => retention::run(&config, cmd).await,
         Command::Ingest { path, tenant, upload, server } => {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
@@ -301,6 +312,7 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
             if organization.trim().is_empty() {
                 bail!("--organization must not be empty");
             }
+            let plan = plan.unwrap_or(config.default_plan);
             ledger.create_tenant(&tenant, organization.trim(), plan).await.map(|t| {
                 println!("created tenant {} ({}) on {}", t.tenant_id, t.organization, t.plan_id);
             })
@@ -308,7 +320,8 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
         TenantCommand::SetPlan { tenant, plan } => {
             let id = TenantId::parse(&tenant)?;
             let plan: PlanId = plan.parse()?;
-            ledger.set_plan(&id, plan).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
+            let who = reconcile::operator(None);
+            ledger.set_plan(&id, plan, &who).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
         }
     };
     ledger.close().await;

@@ -177,12 +177,44 @@ pub struct Tenant {
     pub tenant_id: TenantId,
     pub organization: String,
     pub plan_id: PlanId,
+    /// The support tier in force: the override when one is set, else the plan's.
+    pub support_tier: SupportTier,
+    /// The support tier set for this tenant instead of its plan's (`DOCKET_SUPPORT_OVERRIDES`).
+    pub support_tier_override: Option<SupportTier>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_event_at: Option<OffsetDateTime>,
+}
+
+/// One entry of a tenant's plan history: the plan in force from `effective_at` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlanChange {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub plan_id: PlanId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: OffsetDateTime,
+    /// Who made the change; none for the plan a tenant was created on and for changes made
+    /// before who was recorded.
+    pub changed_by: Option<String>,
+}
+
+/// One entry of a tenant's support-tier history: the override in force from `effective_at`
+/// on (none: back to the plan's tier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SupportTierChange {
+    #[schema(value_type = String)]
+    pub tenant_id: TenantId,
+    pub support_tier: Option<SupportTier>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: OffsetDateTime,
+    /// Who made the change.
+    pub changed_by: String,
 }
 
 /// A quota alert: the first time in a period a tenant crossed a threshold on one dimension.

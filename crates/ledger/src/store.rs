@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use docket_billing::{BillingPeriod, PlanId, TenantId, UsageTotals, assess};
+use docket_billing::{BillingPeriod, PlanId, SupportTier, TenantId, UsageTotals, assess};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 use time::OffsetDateTime;
@@ -12,7 +12,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::LedgerError;
-use crate::model::{DailyUsage, OnboardingOutcome, QuotaAlert, RecordOutcome, Tenant, TenantSnapshot, UsageEvent};
+use crate::model::{
+    DailyUsage, OnboardingOutcome, PlanChange, QuotaAlert, RecordOutcome, SupportTierChange, Tenant, TenantSnapshot,
+    UsageEvent,
+};
 use crate::outbox::Targets;
 use crate::sql::{Backend, WriteConn, day_string, from_millis, millis};
 use crate::view::UsageView;
@@ -46,26 +49,30 @@ struct Inner {
     targets: Targets,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
-    LedgerError::Corrupt(format!("{what}: {e}"))
-}
-
-impl Ledger {
-    /// Open (and migrate) the ledger, and start its writer.
-    pub async fn open(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
-        sqlx::any::install_default_drivers();
-        let backend = Backend::of(&options.url)?;
-        let mut url = options.url.clone();
-        if backend == Backend::Sqlite && !url.contains("mode=") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-        }
-        let connect: AnyConnectOptions = url.parse()?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
+/// The connection pool on the database `options` names, read-only or not.
+async fn connect(options: &LedgerOptions, read_only: bool) -> Result<(AnyPool, Backend), LedgerError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(&options.url)?;
+    let mut url = options.url.clone();
+    if backend == Backend::Sqlite && !url.contains("mode=") {
+        let mode = if read_only { "mode=ro" } else { "mode=rwc" };
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(mode);
+    }
+    let connect: AnyConnectOptions = url.parse()?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(options.max_connections.max(2))
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match backend {
+                    // A read-only connection must not try to switch the journal mode: a
+                    // ledger is put in WAL mode by its first read-write opening.
+                    Backend::Sqlite if read_only => {
+                        conn.execute("PRAGMA query_only = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    }
+                    Backend::Sqlite => {
                         // WAL lets readers run beside the writer; FULL makes every commit
                         // durable before it is acknowledged; the busy timeout lets the CLI
                         // and the server share the file.
@@ -74,11 +81,27 @@ impl Ledger {
                         conn.execute("PRAGMA busy_timeout = 15000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
-                    Ok(())
-                })
+                    Backend::Postgres if read_only => {
+                        conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").await?;
+                    }
+                    Backend::Postgres => {}
+                }
+                Ok(())
             })
-            .connect_with(connect)
-            .await?;
+        })
+        .connect_with(connect)
+        .await?;
+    Ok((pool, backend))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Corrupt(format!("{what}: {e}"))
+}
+
+impl Ledger {
+    /// Open (and migrate) the ledger, and start its writer.
+    pub async fn open(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
+        let (pool, backend) = connect(options, false).await?;
         MIGRATOR.run(&pool).await?;
         let (tx, rx) = mpsc::channel(4096);
         let (commits, _) = broadcast::channel(1024);
@@ -99,14 +122,33 @@ impl Ledger {
         })
     }
 
+    /// Open an existing ledger for reading only: no migration, no writer, and the database
+    /// refuses writes (SQLite opened read-only, PostgreSQL sessions read-only), so that an
+    /// audit leaves even the SQLite file's bytes as they were. Writes fail.
+    pub async fn open_read_only(options: &LedgerOptions) -> Result<Ledger, LedgerError> {
+        let (pool, backend) = connect(options, true).await?;
+        let (commits, _) = broadcast::channel(1);
+        Ok(Ledger {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                tx: Mutex::new(None),
+                commits,
+                writer: Mutex::new(None),
+                view: UsageView::default(),
+                targets: Targets::default(),
+            }),
+        })
+    }
+
+    /// The connection pool, for the modules that read or write beside the writer.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
     /// The in-memory usage view (see `view.rs`).
     pub(crate) fn view(&self) -> &UsageView {
         &self.inner.view
-    }
-
-    /// The connection pool (for the modules that add their own statements).
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.inner.pool
     }
 
     /// The alert webhook URLs shared with the writer.
@@ -234,10 +276,21 @@ impl Ledger {
         Ok(outcome)
     }
 
-    /// Move a tenant to another plan from now on, recording the change in the plan history
-    /// (periods are priced with the plan in force at their end).
-    pub async fn set_plan(&self, tenant: &TenantId, plan: PlanId) -> Result<Tenant, LedgerError> {
-        let now = millis(OffsetDateTime::now_utc());
+    /// Move a tenant to another plan from now on, recording the change, and who made it, in
+    /// the plan history (periods are priced with the plan in force at their end).
+    pub async fn set_plan(&self, tenant: &TenantId, plan: PlanId, changed_by: &str) -> Result<Tenant, LedgerError> {
+        self.set_plan_at(tenant, plan, changed_by, OffsetDateTime::now_utc()).await
+    }
+
+    /// [`Ledger::set_plan`] from `at` on.
+    pub(crate) async fn set_plan_at(
+        &self,
+        tenant: &TenantId,
+        plan: PlanId,
+        changed_by: &str,
+        at: OffsetDateTime,
+    ) -> Result<Tenant, LedgerError> {
+        let now = millis(at);
         let mut conn = WriteConn::acquire(&self.inner.pool).await?;
         let result = async {
             let mut tx = conn.begin(self.inner.backend).await?;
@@ -250,7 +303,7 @@ impl Ledger {
             if done.rows_affected() == 0 {
                 return Err(LedgerError::TenantNotFound(tenant.to_string()));
             }
-            record_plan(&mut tx, tenant, plan, now).await?;
+            record_plan(&mut tx, tenant, plan, now, Some(changed_by)).await?;
             Ok(tx.commit().await?)
         }
         .await;
@@ -259,10 +312,103 @@ impl Ledger {
         self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
     }
 
+    /// Give a tenant a support tier other than its plan's from now on (`None`: back to the
+    /// plan's), recording the change and who made it in the support-tier history.
+    pub async fn set_support_tier(
+        &self,
+        tenant: &TenantId,
+        support_tier: Option<SupportTier>,
+        changed_by: &str,
+    ) -> Result<Tenant, LedgerError> {
+        self.set_support_tier_at(tenant, support_tier, changed_by, OffsetDateTime::now_utc()).await
+    }
+
+    /// [`Ledger::set_support_tier`] from `at` on.
+    pub(crate) async fn set_support_tier_at(
+        &self,
+        tenant: &TenantId,
+        support_tier: Option<SupportTier>,
+        changed_by: &str,
+        at: OffsetDateTime,
+    ) -> Result<Tenant, LedgerError> {
+        let now = millis(at);
+        let tier = support_tier.map(|t| t.as_str().to_owned());
+        let mut conn = WriteConn::acquire(&self.inner.pool).await?;
+        let result = async {
+            let mut tx = conn.begin(self.inner.backend).await?;
+            let done = sqlx::query::<Any>("UPDATE tenants SET support_tier = $1 WHERE tenant_id = $2")
+                .bind(tier.clone())
+                .bind(tenant.as_str().to_owned())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(LedgerError::TenantNotFound(tenant.to_string()));
+            }
+            sqlx::query::<Any>(
+                "INSERT INTO support_tier_changes (tenant_id, effective_at, support_tier, changed_by) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (tenant_id, effective_at) DO UPDATE SET support_tier = excluded.support_tier, changed_by = excluded.changed_by",
+            )
+            .bind(tenant.as_str().to_owned())
+            .bind(now)
+            .bind(tier)
+            .bind(changed_by.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            Ok(tx.commit().await?)
+        }
+        .await;
+        conn.finish(result)?;
+        self.inner.view.dirty().tenant(tenant);
+        self.tenant(tenant).await?.ok_or_else(|| LedgerError::TenantNotFound(tenant.to_string()))
+    }
+
+    /// A tenant's plan history, oldest first.
+    pub async fn plan_history(&self, tenant: &TenantId) -> Result<Vec<PlanChange>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT plan_id, effective_at, changed_by FROM plan_changes WHERE tenant_id = $1 ORDER BY effective_at",
+        )
+        .bind(tenant.as_str().to_owned())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlanChange {
+                    tenant_id: tenant.clone(),
+                    plan_id: r.try_get::<String, _>(0)?.parse().map_err(|e| corrupt("plan", e))?,
+                    effective_at: from_millis(r.try_get(1)?)?,
+                    changed_by: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A tenant's support-tier history, oldest first.
+    pub async fn support_tier_history(&self, tenant: &TenantId) -> Result<Vec<SupportTierChange>, LedgerError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT support_tier, effective_at, changed_by FROM support_tier_changes WHERE tenant_id = $1 ORDER BY effective_at",
+        )
+        .bind(tenant.as_str().to_owned())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SupportTierChange {
+                    tenant_id: tenant.clone(),
+                    support_tier: r
+                        .try_get::<Option<String>, _>(0)?
+                        .map(|t| t.parse::<SupportTier>().map_err(|e| corrupt("support tier", e)))
+                        .transpose()?,
+                    effective_at: from_millis(r.try_get(1)?)?,
+                    changed_by: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
     /// One tenant, if registered.
     pub async fn tenant(&self, tenant: &TenantId) -> Result<Option<Tenant>, LedgerError> {
         let row = sqlx::query::<Any>(
-            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id) FROM tenants t WHERE t.tenant_id = $1",
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), t.support_tier FROM tenants t WHERE t.tenant_id = $1",
         )
         .bind(tenant.as_str().to_owned())
         .fetch_optional(&self.inner.pool)
@@ -273,7 +419,7 @@ impl Ledger {
     /// Every tenant, by id.
     pub async fn tenants(&self) -> Result<Vec<Tenant>, LedgerError> {
         let rows = sqlx::query::<Any>(
-            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id) FROM tenants t ORDER BY t.tenant_id",
+            "SELECT t.tenant_id, t.organization, t.plan_id, t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), t.support_tier FROM tenants t ORDER BY t.tenant_id",
         )
         .fetch_all(&self.inner.pool)
         .await?;
@@ -303,7 +449,8 @@ impl Ledger {
         for chunk in chunks(only) {
             // A closed period is judged as it stood at its end, and priced with the plan in
             // force then (a tenant that did not exist yet: its first plan); the current one
-            // with the plan in force now.
+            // with the plan in force now. The support tier likewise: the override in force
+            // at that instant, else (none, or reset) the plan's.
             let sql = format!(
                 "SELECT t.tenant_id, t.organization, \
                     COALESCE((SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id AND pc.effective_at <= $2 \
@@ -311,6 +458,8 @@ impl Ledger {
                              (SELECT pc.plan_id FROM plan_changes pc WHERE pc.tenant_id = t.tenant_id \
                               ORDER BY pc.effective_at LIMIT 1), t.plan_id), \
                     t.created_at, (SELECT MAX(pu.last_event_at) FROM period_usage pu WHERE pu.tenant_id = t.tenant_id), \
+                    (SELECT sc.support_tier FROM support_tier_changes sc WHERE sc.tenant_id = t.tenant_id AND sc.effective_at <= $2 \
+                     ORDER BY sc.effective_at DESC LIMIT 1), \
                     p.queries, p.ingest_bytes, p.timeline_requests, p.agent_runs, p.active_seats, o.intake \
              FROM tenants t \
              LEFT JOIN period_usage p ON p.tenant_id = t.tenant_id AND p.period = $1 \
@@ -329,13 +478,13 @@ impl Ledger {
                     Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64)
                 };
                 let usage = UsageTotals {
-                    queries: n(5)?,
-                    ingest_bytes: n(6)?,
-                    timeline_requests: n(7)?,
-                    agent_runs: n(8)?,
-                    active_seats: n(9)?,
+                    queries: n(6)?,
+                    ingest_bytes: n(7)?,
+                    timeline_requests: n(8)?,
+                    agent_runs: n(9)?,
+                    active_seats: n(10)?,
                 };
-                let onboarding: Option<String> = row.try_get(10)?;
+                let onboarding: Option<String> = row.try_get(11)?;
                 let onboarding = onboarding
                     .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("stored onboarding intake", e)))
                     .transpose()?;
@@ -472,23 +621,26 @@ async fn insert_tenant(
     if done.rows_affected() == 0 {
         return Err(LedgerError::TenantExists(tenant.to_string()));
     }
-    record_plan(conn, tenant, plan, now_ms).await
+    record_plan(conn, tenant, plan, now_ms, None).await
 }
 
-/// Record that `plan` is in force for `tenant` from `at_ms` on.
+/// Record that `plan` is in force for `tenant` from `at_ms` on, set by `changed_by` (none:
+/// the plan the tenant is created on).
 async fn record_plan(
     conn: &mut sqlx::AnyConnection,
     tenant: &TenantId,
     plan: PlanId,
     at_ms: i64,
+    changed_by: Option<&str>,
 ) -> Result<(), LedgerError> {
     sqlx::query::<Any>(
-        "INSERT INTO plan_changes (tenant_id, effective_at, plan_id) VALUES ($1, $2, $3) \
-         ON CONFLICT (tenant_id, effective_at) DO UPDATE SET plan_id = excluded.plan_id",
+        "INSERT INTO plan_changes (tenant_id, effective_at, plan_id, changed_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tenant_id, effective_at) DO UPDATE SET plan_id = excluded.plan_id, changed_by = excluded.changed_by",
     )
     .bind(tenant.as_str().to_owned())
     .bind(at_ms)
     .bind(plan.as_str())
+    .bind(changed_by.map(str::to_owned))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -530,13 +682,21 @@ pub(crate) fn judged_at(period: BillingPeriod, now: OffsetDateTime) -> OffsetDat
     if now >= period.end() { period.end() - time::Duration::milliseconds(1) } else { now }
 }
 
+/// A tenant from columns: id, organization, plan, created_at, last event, support-tier
+/// override.
 fn tenant_from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, LedgerError> {
     let id: String = row.try_get(0)?;
-    let plan: String = row.try_get(2)?;
+    let plan: PlanId = row.try_get::<String, _>(2)?.parse().map_err(|e| corrupt("plan", e))?;
+    let support_tier_override = row
+        .try_get::<Option<String>, _>(5)?
+        .map(|t| t.parse::<SupportTier>().map_err(|e| corrupt("support tier", e)))
+        .transpose()?;
     Ok(Tenant {
         tenant_id: id.parse().map_err(|e| corrupt("tenant id", e))?,
         organization: row.try_get(1)?,
-        plan_id: plan.parse().map_err(|e| corrupt("plan", e))?,
+        plan_id: plan,
+        support_tier: support_tier_override.unwrap_or(plan.plan().support_tier),
+        support_tier_override,
         created_at: from_millis(row.try_get(3)?)?,
         last_event_at: row.try_get::<Option<i64>, _>(4)?.map(from_millis).transpose()?,
     })
@@ -556,8 +716,8 @@ pub(crate) fn snapshot_of(
         organization: tenant.organization,
         period,
         plan_id: tenant.plan_id,
-        support_tier: plan.support_tier,
-        support_sla_hours: plan.support_tier.sla_hours(),
+        support_tier: tenant.support_tier,
+        support_sla_hours: tenant.support_tier.sla_hours(),
         query_count: usage.queries,
         ingest_bytes: usage.ingest_bytes,
         ingest_gb: usage.ingest_bytes as f64 / docket_billing::BYTES_PER_GB as f64,

@@ -1,6 +1,6 @@
 //! The daily triage list: flagged tenants, riskiest first, each with its reasons.
 
-use docket_billing::{AlertLevel, PlanId, TenantId, TriageAssessment, triage};
+use docket_billing::{AlertLevel, PlanId, SupportTier, TenantId, TriageAssessment, triage};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,6 +15,10 @@ pub struct TriageEntry {
     pub tenant_id: TenantId,
     pub organization: String,
     pub plan_id: PlanId,
+    /// The tenant's support tier (its plan's unless overridden) and its SLA: how fast
+    /// customer success must answer.
+    pub support_tier: SupportTier,
+    pub support_sla_hours: u32,
     pub health_score: f64,
     pub usage_ratio: f64,
     pub alert_level: AlertLevel,
@@ -44,6 +48,8 @@ pub fn triage_list(snapshots: &[TenantSnapshot], now: OffsetDateTime) -> Vec<Tri
                 tenant_id: s.tenant_id.clone(),
                 organization: s.organization.clone(),
                 plan_id: s.plan_id,
+                support_tier: s.support_tier,
+                support_sla_hours: s.support_sla_hours,
                 health_score: s.assessment.health_score,
                 usage_ratio: s.assessment.usage_ratio,
                 alert_level: s.assessment.alert_level,

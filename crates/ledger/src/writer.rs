@@ -261,6 +261,9 @@ async fn commit_on(
         .await?;
     }
     let all: Vec<&UsageEvent> = requests.iter().flat_map(|r| r.iter()).collect();
+    // Raw events before the latest retention cutoff were purged: one that old may be the
+    // retry of a purged one, which nothing could tell from a new event, so it is refused.
+    let horizon = if all.is_empty() { None } else { crate::retention::horizon(&mut tx).await? };
     let mut seen = existing_events(&mut tx, backend, &all).await?;
     let mut totals = current_totals(&mut tx, backend, &all).await?;
 
@@ -274,6 +277,15 @@ async fn commit_on(
         let mut fresh_keys = HashSet::new();
         let mut refused = None;
         for (index, e) in events.iter().enumerate() {
+            if let Some(horizon) = horizon.filter(|h| e.occurred_at < *h) {
+                let message = format!(
+                    "{} falls before {horizon}, whose raw events were purged by retention: it cannot be told from a \
+                     retry of a purged event",
+                    e.occurred_at
+                );
+                refused = Some(LedgerError::InvalidEvent { index, field: "occurred_at", message });
+                break;
+            }
             let key = key_of(e);
             if seen.contains(&key) || !fresh_keys.insert(key) {
                 continue;

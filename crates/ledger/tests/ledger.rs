@@ -1,5 +1,6 @@
 //! The ledger suite, run against SQLite and against a real PostgreSQL server.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -156,7 +157,7 @@ async fn a_smaller_plan_fires_the_alerts_its_usage_already_crossed(ledger: Ledge
     ledger.record(vec![event(&t, EventKind::Query, 490, "ana")]).await.unwrap();
     let period = BillingPeriod::containing(OffsetDateTime::now_utc());
     assert!(ledger.alerts(period, Some(&t)).await.unwrap().is_empty(), "490 of 5,000");
-    ledger.set_plan(&t, PlanId::Community).await.unwrap();
+    ledger.set_plan(&t, PlanId::Community, "test-operator").await.unwrap();
     ledger.record(vec![event(&t, EventKind::Query, 1, "ana")]).await.unwrap();
     let mut levels: Vec<_> = ledger.alerts(period, Some(&t)).await.unwrap().into_iter().map(|a| a.level).collect();
     levels.sort();
@@ -188,9 +189,12 @@ async fn registry_operations(ledger: Ledger) {
     ledger.create_tenant(&a, "Alpha", PlanId::Community).await.unwrap();
     ledger.create_tenant(&b, "Beta", PlanId::Enterprise).await.unwrap();
     assert!(matches!(ledger.create_tenant(&a, "Alpha", PlanId::Community).await, Err(LedgerError::TenantExists(_))));
-    let moved = ledger.set_plan(&a, PlanId::Professional).await.unwrap();
+    let moved = ledger.set_plan(&a, PlanId::Professional, "test-operator").await.unwrap();
     assert_eq!(moved.plan_id, PlanId::Professional);
-    assert!(matches!(ledger.set_plan(&tenant("nobody"), PlanId::Community).await, Err(LedgerError::TenantNotFound(_))));
+    assert!(matches!(
+        ledger.set_plan(&tenant("nobody"), PlanId::Community, "test-operator").await,
+        Err(LedgerError::TenantNotFound(_))
+    ));
     let ids: Vec<_> = ledger.tenants().await.unwrap().into_iter().map(|t| t.tenant_id.to_string()).collect();
     assert_eq!(ids, vec!["alpha", "beta"]);
     assert!(ledger.tenant(&tenant("nobody")).await.unwrap().is_none());
@@ -292,7 +296,7 @@ async fn a_closed_period_keeps_the_plan_it_had(ledger: Ledger) {
     old.occurred_at = closed.start() + time::Duration::days(3);
     ledger.record(vec![old]).await.unwrap();
     let before = ledger.snapshots(closed, now, Some(&t)).await.unwrap().remove(0);
-    ledger.set_plan(&t, PlanId::Enterprise).await.unwrap();
+    ledger.set_plan(&t, PlanId::Enterprise, "test-operator").await.unwrap();
     let later = OffsetDateTime::now_utc();
     let after = ledger.snapshots(closed, later, Some(&t)).await.unwrap().remove(0);
     assert_eq!(after.plan_id, PlanId::Professional);
@@ -324,7 +328,7 @@ async fn the_usage_view_follows_every_write(ledger: Ledger) {
     ledger.record(events).await.unwrap();
     let late = tenant("view-late");
     ledger.create_tenant(&late, "Late Arrival LLP", PlanId::Community).await.unwrap();
-    ledger.set_plan(&ids[0], PlanId::Enterprise).await.unwrap();
+    ledger.set_plan(&ids[0], PlanId::Enterprise, "test-operator").await.unwrap();
     let page = ledger.usage_page(current, &all).await.unwrap();
     let truth = ledger.snapshots(current, OffsetDateTime::now_utc(), None).await.unwrap();
     let key =
@@ -358,31 +362,6 @@ async fn the_usage_view_follows_every_write(ledger: Ledger) {
     ledger.record(vec![old]).await.unwrap();
     let after = ledger.usage_page(previous, &one).await.unwrap();
     assert_eq!(after.tenants[0].query_count, before.tenants[0].query_count + 42);
-}
-
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let fresh = crate::common::sqlite().await;
-                    super::$name(fresh.ledger.clone()).await;
-                    fresh.ledger.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(fresh) = crate::common::postgres().await else { return };
-                    super::$name(fresh.ledger.clone()).await;
-                    fresh.ledger.close().await;
-                }
-            )*
-        }
-    };
 }
 
 suite!(

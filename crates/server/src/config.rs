@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use docket_billing::{PlanId, PlanOverrides, SupportOverrides};
 use docket_corpus::IngestRoots;
 
 /// Configuration shared by every command.
@@ -144,6 +145,33 @@ pub struct Config {
         value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
     pub alert_webhook_max_attempts: u32,
 
+    /// Plan each listed tenant must be on: `tenant:plan` entries separated by ','.
+    /// `docket reconcile plans --apply` makes the registry match; a malformed entry, an unknown
+    /// plan or a tenant listed twice stops `docket serve` at start.
+    #[arg(
+        long = "plan-overrides",
+        env = "DOCKET_PLAN_OVERRIDES",
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub plan_overrides: PlanOverrides,
+
+    /// Support tier each listed tenant gets instead of its plan's: `tenant:support_tier`
+    /// entries (community, standard, premium) separated by ','. Applied like the plan overrides.
+    #[arg(
+        long = "support-overrides",
+        env = "DOCKET_SUPPORT_OVERRIDES",
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub support_overrides: SupportOverrides,
+
+    /// Plan a tenant created without one gets (`docket tenant create` without `--plan`).
+    #[arg(long = "default-plan", env = "DOCKET_DEFAULT_PLAN", default_value = "community", global = true)]
+    pub default_plan: PlanId,
+
     /// Log format.
     #[arg(long = "log-format", env = "DOCKET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -270,6 +298,13 @@ impl Config {
                  signed, set a secret of at least 16 bytes"
                 .into()),
         }
+    }
+
+    /// Every unusable entry of the override lists, each naming its variable and the entry.
+    pub fn override_problems(&self) -> Vec<String> {
+        let plans = self.plan_overrides.problems().iter().map(|p| format!("DOCKET_PLAN_OVERRIDES {p}"));
+        let support = self.support_overrides.problems().iter().map(|p| format!("DOCKET_SUPPORT_OVERRIDES {p}"));
+        plans.chain(support).collect()
     }
 
     /// storage/secrets: the generated token secret.

@@ -51,6 +51,8 @@ pub enum ServerError {
     Telemetry(#[from] telemetry::TelemetryError),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{}", .0.join("; "))]
+    Overrides(Vec<String>),
 }
 
 #[derive(OpenApi)]
@@ -166,9 +168,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    let problems = config.override_problems();
+    if !problems.is_empty() {
+        return Err(ServerError::Overrides(problems));
+    }
     restrict_new_files();
     restrict_storage(&config.storage_dir)?;
     let ledger = open_ledger(&config).await?;
+    warn_of_override_differences(&config, &ledger).await;
     let auth = Authenticator::from_config(&config)?;
     let usage_file = UsageFile::new(config.usage_file());
     if let Err(e) = usage_file.set_aside_if_corrupt() {
@@ -211,6 +218,24 @@ pub async fn serve(
     pruning.abort();
     served?;
     Ok(())
+}
+
+/// Log how far the registry is from the override lists. The server never applies them
+/// itself: `docket reconcile plans --apply` is the one way, so that every change has a
+/// person's name on it and several instances never race to apply.
+async fn warn_of_override_differences(config: &Config, ledger: &Ledger) {
+    match ledger.reconcile_plans(&config.plan_overrides, &config.support_overrides).await {
+        Ok(r) if r.differences.is_empty() && r.unknown_tenants.is_empty() => {}
+        Ok(r) => tracing::warn!(
+            differences = r.differences.len(),
+            unknown_tenants = r.unknown_tenants.len(),
+            "the tenant registry differs from DOCKET_PLAN_OVERRIDES / DOCKET_SUPPORT_OVERRIDES: \
+             `docket reconcile plans` lists the differences, `--apply` applies them"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not compare the tenant registry with the plan and support overrides")
+        }
+    }
 }
 
 fn is_loopback(listener: &tokio::net::TcpListener) -> bool {

@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::extract::{FromRequestParts, MatchedPath, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use docket_billing::{AlertLevel, BillingPeriod, PlanId, TenantId};
+use docket_billing::{AlertLevel, BillingPeriod, PlanId, SupportTier, TenantId};
 use docket_ledger::{Committed, EventKind, Ledger, TenantSnapshot};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider as _, ObservableGauge};
@@ -135,8 +135,8 @@ pub struct Telemetry {
     tracing: Option<(SdkTracerProvider, SdkTracer)>,
     instruments: Instruments,
     tenants: Arc<RwLock<Vec<TenantGauges>>>,
-    /// Tenant -> current plan, for the labels of the usage counter.
-    plans: Mutex<HashMap<String, PlanId>>,
+    /// Tenant -> current plan and support tier, for the labels of the usage counter.
+    plans: Mutex<HashMap<String, (PlanId, SupportTier)>>,
     /// Kept alive: dropping an observable instrument may stop its callback.
     _gauges: Vec<ObservableGauge<f64>>,
     pub token_required: bool,
@@ -244,7 +244,7 @@ impl Telemetry {
         i.batch_size.record(c.batch_events, &[]);
         for ((tenant, kind), count) in &c.events {
             let plan = self.plan_of(ledger, tenant).await;
-            let (plan, tier) = plan.map_or(("unknown", "unknown"), |p| (p.as_str(), p.plan().support_tier.as_str()));
+            let (plan, tier) = plan.map_or(("unknown", "unknown"), |(p, t)| (p.as_str(), t.as_str()));
             i.usage_events.add(
                 *count,
                 &[
@@ -276,13 +276,15 @@ impl Telemetry {
         }
     }
 
-    /// The tenant's current plan: from the last observation, else from the registry.
-    async fn plan_of(&self, ledger: &Ledger, tenant: &str) -> Option<PlanId> {
+    /// The tenant's current plan and support tier (which may differ from the plan's): from
+    /// the last observation, else from the registry.
+    async fn plan_of(&self, ledger: &Ledger, tenant: &str) -> Option<(PlanId, SupportTier)> {
         if let Some(plan) = self.plans.lock().ok().and_then(|p| p.get(tenant).copied()) {
             return Some(plan);
         }
         let id: TenantId = tenant.parse().ok()?;
-        let plan = ledger.tenant(&id).await.ok().flatten()?.plan_id;
+        let registered = ledger.tenant(&id).await.ok().flatten()?;
+        let plan = (registered.plan_id, registered.support_tier);
         if let Ok(mut plans) = self.plans.lock() {
             plans.insert(tenant.to_owned(), plan);
         }

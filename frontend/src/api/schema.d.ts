@@ -1331,6 +1331,13 @@ export interface components {
              * @example 3514.00
              */
             projected_monthly_cost_usd: string;
+            /** Format: int32 */
+            support_sla_hours: number;
+            /**
+             * @description The tenant's support tier (its plan's unless overridden) and its SLA: how fast
+             *     customer success must answer.
+             */
+            support_tier: components["schemas"]["SupportTier"];
             tenant_id: string;
             /** Format: double */
             usage_ratio: number;

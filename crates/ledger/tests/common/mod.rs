@@ -48,6 +48,8 @@ pub async fn postgres_database() -> Option<String> {
 
 /// One test module per backend (`sqlite`, `postgres`), each running every named test
 /// function on a fresh ledger of its own.
+/// Run each named `async fn(Ledger)` of the calling test file once on SQLite and once on
+/// PostgreSQL, as `sqlite::name` and `postgres::name`.
 #[allow(unused_macros)]
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {

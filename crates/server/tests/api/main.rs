@@ -8,6 +8,7 @@ mod helpers;
 mod ingest_roots;
 mod ledger;
 mod onboarding;
+mod overrides;
 mod query_limits;
 mod search;
 mod storage;

@@ -69,7 +69,7 @@ async fn known_usage(app: &TestApp, organization: &str) -> (String, String) {
 }
 
 /// The value of the one sample of `name` carrying every label of `labels`.
-fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     let mut found = None;
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let Some((series, value)) = line.rsplit_once(' ') else { continue };
@@ -93,7 +93,7 @@ async fn metrics_text(app: &TestApp, token: Option<&str>) -> (u16, String) {
 }
 
 /// Poll `/metrics` until `ready` holds (the gauges are observed shortly after a commit).
-async fn metrics_when(app: &TestApp, ready: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn metrics_when(app: &TestApp, ready: impl Fn(&str) -> bool) -> String {
     let mut text = String::new();
     for _ in 0..100 {
         text = metrics_text(app, None).await.1;
