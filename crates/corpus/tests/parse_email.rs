@@ -87,3 +87,58 @@ fn enriched_text_is_read_and_media_parts_are_listed() {
     let types: Vec<Option<&str>> = doc.attachments.iter().map(|a| a.media_type.as_deref()).collect();
     assert_eq!(types, [Some("audio/basic"), Some("image/jpeg"), Some("message/rfc822")], "{:?}", doc.attachments);
 }
+
+#[test]
+fn a_message_with_no_readable_text_is_flagged_empty() {
+    // Nested multiparts whose boundaries leave no part with text, and no subject.
+    let doc = parse_mail("mail-parser-malformed-001.eml");
+    assert_eq!(doc.text, "");
+    assert_eq!(doc.warnings, [docket_corpus::model::EMPTY_TEXT]);
+    // A message with text carries no such warning.
+    assert!(parse_mail("mail-parser-thirdparty-013.eml").warnings.is_empty());
+}
+
+#[test]
+fn what_only_the_html_alternative_says_is_kept() {
+    // Damaged boundaries leave the plain alternatives empty; the HTML ones hold the text.
+    let doc = parse_mail("mail-parser-malformed-019.eml");
+    assert!(doc.text.contains("HTML body of the multipar"), "{}", doc.text);
+    // The plain alternative says "a", the HTML one "b": both are kept.
+    let doc = parse_mail("mail-parser-thirdparty-013.eml");
+    assert_eq!(doc.text, "a\n\nb");
+    // Alternatives that say the same thing give the text once.
+    let doc = parse_mail("spamscope-mail_test_12.eml");
+    assert_eq!(doc.text.matches("我公司可代开各类增值税发票").count(), 1, "{}", doc.text);
+}
+
+#[test]
+fn uuencoded_parts_are_decoded() {
+    // A Latin-1 text file sent as `Content-Transfer-Encoding: x-uuencode` (Eudora).
+    let doc = parse_mail("mail-parser-legacy-026.eml");
+    let fable = &doc.attachments[0];
+    // Its name is raw Latin-1 in the header.
+    assert_eq!(fable.file_name, "HasenundFrösche.txt");
+    assert_eq!(fable.parser_media_type(), Some("text/plain"));
+    let text = String::from_utf8(fable.bytes.clone()).expect("UTF-8");
+    assert!(text.contains("Die Hasen klagten einst über ihre mißliche Lage"), "{text}");
+    assert!(!text.contains("begin 600"), "{text}");
+    // Images sent the same way are listed with their decoded bytes.
+    let doc = parse_mail("mail-parser-legacy-048.eml");
+    let images: Vec<&docket_corpus::model::Attachment> =
+        doc.attachments.iter().filter(|a| a.media_type.as_deref() == Some("image/png")).collect();
+    assert_eq!(images.len(), 3, "{:?}", doc.attachments.iter().map(|a| &a.file_name).collect::<Vec<_>>());
+    for image in images {
+        assert!(image.bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{}: {:?}", image.file_name, &image.bytes[..8]);
+    }
+}
+
+#[test]
+fn a_character_split_across_encoded_words_is_decoded_whole() {
+    // The subject of a real newsletter (eml_parser's sample_fail_github_issue_38): the runner
+    // emoji's four UTF-8 bytes are split over two encoded words at the line fold.
+    let bytes = b"From: news@example.com\r\nSubject: =?utf-8?Q?Promo=C3=A7=C3=A3o_Corre!_=F0=9F?=\r\n =?utf-8?Q?=8F=83=E2=80=8D=E2=99=82=EF=B8=8F?=\r\n\r\nBody.\r\n";
+    let doc = parse("promo.eml", None, bytes, &ParseLimits::default()).expect("parses");
+    let subject = doc.subject.expect("a subject");
+    assert!(subject.starts_with("Promoção Corre! \u{1F3C3}"), "{subject}");
+    assert!(!subject.contains('\u{FFFD}'), "{subject}");
+}
