@@ -54,6 +54,12 @@ fn a_message_without_the_usual_headers_is_a_document() {
     // No header at all: the bytes are the text.
     let doc = parse("body.eml", None, b"\r\nJust a body line.\r\n", &ParseLimits::default()).expect("still a document");
     assert!(doc.text.contains("Just a body line."), "{}", doc.text);
+    // Text that is not a header block either (mail-parser 0.11.9's malformed/022.eml attaches
+    // this as a message/rfc822 part).
+    let bytes = b"this attachment is not a valid eml, sorry!\r\n";
+    let doc = parse("broken.eml", None, bytes, &ParseLimits::default()).expect("still a document");
+    assert_eq!(doc.text, "this attachment is not a valid eml, sorry!");
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
 }
 
 #[test]

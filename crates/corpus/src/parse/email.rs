@@ -93,7 +93,12 @@ pub(crate) fn parse_email(bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
     }
     raw_text.push_str(&pieces.join("\n\n"));
 
-    let text = clean_text(&raw_text);
+    let mut text = clean_text(&raw_text);
+    // Text that mail-parser took for a header block (a forwarded part that is not a message
+    // at all) is what the file says.
+    if !has_words(&text) && attachments.is_empty() && !has_usual_header(&message) {
+        text = clean_text(&decode_text(bytes));
+    }
     // A message that says nothing (no subject, no readable part: a damaged MIME structure)
     // is flagged rather than passed as an empty success.
     let warnings = if has_words(&text) { Vec::new() } else { vec![EMPTY_TEXT.to_owned()] };
