@@ -148,3 +148,23 @@ fn a_character_split_across_encoded_words_is_decoded_whole() {
     assert!(subject.starts_with("Promoção Corre! \u{1F3C3}"), "{subject}");
     assert!(!subject.contains('\u{FFFD}'), "{subject}");
 }
+
+#[test]
+fn eight_bit_text_without_a_known_charset_is_not_replacement_characters() {
+    // Latin-1 bytes labelled UTF-8, `unknown-8bit` (mailing-list software writes it), unlabelled,
+    // and quoted-printable under an unknown label: Windows-1252, not U+FFFD.
+    let cases: [&[u8]; 4] = [
+        // Labelled UTF-8, written in Latin-1 (mail-parser 0.11.9's legacy/033.eml, Netscape 4.7).
+        b"From: a@example.com\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nDie Fr=F6sche klagten =FCber ihre Lage.\r\n",
+        b"From: a@example.com\r\nContent-Type: text/plain; charset=unknown-8bit\r\n\r\nDie Fr\xf6sche klagten \xfcber ihre Lage.\r\n",
+        b"From: a@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\nDie Fr\xf6sche klagten \xfcber ihre Lage.\r\n",
+        b"From: a@example.com\r\nContent-Type: text/plain; charset=x-unknown\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nDie Fr=F6sche klagten =FCber ihre Lage.\r\n",
+    ];
+    for bytes in cases {
+        let doc = parse("latin.eml", None, bytes, &ParseLimits::default()).expect("parses");
+        assert_eq!(doc.text, "Die Frösche klagten über ihre Lage.", "{}", String::from_utf8_lossy(bytes));
+    }
+    // A known charset is left to mail-parser.
+    let bytes = b"From: a@example.com\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nFr\xf6sche\r\n";
+    assert_eq!(parse("known.eml", None, bytes, &ParseLimits::default()).expect("parses").text, "Frösche");
+}

@@ -2,6 +2,9 @@
 
 use std::collections::HashSet;
 
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::{Addr, Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
@@ -143,8 +146,14 @@ fn readable_text(message: &Message<'_>, part: &MessagePart<'_>) -> Option<String
         return Some(if part.is_text_html() { html_to_text(&text) } else { text });
     }
     match &part.body {
-        PartType::Text(text) => Some(mislabelled_utf8(message, part).unwrap_or_else(|| text.to_string())),
-        PartType::Html(html) => Some(html_to_text(html)),
+        PartType::Text(text) => Some(
+            mislabelled_utf8(message, part)
+                .or_else(|| undeclared_charset(message, part, text))
+                .unwrap_or_else(|| text.to_string()),
+        ),
+        PartType::Html(html) => {
+            Some(html_to_text(&undeclared_charset(message, part, html).unwrap_or_else(|| html.to_string())))
+        }
         PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_message_text(part) => {
             Some(decode_charset(charset, bytes))
         }
@@ -164,6 +173,29 @@ fn mislabelled_utf8(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Str
     let raw = message.raw_message.get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
     let text = std::str::from_utf8(raw).ok()?;
     (!text.is_ascii()).then(|| text.to_owned())
+}
+
+/// The text of a part that mail-parser read as UTF-8 and that is not: its charset is missing,
+/// unknown (`unknown-8bit`, `x-unknown`) or says UTF-8 over Latin-1 bytes (old Netscape and
+/// Eudora mail), and U+FFFD took the place of its accented letters. Its bytes are decoded as
+/// [`decode_text`] does for files: UTF-8 when they hold valid multi-byte sequences, else
+/// Windows-1252, which 8-bit mail without a true label almost always is.
+fn undeclared_charset(message: &Message<'_>, part: &MessagePart<'_>, decoded: &str) -> Option<String> {
+    if !decoded.contains(char::REPLACEMENT_CHARACTER) {
+        return None;
+    }
+    let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+    if charset.is_some_and(|c| charset_decoder(c.as_bytes()).is_some()) {
+        return None;
+    }
+    let raw = message.raw_message.get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
+    let bytes = match part.encoding {
+        mail_parser::Encoding::Base64 => base64_decode(raw)?,
+        mail_parser::Encoding::QuotedPrintable => quoted_printable_decode(raw)?,
+        mail_parser::Encoding::None => raw.to_vec(),
+    };
+    let text = decode_text(&bytes);
+    (!text.contains(char::REPLACEMENT_CHARACTER)).then_some(text)
 }
 
 /// A `message/*` part that is text (status reports, headers), not a message of its own.
