@@ -147,6 +147,10 @@ fn a_character_split_across_encoded_words_is_decoded_whole() {
     let subject = doc.subject.expect("a subject");
     assert!(subject.starts_with("Promoção Corre! \u{1F3C3}"), "{subject}");
     assert!(!subject.contains('\u{FFFD}'), "{subject}");
+    // Latin-1 written straight into the header (mail-parser 0.11.9's legacy/052.eml, Outlook).
+    let bytes = b"From: a@example.com\r\nSubject: Die Hasen und die Fr\xf6sche\r\n\r\nBody.\r\n";
+    let doc = parse("fable.eml", None, bytes, &ParseLimits::default()).expect("parses");
+    assert_eq!(doc.subject.as_deref(), Some("Die Hasen und die Frösche"));
 }
 
 #[test]

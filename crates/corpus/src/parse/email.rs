@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Addr, Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Addr, Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::ParseError;
@@ -217,16 +217,21 @@ fn uudecoded(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u8>> {
     uudecode(message.raw_message.get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?)
 }
 
-/// The subject on one line. mail-parser decodes each RFC 2047 word on its own; when that
-/// leaves U+FFFD (a character split across two words) the raw header is decoded again with
-/// adjacent words joined.
+/// The subject on one line. When mail-parser's reading leaves U+FFFD the raw header is decoded
+/// again: RFC 2047 words with adjacent ones joined (senders split a character across two
+/// words), and raw 8-bit bytes as [`decode_text`] does (Latin-1 written straight into the
+/// header by old mailers).
 fn subject(message: &Message<'_>) -> Option<String> {
     let decoded = message.subject()?;
     if decoded.contains(char::REPLACEMENT_CHARACTER)
-        && let Some(joined) = message.header_raw("Subject").and_then(decode_joined_words)
-        && !joined.contains(char::REPLACEMENT_CHARACTER)
+        && let Some(raw) = message.parts.first().and_then(|p| p.headers.iter().find(|h| h.name == HeaderName::Subject))
+        && let Some(bytes) = message.raw_message.get(raw.offset_start as usize..raw.offset_end as usize)
     {
-        return clean_line(&joined);
+        let raw = decode_text(bytes);
+        let again = decode_joined_words(&raw).unwrap_or(raw);
+        if !again.contains(char::REPLACEMENT_CHARACTER) {
+            return clean_line(&again);
+        }
     }
     clean_line(decoded)
 }
