@@ -34,6 +34,10 @@ pub struct ParsedDocument {
 /// Warning: a page (or the whole file) has no text layer; its text needs OCR.
 pub const NEEDS_OCR: &str = "needs_ocr";
 
+/// Warning: the file was read but holds no text at all (an e-mail whose MIME structure is too
+/// damaged to yield a readable part), so an empty result is not taken for an empty document.
+pub const EMPTY_TEXT: &str = "empty";
+
 /// A file carried inside another (an e-mail attachment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {

@@ -145,7 +145,8 @@ pub struct DocumentInfo {
     /// The containing document, for attachments.
     pub parent_id: Option<Uuid>,
     /// What a reader should know about the text: `needs_ocr` when a page (or the whole file)
-    /// has no text layer, so the text is not the whole document.
+    /// has no text layer, so the text is not the whole document; `empty` when the file gave no
+    /// text at all.
     pub warnings: Vec<String>,
 }
 

@@ -132,7 +132,9 @@ fn email_headers_body_and_attachments() {
     assert_eq!(date.unix_timestamp(), 1_614_784_500);
     assert_eq!(date.offset().whole_hours(), -5);
     assert!(doc.text.starts_with("Overdue invoice \u{2014} payment demand\n\nMarcus,\n\nInvoice 2291 for $48,250.00"));
-    assert!(!doc.text.contains("HTML copy"), "the text alternative is preferred: {}", doc.text);
+    // The text alternative comes first; of the HTML one only what it alone says is added.
+    assert!(doc.text.ends_with("Dana\n\nInvoice 2291 (HTML copy)"), "{}", doc.text);
+    assert_eq!(doc.text.matches("Marcus,").count(), 1, "{}", doc.text);
 
     assert_eq!(doc.attachments.len(), 2);
     assert_eq!(doc.attachments[0].file_name, "invoice-2291.txt");

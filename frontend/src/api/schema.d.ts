@@ -617,7 +617,8 @@ export interface components {
             title?: string | null;
             /**
              * @description What a reader should know about the text: `needs_ocr` when a page (or the whole file)
-             *     has no text layer, so the text is not the whole document.
+             *     has no text layer, so the text is not the whole document; `empty` when the file gave no
+             *     text at all.
              */
             warnings: string[];
         };

@@ -5,6 +5,7 @@ pub(crate) mod clean;
 mod docx;
 mod email;
 mod html;
+mod mime;
 mod pdf;
 mod pdf_scan;
 pub mod sandbox;

@@ -30,12 +30,12 @@ fn matter(root: &Path) -> PathBuf {
     dir
 }
 
-struct Tenant {
-    writer: String,
-    reader: String,
+pub(crate) struct Tenant {
+    pub(crate) writer: String,
+    pub(crate) reader: String,
 }
 
-async fn tenant(app: &TestApp, organization: &str) -> Tenant {
+pub(crate) async fn tenant(app: &TestApp, organization: &str) -> Tenant {
     let body = app.onboard(organization, 10).await;
     let id = body["tenant_id"].as_str().unwrap().to_owned();
     Tenant {
@@ -49,7 +49,7 @@ async fn tenant(app: &TestApp, organization: &str) -> Tenant {
     }
 }
 
-async fn wait_for_job(app: &TestApp, token: &str, job_id: &str) -> Value {
+pub(crate) async fn wait_for_job(app: &TestApp, token: &str, job_id: &str) -> Value {
     for _ in 0..600 {
         let (status, job) = app.get(&format!("/ingest/{job_id}"), Some(token)).await;
         match status {

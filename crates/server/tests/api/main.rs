@@ -2,6 +2,7 @@
 
 mod auth;
 mod billing;
+mod document_fields;
 mod documents;
 mod exports;
 mod helpers;
