@@ -175,9 +175,8 @@ pub async fn serve(
     }
     let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone(), telemetry: telemetry.clone() });
     let corpus = docket_corpus::Corpus::open(config.corpus(), meter.clone()).await.map_err(ServerError::Corpus)?;
-    let agents = docket_corpus::agents::Agents::start(&corpus, meter, config.agent_runs)
-        .await
-        .map_err(ServerError::Corpus)?;
+    let agents =
+        docket_corpus::agents::Agents::start(&corpus, meter, config.agent_runs).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
     let state = AppState::new(config, ledger.clone(), corpus.clone(), agents.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);

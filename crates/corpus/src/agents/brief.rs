@@ -13,7 +13,12 @@ impl Agent for CaseBrief {
     fn validate(&self, _request: &RunRequest) -> Result<(), CorpusError> {
         Ok(())
     }
-    fn run(&self, _ctx: &AgentContext, _request: &RunRequest, _progress: &mut Progress) -> Result<AgentOutput, CorpusError> {
+    fn run(
+        &self,
+        _ctx: &AgentContext,
+        _request: &RunRequest,
+        _progress: &mut Progress,
+    ) -> Result<AgentOutput, CorpusError> {
         Ok(AgentOutput::default())
     }
 }

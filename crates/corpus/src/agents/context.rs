@@ -220,9 +220,8 @@ impl AgentContext {
                 let mut after: Option<(String, String)> = None;
                 loop {
                     self.check_running()?;
-                    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-                        "SELECT {INFO_COLUMNS}, text, text_sha256 FROM documents"
-                    ));
+                    let mut qb =
+                        QueryBuilder::<Sqlite>::new(format!("SELECT {INFO_COLUMNS}, text, text_sha256 FROM documents"));
                     self.push_filters(&mut qb, scope, &bounds)?;
                     if let Some((at, id)) = &after {
                         qb.push(" AND (ingested_at, id) > (")

@@ -24,8 +24,7 @@ pub use counsel::{CounselList, MAX_COUNSEL_ENTRIES};
 pub use runs::{AgentRun, Agents, RunMeter, RunReport, RunState, RunSummary};
 
 /// Every agent, by name: the one place an agent is registered.
-pub static AGENTS: &[&dyn Agent] =
-    &[&privilege::PrivilegeReview, &chronology::ChronologyAgent, &brief::CaseBrief];
+pub static AGENTS: &[&dyn Agent] = &[&privilege::PrivilegeReview, &chronology::ChronologyAgent, &brief::CaseBrief];
 
 /// The agent called `name`.
 pub fn agent(name: &str) -> Option<&'static dyn Agent> {
@@ -177,6 +176,9 @@ pub struct RunStep {
     pub duration_ms: u64,
 }
 
+/// Saves a run's steps, documents examined and documents in scope as they change.
+pub(crate) type SaveProgress = Box<dyn FnMut(&[RunStep], u64, Option<u64>) + Send>;
+
 /// The steps of a running agent, saved as they progress so a caller can follow the run.
 pub struct Progress {
     steps: Vec<RunStep>,
@@ -184,11 +186,11 @@ pub struct Progress {
     examined: u64,
     total: Option<u64>,
     last_saved: Instant,
-    save: Box<dyn FnMut(&[RunStep], u64, Option<u64>) + Send>,
+    save: SaveProgress,
 }
 
 impl Progress {
-    pub(crate) fn new(save: Box<dyn FnMut(&[RunStep], u64, Option<u64>) + Send>) -> Progress {
+    pub(crate) fn new(save: SaveProgress) -> Progress {
         Progress { steps: Vec::new(), current: None, examined: 0, total: None, last_saved: Instant::now(), save }
     }
 

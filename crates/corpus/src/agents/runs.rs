@@ -304,7 +304,11 @@ impl Agents {
             let known: Vec<&str> = agent.exports().iter().map(|f| f.name).collect();
             return Err(CorpusError::filter(
                 "format",
-                format!("{} exports {}", agent.name(), if known.is_empty() { "nothing".into() } else { known.join(", ") }),
+                format!(
+                    "{} exports {}",
+                    agent.name(),
+                    if known.is_empty() { "nothing".into() } else { known.join(", ") }
+                ),
             ));
         };
         let Some(output) = run.output.filter(|_| run.summary.status == RunState::Succeeded) else {
@@ -351,7 +355,8 @@ impl Agents {
 }
 
 fn summary_from_row(row: &SqliteRow) -> Result<RunSummary, CorpusError> {
-    let count = |name: &str| -> Result<u64, CorpusError> { Ok(u64::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0)) };
+    let count =
+        |name: &str| -> Result<u64, CorpusError> { Ok(u64::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0)) };
     let time = |name: &str| -> Result<Option<OffsetDateTime>, CorpusError> {
         row.try_get::<Option<String>, _>(name)?.as_deref().map(parse_rfc3339).transpose()
     };
@@ -398,7 +403,9 @@ async fn claim(pool: &SqlitePool, id: Uuid) -> Result<Option<(String, RunRequest
     .fetch_optional(pool)
     .await?;
     match row {
-        Some(row) => Ok(Some((row.try_get("tenant_id")?, from_json("request", &row.try_get::<String, _>("request")?)?))),
+        Some(row) => {
+            Ok(Some((row.try_get("tenant_id")?, from_json("request", &row.try_get::<String, _>("request")?)?)))
+        }
         None => Ok(None),
     }
 }
@@ -426,12 +433,14 @@ async fn execute(shared: Arc<Shared>, id: Uuid) {
         let mut progress = Progress::new(Box::new(move |steps: &[RunStep], examined: u64, total: Option<u64>| {
             let steps = serde_json::to_string(steps).unwrap_or_else(|_| "[]".into());
             let saved = handle.block_on(
-                sqlx::query("UPDATE agent_runs SET steps = ?, documents_examined = ?, documents_total = ? WHERE id = ?")
-                    .bind(steps)
-                    .bind(i64::try_from(examined).unwrap_or(i64::MAX))
-                    .bind(total.map(|t| i64::try_from(t).unwrap_or(i64::MAX)))
-                    .bind(id.to_string())
-                    .execute(&writer),
+                sqlx::query(
+                    "UPDATE agent_runs SET steps = ?, documents_examined = ?, documents_total = ? WHERE id = ?",
+                )
+                .bind(steps)
+                .bind(i64::try_from(examined).unwrap_or(i64::MAX))
+                .bind(total.map(|t| i64::try_from(t).unwrap_or(i64::MAX)))
+                .bind(id.to_string())
+                .execute(&writer),
             );
             if let Err(e) = saved {
                 tracing::warn!(run = %id, error = %e, "saving a run's progress failed");
@@ -530,8 +539,12 @@ async fn report(shared: &Arc<Shared>, id: Uuid) {
                         tracing::warn!(run = %id, error = %e, "recording that a run was metered failed");
                     }
                 }
-                Ok(Ok(Err(e))) => tracing::warn!(run = %id, error = %e, "the meter refused a run report; it will be retried"),
-                Ok(Err(e)) => tracing::warn!(run = %id, error = %e, "the meter failed on a run report; it will be retried"),
+                Ok(Ok(Err(e))) => {
+                    tracing::warn!(run = %id, error = %e, "the meter refused a run report; it will be retried")
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(run = %id, error = %e, "the meter failed on a run report; it will be retried")
+                }
                 Err(_) => tracing::warn!(run = %id, "the meter timed out on a run report; it will be retried"),
             }
         }

@@ -73,10 +73,17 @@ pub async fn get(
     Ok(ApiJson(run))
 }
 
-async fn export_response(state: &AppState, tenant: &str, id: Uuid, format: &str, name: &str) -> Result<Response, ApiError> {
+async fn export_response(
+    state: &AppState,
+    tenant: &str,
+    id: Uuid,
+    format: &str,
+    name: &str,
+) -> Result<Response, ApiError> {
     let (media_type, bytes) = state.agents.export(tenant, id, format).await?.ok_or_else(|| not_found(id))?;
     let disposition = format!("attachment; filename=\"{name}-{id}.{format}\"");
-    Ok(([(header::CONTENT_TYPE, media_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, media_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
 }
 
 /// A privilege review's privilege log as CSV (scope agents:read): one row per document called
@@ -95,7 +102,10 @@ pub async fn privilege_log(
     let id = run_id(&id)?;
     let run = state.agents.run(tenant.as_str(), id).await?.ok_or_else(|| not_found(id))?;
     if run.summary.agent != "privilege_review" {
-        return Err(ApiError::invalid_field("run_id", format!("run '{id}' is a {} run, not a privilege review", run.summary.agent)));
+        return Err(ApiError::invalid_field(
+            "run_id",
+            format!("run '{id}' is a {} run, not a privilege review", run.summary.agent),
+        ));
     }
     export_response(&state, tenant.as_str(), id, "csv", "privilege-log").await
 }
