@@ -298,35 +298,72 @@ impl AgentContext {
         }
     }
 
-    /// The people and organisations mentioned in `documents`: (document, kind, normalised
-    /// form, surface, byte range), in document order.
+    /// The entities mentioned in the text of `documents`: one per entity and document, at its
+    /// first place in the text, in document order.
     pub fn mentions(&self, documents: &[Uuid]) -> Result<Vec<Mention>, CorpusError> {
         let mut out = Vec::new();
         for chunk in documents.chunks(500) {
             let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT m.document_id, e.kind, e.normalized, m.surface, m.span_start, m.span_end \
-                 FROM mentions m JOIN entities e ON e.tenant_id = m.tenant_id AND e.id = m.entity_id \
-                 WHERE m.tenant_id = ",
+                "SELECT ed.document_id, e.kind, e.normalized, ed.spans \
+                 FROM entity_documents ed JOIN entities e ON e.tenant_id = ed.tenant_id AND e.id = ed.entity_id \
+                 WHERE ed.tenant_id = ",
             );
-            qb.push_bind(self.tenant.clone()).push(" AND m.document_id IN");
+            qb.push_bind(self.tenant.clone()).push(" AND ed.document_id IN");
             push_in_list(&mut qb, chunk.iter().map(Uuid::to_string));
-            qb.push(" AND m.span_start IS NOT NULL ORDER BY m.document_id, m.span_start");
+            qb.push(" ORDER BY ed.document_id, e.id");
             let rows = self.handle.block_on(qb.build().fetch_all(&self.inner.pool))?;
             for row in rows {
-                let kind = entities::kind_from_str(&row.try_get::<String, _>("kind")?)?;
-                let start: i64 = row.try_get("span_start")?;
-                let end: Option<i64> = row.try_get("span_end")?;
+                let spans: String = row.try_get("spans")?;
+                // Mentions only in e-mail headers have no place in the text to cite.
+                let Some((start, end)) = spans.split_whitespace().next().and_then(|s| s.split_once('-')) else {
+                    continue;
+                };
+                let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else { continue };
+                let normalized: String = row.try_get("normalized")?;
                 out.push(Mention {
                     document_id: crate::registry::parse_uuid(&row.try_get::<String, _>("document_id")?)?,
-                    kind,
-                    normalized: row.try_get("normalized")?,
-                    surface: row.try_get("surface")?,
-                    start: usize::try_from(start).unwrap_or(0),
-                    end: usize::try_from(end.unwrap_or(start)).unwrap_or(0),
+                    kind: entities::kind_from_str(&row.try_get::<String, _>("kind")?)?,
+                    surface: normalized.clone(),
+                    normalized,
+                    start,
+                    end,
                 });
             }
         }
         Ok(out)
+    }
+}
+
+impl AgentContext {
+    /// The timeline events of `documents`, in time order.
+    pub fn events_of(&self, documents: &[Uuid]) -> Result<Vec<TimelineEvent>, CorpusError> {
+        let mut out = Vec::new();
+        for chunk in documents.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM events WHERE tenant_id = ");
+            qb.push_bind(self.tenant.clone()).push(" AND document_id IN");
+            push_in_list(&mut qb, chunk.iter().map(Uuid::to_string));
+            let rows = self.handle.block_on(qb.build().fetch_all(&self.inner.pool))?;
+            for row in &rows {
+                out.push(timeline::event_from_row(row)?);
+            }
+        }
+        out.sort_by(|a, b| a.ts.cmp(&b.ts).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// The ids of the documents in scope (without their texts), or None for every document.
+    pub fn document_ids(&self, scope: &RunScope) -> Result<Option<HashSet<Uuid>>, CorpusError> {
+        let has_source = scope.source.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let ids = self.scope_ids(scope)?;
+        if !has_source && scope.from_ts.is_none() && scope.to_ts.is_none() {
+            return Ok(ids.map(|v| v.into_iter().collect()));
+        }
+        let mut out = HashSet::new();
+        self.for_each_page(scope, &mut |page| {
+            out.extend(page.into_iter().map(|d| d.info.id));
+            Ok(())
+        })?;
+        Ok(Some(out))
     }
 }
 

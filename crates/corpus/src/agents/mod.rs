@@ -11,6 +11,7 @@ mod context;
 mod counsel;
 mod privilege;
 mod runs;
+pub mod words;
 
 use std::time::Instant;
 
