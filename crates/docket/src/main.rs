@@ -1,5 +1,6 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod agent;
 mod extract;
 mod load;
 mod reports;
@@ -66,6 +67,10 @@ enum Command {
         #[command(flatten)]
         server: ServeArgs,
     },
+    /// Run an agent (privilege_review, chronology, case_brief) over a tenant's documents with a
+    /// progress bar, through the server at DOCKET_BIND when one runs, else one started for it.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// Print the text Docket keeps for one file (and its attachments) as JSON, parsed as the
     /// server parses it.
     Extract {
@@ -97,6 +102,26 @@ struct TokenArgs {
     /// Lifetime, e.g. 30m, 1h, 2h 30m; at most DOCKET_JWT_MAX_TTL.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     ttl: std::time::Duration,
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Start a run, follow it, and write its export to --out.
+    Run {
+        /// privilege_review, chronology or case_brief.
+        agent: String,
+        #[arg(long, value_parser = TenantId::parse)]
+        tenant: TenantId,
+        /// The question a case brief answers.
+        #[arg(long)]
+        question: Option<String>,
+        /// Write the export here: the privilege log (CSV), the chronology (CSV, or Markdown for
+        /// a .md file) or the case brief (Markdown).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        server: ServeArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +196,11 @@ async fn run(cli: Cli) -> Result<()> {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
         Command::Demo { server } => load::demo(&config, server.bind).await,
+        Command::Agent(AgentCommand::Run { agent, tenant, question, out, server }) => {
+            let args =
+                agent::AgentArgs { agent: &agent, tenant: &tenant, question: question.as_deref(), out: out.as_deref() };
+            agent::run(&config, server.bind, args).await
+        }
         Command::Extract { path, media_type } => extract::extract(&path, media_type.as_deref()),
     }
 }

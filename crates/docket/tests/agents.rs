@@ -227,3 +227,62 @@ async fn a_run_killed_midway_resumes_and_a_run_killed_after_finishing_is_billed_
     assert_eq!(agent_runs_billed(&server, &token).await, 1, "billed once");
     server.kill();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docket_agent_run_writes_the_privilege_log_and_a_chronology() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage_dir = dir.path().join("storage");
+    let storage = storage_dir.as_path();
+    let port = free_port();
+    let server = start(storage, port).await;
+    prepare(storage, &server).await;
+
+    // Against the running server.
+    let out = dir.path().join("privilege-log.csv");
+    let bind = format!("127.0.0.1:{port}");
+    let cli = tokio::task::spawn_blocking({
+        let (storage, out, bind) = (storage.to_path_buf(), out.clone(), bind.clone());
+        move || {
+            docket(&storage)
+                .args(["agent", "run", "privilege_review", "--tenant", TENANT, "--out"])
+                .arg(&out)
+                .args(["--bind", &bind])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let stdout = String::from_utf8_lossy(&cli.stdout);
+    assert!(stdout.contains("privilege_review succeeded over 35 documents"), "{stdout}");
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(&reader.headers().unwrap()[0], "control_number");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 17, "15 privileged and 2 needing review: {stdout}");
+    assert!(rows.iter().any(|r| &r[2] == "p02_counsel_advice_termination.eml"));
+    assert!(
+        !rows.iter().any(|r| &r[2] == "n02_pricing_counsel_cc.eml"),
+        "counsel copied on business mail is not logged"
+    );
+    server.kill();
+
+    // Without a server: one is started for the command.
+    let md = dir.path().join("chronology.md");
+    let bind = format!("127.0.0.1:{}", free_port());
+    let cli = docket(storage)
+        .args(["agent", "run", "chronology", "--tenant", TENANT, "--out"])
+        .arg(&md)
+        .args(["--bind", &bind])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# Chronology\n"), "{text}");
+    assert!(text.contains("| 2021-02-17 |"), "{text}");
+
+    let bad =
+        docket(storage).args(["agent", "run", "astrologer", "--tenant", TENANT, "--bind", &bind]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown agent"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
