@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -41,6 +42,7 @@ pub struct AgentContext {
     inner: Arc<Inner>,
     tenant: String,
     handle: Handle,
+    stop: Arc<AtomicBool>,
 }
 
 /// Check a scope's filters without running it (for a 422 before the run is accepted).
@@ -67,8 +69,8 @@ fn bounds(scope: &RunScope) -> Result<(Option<Bound>, Option<Bound>), CorpusErro
 }
 
 impl AgentContext {
-    pub(crate) fn new(inner: Arc<Inner>, tenant: String, handle: Handle) -> AgentContext {
-        AgentContext { inner, tenant, handle }
+    pub(crate) fn new(inner: Arc<Inner>, tenant: String, handle: Handle, stop: Arc<AtomicBool>) -> AgentContext {
+        AgentContext { inner, tenant, handle, stop }
     }
 
     /// The tenant the run belongs to.
@@ -79,7 +81,11 @@ impl AgentContext {
     /// Fail with `ShuttingDown` once the service is stopping, so the run is resumed at the next
     /// start instead of finishing half-way.
     pub fn check_running(&self) -> Result<(), CorpusError> {
-        if self.inner.is_stopping() { Err(CorpusError::ShuttingDown) } else { Ok(()) }
+        if self.inner.is_stopping() || self.stop.load(Ordering::SeqCst) {
+            Err(CorpusError::ShuttingDown)
+        } else {
+            Ok(())
+        }
     }
 
     /// The tenant's counsel list (empty when never set).

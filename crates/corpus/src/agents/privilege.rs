@@ -537,8 +537,19 @@ fn review(counsel: &Counsel, doc: &ScopedDocument, parent: Option<&DocumentInfo>
     } else {
         (Call::NotPrivileged, vec![], if business > 0 { 0.9 } else { 0.8 }, "no counsel and no legal content".into())
     };
+    // A long document repeats its markers; the first few of each kind show the call's basis
+    // and keep the run's output in proportion to the number of documents.
+    let mut kept: HashMap<SignalKind, usize> = HashMap::new();
+    signals.retain(|s| {
+        let n = kept.entry(s.kind).or_default();
+        *n += 1;
+        *n <= MAX_SIGNALS_PER_KIND
+    });
     Review { document_id: id, source: info.source.clone(), call, basis, confidence, signals, reason }
 }
+
+/// Signals of one kind kept per document (all of them count towards the call).
+const MAX_SIGNALS_PER_KIND: usize = 5;
 
 /// More legal signals, fewer business ones: a clearer call.
 fn confidence_of(legal: usize, business: usize) -> f32 {

@@ -140,7 +140,8 @@ struct Shared {
     meter: Arc<dyn RunMeter>,
     permits: Arc<Semaphore>,
     concurrent: u32,
-    stopping: AtomicBool,
+    /// Set at shutdown; running agents see it at their next page and stop.
+    stopping: Arc<AtomicBool>,
     /// Runs whose report is with the meter right now.
     reporting: Mutex<HashSet<Uuid>>,
 }
@@ -209,7 +210,7 @@ impl Agents {
                 meter,
                 permits: Arc::new(Semaphore::new(concurrent)),
                 concurrent: concurrent as u32,
-                stopping: AtomicBool::new(false),
+                stopping: Arc::new(AtomicBool::new(false)),
                 reporting: Mutex::new(HashSet::new()),
             }),
         };
@@ -425,10 +426,11 @@ async fn execute(shared: Arc<Shared>, id: Uuid) {
         }
     };
     let inner = shared.inner.clone();
+    let stop = shared.stopping.clone();
     let handle = tokio::runtime::Handle::current();
     let outcome = tokio::task::spawn_blocking(move || {
         let agent = request.validate()?;
-        let ctx = AgentContext::new(inner.clone(), tenant, handle.clone());
+        let ctx = AgentContext::new(inner.clone(), tenant, handle.clone(), stop);
         let writer = inner.writer.clone();
         let mut progress = Progress::new(Box::new(move |steps: &[RunStep], examined: u64, total: Option<u64>| {
             let steps = serde_json::to_string(steps).unwrap_or_else(|_| "[]".into());
