@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// Start an agent run (scope agents:run): `privilege_review`, `chronology` or `case_brief`.
 /// Answers 202 with the queued run; follow it with `GET /agents/runs/{run_id}`.
-#[utoipa::path(post, path = "/agents/run", tag = "agents", request_body = RunRequest, security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "start_agent_run", path = "/agents/run", tag = "agents", request_body = RunRequest, security(("bearer" = [])),
     responses((status = 202, body = AgentRun), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn submit(
@@ -37,7 +37,7 @@ pub struct RunsQuery {
 }
 
 /// The tenant's recent runs, newest first, without their outputs (scope agents:read).
-#[utoipa::path(get, path = "/agents/runs", tag = "agents", params(RunsQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_agent_runs", path = "/agents/runs", tag = "agents", params(RunsQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<RunSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -58,7 +58,7 @@ fn not_found(id: Uuid) -> ApiError {
 }
 
 /// One run: status, steps, output and citations (scope agents:read). Another tenant's run is a 404.
-#[utoipa::path(get, path = "/agents/runs/{run_id}", tag = "agents", params(("run_id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "get_agent_run", path = "/agents/runs/{run_id}", tag = "agents", params(("run_id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = AgentRun), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -88,7 +88,7 @@ async fn export_response(
 
 /// A privilege review's privilege log as CSV (scope agents:read): one row per document called
 /// privileged or needing review.
-#[utoipa::path(get, path = "/agents/runs/{run_id}/privilege-log.csv", tag = "agents",
+#[utoipa::path(get, operation_id = "get_privilege_log", path = "/agents/runs/{run_id}/privilege-log.csv", tag = "agents",
     params(("run_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -112,7 +112,7 @@ pub async fn privilege_log(
 
 /// A run's output exported as `csv` (privilege log, chronology) or `md` (chronology, case
 /// brief) (scope agents:read).
-#[utoipa::path(get, path = "/agents/runs/{run_id}/export/{format}", tag = "agents",
+#[utoipa::path(get, operation_id = "export_agent_run", path = "/agents/runs/{run_id}/export/{format}", tag = "agents",
     params(("run_id" = Uuid, Path), ("format" = String, Path, description = "csv or md")), security(("bearer" = [])),
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -129,7 +129,7 @@ pub async fn export(
 }
 
 /// The tenant's counsel list for privilege review (scope agents:read).
-#[utoipa::path(get, path = "/agents/privilege_review/counsel", tag = "agents", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_counsel_list", path = "/agents/privilege_review/counsel", tag = "agents", security(("bearer" = [])),
     responses((status = 200, body = CounselList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn counsel(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn counsel(
 }
 
 /// Replace the tenant's counsel list (scope agents:run); answers it as stored.
-#[utoipa::path(put, path = "/agents/privilege_review/counsel", tag = "agents", request_body = CounselList,
+#[utoipa::path(put, operation_id = "set_counsel_list", path = "/agents/privilege_review/counsel", tag = "agents", request_body = CounselList,
     security(("bearer" = [])),
     responses((status = 200, body = CounselList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
