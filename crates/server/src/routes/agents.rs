@@ -114,7 +114,8 @@ pub async fn privilege_log(
 /// brief) (scope agents:read).
 #[utoipa::path(get, operation_id = "export_agent_run", path = "/agents/runs/{run_id}/export/{format}", tag = "agents",
     params(("run_id" = Uuid, Path), ("format" = String, Path, description = "csv or md")), security(("bearer" = [])),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = ErrorBody),
+    responses((status = 200, description = "the export", content((String = "text/csv"), (String = "text/markdown"))),
+        (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn export(
