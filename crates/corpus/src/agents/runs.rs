@@ -144,6 +144,8 @@ struct Shared {
     stopping: Arc<AtomicBool>,
     /// Runs whose report is with the meter right now.
     reporting: Mutex<HashSet<Uuid>>,
+    /// The task offering unmetered runs again, stopped at shutdown.
+    retry: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// The agent runs of all tenants: cheap to clone, shared by every request.
@@ -212,12 +214,16 @@ impl Agents {
                 concurrent: concurrent as u32,
                 stopping: Arc::new(AtomicBool::new(false)),
                 reporting: Mutex::new(HashSet::new()),
+                retry: Mutex::new(None),
             }),
         };
         for id in queued {
             tokio::spawn(execute(agents.shared.clone(), parse_uuid(&id)?));
         }
-        tokio::spawn(retry_unmetered(agents.shared.clone()));
+        let retry = tokio::spawn(retry_unmetered(agents.shared.clone()));
+        if let Ok(mut slot) = agents.shared.retry.lock() {
+            *slot = Some(retry);
+        }
         Ok(agents)
     }
 
@@ -352,6 +358,11 @@ impl Agents {
             Err(e) => tracing::warn!(error = %e, "waiting for agent runs to stop failed"),
         }
         shared.permits.close();
+        let retry = shared.retry.lock().ok().and_then(|mut r| r.take());
+        if let Some(retry) = retry {
+            retry.abort();
+            let _ = retry.await;
+        }
     }
 }
 
