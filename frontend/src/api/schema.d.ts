@@ -440,7 +440,8 @@ export interface components {
         AgentRun: components["schemas"]["RunSummary"] & {
             /** @description Every passage the output cites. */
             citations: components["schemas"]["RunCitation"][];
-            options: Record<string, never>;
+            /** @description The options as given (null when none were). */
+            options?: Record<string, never> | null;
             /** @description The agent's output once the run succeeded (its shape depends on the agent). */
             output?: Record<string, never> | null;
             question?: string | null;

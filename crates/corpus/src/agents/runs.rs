@@ -106,7 +106,8 @@ pub struct AgentRun {
     pub summary: RunSummary,
     pub question: Option<String>,
     pub scope: RunScope,
-    #[schema(value_type = Object)]
+    /// The options as given (null when none were).
+    #[schema(value_type = Option<Object>)]
     pub options: serde_json::Value,
     /// What the run did, step by step, with counts and durations.
     pub steps: Vec<RunStep>,
