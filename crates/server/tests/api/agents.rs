@@ -72,7 +72,7 @@ fn fields(body: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_privilege_review_runs_is_tenant_scoped_survives_a_restart_and_is_billed_once() {
+async fn a_privilege_review_run_is_tenant_scoped_survives_a_restart_and_is_billed_once() {
     let app = spawn_app().await;
     let firm = tenant(&app, "Whitfield Client").await;
     let rival = tenant(&app, "Rival Firm").await;
