@@ -97,3 +97,21 @@ async fn a_run_interrupted_three_times_is_failed_and_another_tenant_cannot_see_i
     agents.shutdown().await;
     corpus.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_without_a_text_layer_needs_review_whatever_its_headers_say() {
+    let env = Env::new();
+    let scan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf/scan.pdf");
+    let path = env.write("matter/scan.pdf", std::fs::read(scan).unwrap());
+    let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
+    let job = corpus.submit(TENANT, "t", vec![common::local(&path)]).await.unwrap();
+    assert_eq!(wait_job(&corpus, TENANT, job.id).await.ingested, 1);
+    let agents = Agents::start(&corpus, Arc::new(RecordingRunMeter::default()), 1).await.unwrap();
+    let run = agents.submit(TENANT, "t", review()).await.unwrap();
+    let run = wait_run(&agents, TENANT, run.summary.id).await;
+    let doc = &run.output.unwrap()["documents"][0];
+    assert_eq!(doc["call"], "needs_review", "{doc}");
+    assert!(doc["signals"].as_array().unwrap().iter().any(|s| s["kind"] == "no_text"), "{doc}");
+    agents.shutdown().await;
+    corpus.shutdown().await;
+}

@@ -70,6 +70,9 @@ pub enum SignalKind {
     BusinessContent,
     /// A confidentiality disclaimer in a footer: says nothing about this document.
     BoilerplateDisclaimer,
+    /// The document's text is missing or partial (a scan without a text layer): no call can be
+    /// made from it until it is read by OCR or a person.
+    NoText,
 }
 
 /// One signal with its place: a byte range of the text, or the header field it was read from.
@@ -497,7 +500,20 @@ fn review(counsel: &Counsel, doc: &ScopedDocument, parent: Option<&DocumentInfo>
     let named = count(SignalKind::CounselNamed);
     let legal_weight = legal + markers.min(2) + work_product;
 
-    let (call, basis, confidence, reason) = if third_parties > 0 && (counsel_in || legal_weight > 0) {
+    let needs_ocr = info.warnings.iter().any(|w| w == crate::model::NEEDS_OCR);
+    if needs_ocr || doc.text.trim().is_empty() {
+        let evidence = if needs_ocr { "needs_ocr" } else { "no text" };
+        signals.push(Signal {
+            kind: SignalKind::NoText,
+            evidence: evidence.into(),
+            citation: None,
+            field: Some("warnings".into()),
+        });
+    }
+    let (call, basis, confidence, reason) = if needs_ocr || doc.text.trim().is_empty() {
+        // A call read from part of a document (or none of it) would be a guess.
+        (Call::NeedsReview, vec![], 0.3, "no text layer on some or all pages: read it by OCR or by a person".to_owned())
+    } else if third_parties > 0 && (counsel_in || legal_weight > 0) {
         let how = if forwarded > 0 { "forwarded to" } else { "shared with" };
         (Call::NotPrivileged, vec![], 0.8, format!("{how} a third party outside the client and its counsel"))
     } else if public > 0 && work_product == 0 {
