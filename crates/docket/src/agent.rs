@@ -57,17 +57,7 @@ pub async fn run(config: &Config, bind: SocketAddr, args: AgentArgs<'_>) -> Resu
             target.client.post(format!("{}/agents/run", target.base)).bearer_auth(&token).json(&body).send().await?;
         if resp.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
             let body: Value = resp.json().await.unwrap_or_default();
-            let reasons: Vec<String> = body["error"]["details"]["fields"]
-                .as_array()
-                .map(|f| {
-                    f.iter()
-                        .map(|f| {
-                            format!("{}: {}", f["field"].as_str().unwrap_or("?"), f["message"].as_str().unwrap_or("?"))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            bail!("{} was refused: {}", args.agent, reasons.join("; "));
+            bail!("{} was refused: {}", args.agent, field_reasons(&body));
         }
         let run = target.json(resp).await.with_context(|| format!("starting {}", args.agent))?;
         let id = run["run_id"].as_str().context("run id in the answer")?.to_owned();
@@ -145,4 +135,47 @@ fn summary(run: &Value) -> String {
         _ => format!("{} sections", output["sections"].as_array().map_or(0, Vec::len)),
     };
     format!("run {id}: {agent} succeeded over {examined} documents — {detail}")
+}
+
+/// Print the tenant's counsel list, or replace it with the JSON in `set` first.
+pub async fn counsel(config: &Config, bind: SocketAddr, tenant: &TenantId, set: Option<&Path>) -> Result<()> {
+    let body: Option<Value> = match set {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?)
+        }
+        None => None,
+    };
+    let target = Target::connect(config, bind, None).await?;
+    let token = agent_token(config, tenant)?;
+    let result = async {
+        let url = format!("{}/agents/privilege_review/counsel", target.base);
+        let resp = match &body {
+            Some(b) => target.client.put(url).bearer_auth(&token).json(b).send().await?,
+            None => target.client.get(url).bearer_auth(&token).send().await?,
+        };
+        if resp.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            let body: Value = resp.json().await.unwrap_or_default();
+            bail!("the counsel list was refused: {}", field_reasons(&body));
+        }
+        let list = target.json(resp).await?;
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        Ok(())
+    }
+    .await;
+    target.close().await?;
+    result
+}
+
+/// `field: message; ...` of a 422 answer.
+fn field_reasons(body: &Value) -> String {
+    let reasons: Vec<String> = body["error"]["details"]["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|f| format!("{}: {}", f["field"].as_str().unwrap_or("?"), f["message"].as_str().unwrap_or("?")))
+                .collect()
+        })
+        .unwrap_or_default();
+    reasons.join("; ")
 }

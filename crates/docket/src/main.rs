@@ -106,6 +106,17 @@ struct TokenArgs {
 
 #[derive(Subcommand)]
 enum AgentCommand {
+    /// Print the tenant's counsel list for privilege review as JSON, or replace it with the
+    /// JSON file given to --set ({names, emails, domains, client_domains}).
+    Counsel {
+        #[arg(long, value_parser = TenantId::parse)]
+        tenant: TenantId,
+        /// A JSON file holding the new list.
+        #[arg(long)]
+        set: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        server: ServeArgs,
+    },
     /// Start a run, follow it, and write its export to --out.
     Run {
         /// privilege_review, chronology or case_brief.
@@ -200,6 +211,9 @@ async fn run(cli: Cli) -> Result<()> {
             let args =
                 agent::AgentArgs { agent: &agent, tenant: &tenant, question: question.as_deref(), out: out.as_deref() };
             agent::run(&config, server.bind, args).await
+        }
+        Command::Agent(AgentCommand::Counsel { tenant, set, server }) => {
+            agent::counsel(&config, server.bind, &tenant, set.as_deref()).await
         }
         Command::Extract { path, media_type } => extract::extract(&path, media_type.as_deref()),
     }

@@ -281,6 +281,33 @@ async fn docket_agent_run_writes_the_privilege_log_and_a_chronology() {
     assert!(text.starts_with("# Chronology\n"), "{text}");
     assert!(text.contains("| 2021-02-17 |"), "{text}");
 
+    // The counsel list through the command line: read, replaced, refused when malformed.
+    let shown = docket(storage).args(["agent", "counsel", "--tenant", TENANT, "--bind", &bind]).output().unwrap();
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    let list: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(list["domains"], json!(["whitfieldbell.example"]));
+    let file = dir.path().join("counsel.json");
+    std::fs::write(&file, r#"{"names": ["Owen Bell"], "domains": ["WhitfieldBell.example"]}"#).unwrap();
+    let set = docket(storage)
+        .args(["agent", "counsel", "--tenant", TENANT, "--set"])
+        .arg(&file)
+        .args(["--bind", &bind])
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let list: Value = serde_json::from_slice(&set.stdout).unwrap();
+    assert_eq!((&list["names"], &list["domains"]), (&json!(["Owen Bell"]), &json!(["whitfieldbell.example"])));
+    std::fs::write(&file, r#"{"emails": ["nobody"]}"#).unwrap();
+    let refused = docket(storage)
+        .args(["agent", "counsel", "--tenant", TENANT, "--set"])
+        .arg(&file)
+        .args(["--bind", &bind])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("emails[0]"), "{stderr}");
+
     let bad =
         docket(storage).args(["agent", "run", "astrologer", "--tenant", TENANT, "--bind", &bind]).output().unwrap();
     assert!(!bad.status.success());
