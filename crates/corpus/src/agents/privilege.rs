@@ -257,6 +257,8 @@ pub fn privilege_log_csv(log: &[LogEntry]) -> Result<Vec<u8>, CorpusError> {
 struct Counsel {
     list: CounselList,
     names: Vec<String>,
+    /// Each name as a case-insensitive pattern over the text, so a mention is cited where it is.
+    name_patterns: Vec<Regex>,
 }
 
 /// Who a participant is to the client.
@@ -271,7 +273,9 @@ enum Role {
 impl Counsel {
     fn new(list: CounselList) -> Counsel {
         let names = list.names.iter().map(|n| n.to_lowercase()).collect();
-        Counsel { list, names }
+        let name_patterns =
+            list.names.iter().filter_map(|n| Regex::new(&format!(r"(?i)\b{}\b", regex::escape(n))).ok()).collect();
+        Counsel { list, names, name_patterns }
     }
 
     fn role(&self, participant: &str) -> Role {
@@ -392,7 +396,8 @@ fn review(counsel: &Counsel, doc: &ScopedDocument, parent: Option<&DocumentInfo>
     for r in &info.recipients {
         participants.push((r.clone(), None, "recipients".into()));
     }
-    for (field, value, start, _) in header_lines(&doc.text) {
+    let headers = header_lines(&doc.text);
+    for &(field, value, start, _) in &headers {
         for p in split_participants(value) {
             let offset = value.find(p).map_or(start, |o| start + o);
             participants.push((p.to_owned(), cite(offset, offset + p.len()), field.to_owned()));
@@ -430,19 +435,17 @@ fn review(counsel: &Counsel, doc: &ScopedDocument, parent: Option<&DocumentInfo>
     }
 
     // Counsel named in the body: advice relayed between client employees stays privileged.
-    let lower = doc.text.to_lowercase();
-    for name in &counsel.names {
-        if let Some(at) = lower.find(name.as_str()) {
-            let in_header = header_lines(&doc.text).iter().any(|(_, _, s, e)| at >= *s && at < *e);
-            if !in_header && doc.text.is_char_boundary(at) && doc.text.is_char_boundary(at + name.len()) {
-                let evidence = doc.text[at..at + name.len()].to_owned();
-                signals.push(Signal {
-                    kind: SignalKind::CounselNamed,
-                    evidence,
-                    citation: cite(at, at + name.len()),
-                    field: None,
-                });
-            }
+    for pattern in &counsel.name_patterns {
+        let outside_headers = pattern
+            .find_iter(&doc.text)
+            .find(|m| !headers.iter().any(|(_, _, s, e)| m.start() >= *s && m.start() < *e));
+        if let Some(m) = outside_headers {
+            signals.push(Signal {
+                kind: SignalKind::CounselNamed,
+                evidence: m.as_str().to_owned(),
+                citation: cite(m.start(), m.end()),
+                field: None,
+            });
         }
     }
 
