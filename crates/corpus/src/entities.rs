@@ -71,7 +71,7 @@ pub(crate) fn kind_prefix(kind: EntityKind) -> &'static str {
     }
 }
 
-fn kind_from_str(s: &str) -> Result<EntityKind, CorpusError> {
+pub(crate) fn kind_from_str(s: &str) -> Result<EntityKind, CorpusError> {
     match s {
         "person" => Ok(EntityKind::Person),
         "org" => Ok(EntityKind::Organization),

@@ -1,6 +1,7 @@
 //! Documents of a tenant: ingestion jobs, parsers, the content store, the Tantivy index,
 //! entities and timeline extraction.
 
+pub mod agents;
 pub mod extract;
 pub mod model;
 pub mod parse;

@@ -251,14 +251,14 @@ pub struct DocumentPage {
     pub page_size: u32,
 }
 
-const INFO_COLUMNS: &str = "id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
+pub(crate) const INFO_COLUMNS: &str = "id, tenant_id, source_type, source, sha256, bytes, media_type, parser, job_id, \
      ingested_at, title, author, recipients, document_date, modified_date, subject, parent_id, warnings";
 
 pub(crate) fn parse_uuid(s: &str) -> Result<Uuid, CorpusError> {
     Uuid::parse_str(s).map_err(|e| CorpusError::Corrupt(format!("bad uuid '{s}': {e}")))
 }
 
-fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
+pub(crate) fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError> {
     let source_type: String = row.try_get("source_type")?;
     let recipients: String = row.try_get("recipients")?;
     let warnings: String = row.try_get("warnings")?;

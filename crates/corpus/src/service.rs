@@ -142,6 +142,11 @@ impl Corpus {
         Ok(Corpus { inner })
     }
 
+    /// The shared state, for the agent runner.
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
     fn live(&self) -> Result<&Inner, CorpusError> {
         if self.inner.is_stopping() { Err(CorpusError::ShuttingDown) } else { Ok(&self.inner) }
     }

@@ -313,7 +313,7 @@ pub(crate) async fn record_events(
     Ok(())
 }
 
-fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TimelineEvent, CorpusError> {
+pub(crate) fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TimelineEvent, CorpusError> {
     let citations: String = row.try_get("citations")?;
     let highlights: String = row.try_get("entity_highlights")?;
     let confidence: f64 = row.try_get("confidence")?;

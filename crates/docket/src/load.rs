@@ -24,15 +24,19 @@ pub const DEMO_TENANT: &str = "demo";
 type Embedded = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), docket_server::ServerError>>);
 
 /// A server to talk to: the running one, or one started here.
-struct Target {
-    base: String,
-    client: reqwest::Client,
+pub(crate) struct Target {
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
     embedded: Option<Embedded>,
 }
 
 impl Target {
     /// `grant`: a folder the embedded server (when one is started here) grants the tenant.
-    async fn connect(config: &Config, bind: SocketAddr, grant: Option<(&TenantId, &Path)>) -> Result<Target> {
+    pub(crate) async fn connect(
+        config: &Config,
+        bind: SocketAddr,
+        grant: Option<(&TenantId, &Path)>,
+    ) -> Result<Target> {
         let client = reqwest::Client::new();
         let base = format!("http://{bind}");
         let running = client.get(format!("{base}/health")).timeout(Duration::from_secs(2)).send().await;
@@ -65,7 +69,7 @@ impl Target {
         }
     }
 
-    async fn close(self) -> Result<()> {
+    pub(crate) async fn close(self) -> Result<()> {
         if let Some((stop, handle)) = self.embedded {
             let _ = stop.send(());
             handle.await.context("embedded server")??;
@@ -73,7 +77,7 @@ impl Target {
         Ok(())
     }
 
-    async fn json(&self, resp: reqwest::Response) -> Result<serde_json::Value> {
+    pub(crate) async fn json(&self, resp: reqwest::Response) -> Result<serde_json::Value> {
         let status = resp.status();
         let body: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
         if status == reqwest::StatusCode::UNAUTHORIZED && self.embedded.is_none() {

@@ -1,5 +1,6 @@
 //! `docket`: the server and the operator's command line, on one configuration.
 
+mod agent;
 mod exports;
 mod extract;
 mod load;
@@ -86,6 +87,10 @@ enum Command {
         #[command(flatten)]
         server: ServeArgs,
     },
+    /// Run an agent (privilege_review, chronology, case_brief) over a tenant's documents with a
+    /// progress bar, through the server at DOCKET_BIND when one runs, else one started for it.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// Print the text Docket keeps for one file (and its attachments) as JSON, parsed as the
     /// server parses it.
     Extract {
@@ -129,6 +134,37 @@ enum WebhooksCommand {
         /// Output format (default: a table on a terminal, JSON otherwise).
         #[arg(long, value_enum)]
         format: Option<reports::Format>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Print the tenant's counsel list for privilege review as JSON, or replace it with the
+    /// JSON file given to --set ({names, emails, domains, client_domains}).
+    Counsel {
+        #[arg(long, value_parser = TenantId::parse)]
+        tenant: TenantId,
+        /// A JSON file holding the new list.
+        #[arg(long)]
+        set: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        server: ServeArgs,
+    },
+    /// Start a run, follow it, and write its export to --out.
+    Run {
+        /// privilege_review, chronology or case_brief.
+        agent: String,
+        #[arg(long, value_parser = TenantId::parse)]
+        tenant: TenantId,
+        /// The question a case brief answers.
+        #[arg(long)]
+        question: Option<String>,
+        /// Write the export here: the privilege log (CSV), the chronology (CSV, or Markdown for
+        /// a .md file) or the case brief (Markdown).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        server: ServeArgs,
     },
 }
 
@@ -212,6 +248,14 @@ async fn run(cli: Cli) -> Result<()> {
             load::ingest(&config, server.bind, &path, &tenant, upload).await
         }
         Command::Demo { server } => load::demo(&config, server.bind).await,
+        Command::Agent(AgentCommand::Run { agent, tenant, question, out, server }) => {
+            let args =
+                agent::AgentArgs { agent: &agent, tenant: &tenant, question: question.as_deref(), out: out.as_deref() };
+            agent::run(&config, server.bind, args).await
+        }
+        Command::Agent(AgentCommand::Counsel { tenant, set, server }) => {
+            agent::counsel(&config, server.bind, &tenant, set.as_deref()).await
+        }
         Command::Extract { path, media_type } => extract::extract(&path, media_type.as_deref()),
     }
 }

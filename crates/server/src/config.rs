@@ -82,6 +82,11 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
     pub query_timeout_ms: u64,
 
+    /// Agent runs executing at once (1..=16); more wait their turn.
+    #[arg(long = "agent-runs", env = "DOCKET_AGENT_RUNS", default_value_t = 2,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=16), global = true)]
+    pub agent_runs: usize,
+
     /// Largest single document accepted by ingestion, in bytes.
     #[arg(long = "max-file-bytes", env = "DOCKET_MAX_FILE_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
     pub max_file_bytes: u64,

@@ -61,7 +61,7 @@ pub enum ServerError {
     modifiers(&BearerAuth),
     components(schemas(docket_corpus::SearchMode, docket_corpus::SearchGroup)),
     tags((name = "billing"), (name = "onboarding"), (name = "usage"), (name = "documents"), (name = "query"),
-        (name = "timeline"), (name = "operations"), (name = "support"))
+        (name = "timeline"), (name = "agents"), (name = "operations"), (name = "support"))
 )]
 struct ApiDoc;
 
@@ -131,6 +131,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::support::open, routes::support::list))
         .routes(routes!(routes::support::get))
         .routes(routes!(routes::support::respond))
+        .routes(routes!(routes::agents::submit))
+        .routes(routes!(routes::agents::list))
+        .routes(routes!(routes::agents::get))
+        .routes(routes!(routes::agents::privilege_log))
+        .routes(routes!(routes::agents::export))
+        .routes(routes!(routes::agents::counsel, routes::agents::set_counsel))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(routes::ingest::upload))
@@ -189,7 +195,9 @@ pub async fn serve(
         tracing::warn!("GET /metrics is open on a non-loopback address: set DOCKET_METRICS_TOKEN_REQUIRED=true");
     }
     let meter = Arc::new(metering::LedgerMeter { ledger: ledger.clone(), telemetry: telemetry.clone() });
-    let corpus = docket_corpus::Corpus::open(config.corpus(), meter).await.map_err(ServerError::Corpus)?;
+    let corpus = docket_corpus::Corpus::open(config.corpus(), meter.clone()).await.map_err(ServerError::Corpus)?;
+    let agents =
+        docket_corpus::agents::Agents::start(&corpus, meter, config.agent_runs).await.map_err(ServerError::Corpus)?;
     let alerts = spawn_alert_log(&ledger);
     let deliverer = match webhooks::WebhookSettings::from_config(&config).map_err(ServerError::Webhooks)? {
         Some(settings) => Some(
@@ -198,13 +206,14 @@ pub async fn serve(
         ),
         None => None,
     };
-    let state = AppState::new(config, ledger.clone(), corpus.clone(), auth, telemetry.clone());
+    let state = AppState::new(config, ledger.clone(), corpus.clone(), agents.clone(), auth, telemetry.clone());
     let pruning = spawn_limiter_pruning(&state);
     let sla_sweep = support::spawn_sla_sweep(ledger.clone(), telemetry.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "docket serving");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     tracing::info!("draining: committing queued events and writing usage.json");
+    agents.shutdown().await;
     corpus.shutdown().await;
     sla_sweep.abort();
     snapshots.finish().await;

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use docket_corpus::agents::{RunMeter, RunReport};
 use docket_corpus::{JobMeter, JobReport};
 use docket_ledger::{EventKind, Ledger, UsageEvent};
 
@@ -35,6 +36,25 @@ impl JobMeter for LedgerMeter {
             if outcome.recorded > 0 {
                 self.telemetry.job_finished(&report);
             }
+            Ok(())
+        })
+    }
+}
+
+impl RunMeter for LedgerMeter {
+    fn run_finished(&self, report: RunReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            let tenant = report.tenant_id.parse().map_err(|e| format!("run {}: {e}", report.run_id))?;
+            let mut event = UsageEvent::now(tenant, EventKind::Agent, 1);
+            event.event_id = format!("agent:{}", report.run_id);
+            event.subject = Some(report.submitted_by.clone());
+            event.occurred_at = report.finished_at;
+            event.attributes = serde_json::json!({
+                "run_id": report.run_id,
+                "agent": report.agent,
+                "documents_examined": report.documents_examined,
+            });
+            self.ledger.record(vec![event]).await.map_err(|e| e.to_string())?;
             Ok(())
         })
     }

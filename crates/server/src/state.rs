@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use docket_billing::TenantId;
 use docket_corpus::Corpus;
+use docket_corpus::agents::Agents;
 use docket_ledger::{Ledger, Tenant};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub ledger: Ledger,
     pub corpus: Corpus,
+    pub agents: Agents,
     pub auth: Arc<Authenticator>,
     pub onboarding_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub telemetry: Arc<Telemetry>,
@@ -30,6 +32,7 @@ impl AppState {
         config: Config,
         ledger: Ledger,
         corpus: Corpus,
+        agents: Agents,
         auth: Arc<Authenticator>,
         telemetry: Arc<Telemetry>,
     ) -> AppState {
@@ -39,6 +42,7 @@ impl AppState {
             config: Arc::new(config),
             ledger,
             corpus,
+            agents,
             auth,
             onboarding_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             telemetry,

@@ -1,5 +1,117 @@
 // Generated from the server's /openapi.json by `npm run gen:api`. Do not edit.
 export interface paths {
+    "/agents/privilege_review/counsel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's counsel list for privilege review (scope agents:read). */
+        get: operations["get_counsel_list"];
+        /** Replace the tenant's counsel list (scope agents:run); answers it as stored. */
+        put: operations["set_counsel_list"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an agent run (scope agents:run): `privilege_review`, `chronology` or `case_brief`.
+         *     Answers 202 with the queued run; follow it with `GET /agents/runs/{run_id}`.
+         */
+        post: operations["start_agent_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recent runs, newest first, without their outputs (scope agents:read). */
+        get: operations["list_agent_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: status, steps, output and citations (scope agents:read). Another tenant's run is a 404. */
+        get: operations["get_agent_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/runs/{run_id}/export/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A run's output exported as `csv` (privilege log, chronology) or `md` (chronology, case
+         *     brief) (scope agents:read).
+         */
+        get: operations["export_agent_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/runs/{run_id}/privilege-log.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A privilege review's privilege log as CSV (scope agents:read): one row per document called
+         *     privileged or needing review.
+         */
+        get: operations["get_privilege_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/events": {
         parameters: {
             query?: never;
@@ -409,6 +521,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A run with what it was asked, its steps, its output and its citations. */
+        AgentRun: components["schemas"]["RunSummary"] & {
+            /** @description Every passage the output cites. */
+            citations: components["schemas"]["RunCitation"][];
+            /** @description The options as given (null when none were). */
+            options?: Record<string, never> | null;
+            /** @description The agent's output once the run succeeded (its shape depends on the agent). */
+            output?: Record<string, never> | null;
+            question?: string | null;
+            scope: components["schemas"]["RunScope"];
+            /** @description What the run did, step by step, with counts and durations. */
+            steps: components["schemas"]["RunStep"][];
+        };
         /**
          * @description How close a tenant is to its quota.
          * @enum {string}
@@ -485,6 +610,34 @@ export interface components {
              * @description Documents mentioning both entities.
              */
             shared_documents: number;
+        };
+        /**
+         * @description Counsel of a tenant: outside firms and in-house legal, by name, address and domain, and the
+         *     client's own e-mail domains (anyone else on a thread is a third party).
+         */
+        CounselList: {
+            /**
+             * @description The client's own e-mail domains: a participant from neither these nor counsel's is a
+             *     third party, whose presence breaks privilege.
+             * @default []
+             */
+            client_domains?: string[];
+            /**
+             * @description E-mail domains of outside law firms and of in-house legal departments with their own
+             *     domain: everyone writing from them is counsel.
+             * @default []
+             */
+            domains?: string[];
+            /**
+             * @description E-mail addresses of counsel (in-house lawyers at the client's own domain go here).
+             * @default []
+             */
+            emails?: string[];
+            /**
+             * @description Names of counsel as they sign and appear in headers ("Dana Whitfield").
+             * @default []
+             */
+            names?: string[];
         };
         /** @description One tenant in the CRM export. Fields are in [`CRM_COLUMNS`] order. */
         CrmRow: {
@@ -1094,6 +1247,114 @@ export interface components {
          * @enum {string}
          */
         RoiBasis: "selected" | "recommended";
+        /** @description A place in a document's text that supports a claim: byte offsets into the extracted text. */
+        RunCitation: {
+            /** Format: uuid */
+            document_id: string;
+            /** @description Byte offset of the end in the document's text. */
+            end: number;
+            /** @description Byte offset in the document's text. */
+            start: number;
+        };
+        /** @description What a caller asks of an agent. */
+        RunRequest: {
+            /** @description The agent's name: privilege_review, chronology or case_brief. */
+            agent: string;
+            /** @description Options of the agent (see docs/api.md); absent means the defaults. */
+            options?: Record<string, never>;
+            /** @description The question a case brief answers (required by case_brief). */
+            question?: string | null;
+            scope?: components["schemas"]["RunScope"];
+        };
+        /**
+         * @description Which documents a run covers; every given filter applies (their intersection). Empty: all
+         *     the tenant's documents.
+         */
+        RunScope: {
+            /**
+             * @description Only these documents (at most 10,000).
+             * @default null
+             */
+            document_ids?: string[] | null;
+            /**
+             * @description Only documents mentioning this entity (an entity id or its normalised form).
+             * @default null
+             */
+            entity?: string | null;
+            /**
+             * @description Only documents (and events) dated on or after this time, `YYYY-MM-DD` or RFC 3339.
+             * @default null
+             */
+            from_ts?: string | null;
+            /**
+             * @description Only documents matching this search query.
+             * @default null
+             */
+            query?: string | null;
+            /**
+             * @description Only documents of this source type: local, inline, upload or attachment.
+             * @default null
+             */
+            source?: string | null;
+            /**
+             * @description Only documents (and events) dated on or before this time, `YYYY-MM-DD` or RFC 3339.
+             * @default null
+             */
+            to_ts?: string | null;
+        };
+        /**
+         * @description Where a run is in its life.
+         * @enum {string}
+         */
+        RunState: "queued" | "running" | "succeeded" | "failed";
+        /** @description One step of a run: what it did, on how many documents, how long it took. */
+        RunStep: {
+            /**
+             * Format: int64
+             * @description Documents (or events, for the timeline steps) the step went through.
+             */
+            documents: number;
+            /** Format: int64 */
+            duration_ms: number;
+            name: string;
+        };
+        /** @description A run as listed: who asked which agent, and how far it got. */
+        RunSummary: {
+            agent: string;
+            /**
+             * Format: int32
+             * @description How many times the run was started (more than one after a restart interrupted it).
+             */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Documents the run has examined so far (the billed attribute once it succeeded).
+             */
+            documents_examined: number;
+            /**
+             * Format: int64
+             * @description Documents in the run's scope, once counted.
+             */
+            documents_total?: number | null;
+            /** @description Why the run failed. */
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** @description True once the run's usage event was recorded by the ledger. */
+            metered: boolean;
+            /**
+             * Format: uuid
+             * @description The run's id, as `run_id` in JSON.
+             */
+            run_id: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["RunState"];
+            submitted_by: string;
+            tenant_id: string;
+        };
         /**
          * @description What one result is.
          * @enum {string}
@@ -1433,6 +1694,493 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_counsel_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounselList"];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_counsel_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CounselList"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounselList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than DOCKET_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_agent_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than DOCKET_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_agent_runs: {
+        parameters: {
+            query?: {
+                /** @description Most runs returned, 1..=200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"][];
+                };
+            };
+            /** @description a malformed request: query string, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_agent_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_agent_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description csv or md */
+                format: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the export */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "text/markdown": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_privilege_log: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the service cannot answer now; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: never;

@@ -122,3 +122,42 @@ pub async fn ingest(corpus: &Corpus, tenant: &str, sources: Vec<Source>) -> JobS
     let job = corpus.submit(tenant, "tester", sources).await.unwrap();
     wait_job(corpus, tenant, job.id).await
 }
+
+/// A run meter that keeps every report it acknowledges; it can be told to refuse.
+#[derive(Default)]
+pub struct RecordingRunMeter {
+    pub reports: Mutex<Vec<docket_corpus::agents::RunReport>>,
+    pub refuse: AtomicBool,
+}
+
+impl docket_corpus::agents::RunMeter for RecordingRunMeter {
+    fn run_finished(
+        &self,
+        report: docket_corpus::agents::RunReport,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            if self.refuse.load(Ordering::SeqCst) {
+                return Err("ledger unavailable".into());
+            }
+            self.reports.lock().unwrap().push(report);
+            Ok(())
+        })
+    }
+}
+
+/// Poll an agent run until it succeeded or failed.
+pub async fn wait_run(
+    agents: &docket_corpus::agents::Agents,
+    tenant: &str,
+    id: Uuid,
+) -> docket_corpus::agents::AgentRun {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let run = agents.run(tenant, id).await.unwrap().expect("run exists");
+        if run.summary.status.is_finished() {
+            return run;
+        }
+        assert!(Instant::now() < deadline, "run {id} did not finish: {run:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -29,6 +29,10 @@ rules! {
     IngestRead = Access { audience: API_AUDIENCE, roles: &[], scope: "ingest:read" };
     /// Search, entities and the entity graph: scope query:read.
     QueryRead = Access { audience: API_AUDIENCE, roles: &[], scope: "query:read" };
+    /// Start agent runs and replace the privilege-review counsel list: scope agents:run.
+    AgentsRun = Access { audience: API_AUDIENCE, roles: &[], scope: "agents:run" };
+    /// Agent runs, their outputs and exports, the counsel list: scope agents:read.
+    AgentsRead = Access { audience: API_AUDIENCE, roles: &[], scope: "agents:read" };
     /// The timeline: scope timeline:read.
     TimelineRead = Access { audience: API_AUDIENCE, roles: &[], scope: "timeline:read" };
     /// A tenant's own consumption: role TenantAdmin or PlatformAdmin, scope usage:read.

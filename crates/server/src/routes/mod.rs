@@ -1,6 +1,7 @@
 //! Routes by area.
 
 pub mod access;
+pub mod agents;
 pub mod billing;
 pub mod documents;
 pub mod entities;

@@ -113,6 +113,17 @@ impl TestApp {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// PUT JSON with an optional bearer token.
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.put(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// Onboard a tenant through the public intake.
     pub async fn onboard(&self, organization: &str, seats: u64) -> Value {
         let (status, body) = self.post("/onboarding", &intake(organization, seats), None).await;

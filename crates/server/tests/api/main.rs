@@ -1,5 +1,6 @@
 //! HTTP tests against the real server on 127.0.0.1:0 with its own storage folder.
 
+mod agents;
 mod auth;
 mod billing;
 mod document_fields;
