@@ -304,6 +304,93 @@ async fn the_playbook_plan_table_is_what_get_billing_plans_serves() {
     assert_eq!(playbook_table(), served, "docs/commercial/playbook.md vs GET /billing/plans");
     assert_eq!(body["alert_thresholds"]["soft"], 0.8);
     assert_eq!(body["alert_thresholds"]["hard"], 0.95);
+
+    // Every endpoint the playbook quotes is served: the same call without a token or body is
+    // refused or answered, never "no such route" (404) or "no such method" (405).
+    let base = format!("http://127.0.0.1:{port}");
+    let mut missing = Vec::new();
+    for (method, path) in playbook_endpoints() {
+        let method: reqwest::Method = method.parse().expect("an HTTP method");
+        let status = client.request(method.clone(), format!("{base}{path}")).send().await.expect("answered").status();
+        if status == 404 || status == 405 {
+            missing.push(format!("{method} {path}: {status}"));
+        }
+    }
+    assert!(missing.is_empty(), "docs/commercial/playbook.md names endpoints docket does not serve: {missing:?}");
+}
+
+/// The inline code spans of a Markdown text (outside fenced blocks).
+fn code_spans(doc: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut spans = Vec::new();
+    for line in doc.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            spans.extend(line.split('`').skip(1).step_by(2).map(str::to_owned));
+        }
+    }
+    spans
+}
+
+/// `METHOD /path` spans of the playbook.
+fn playbook_endpoints() -> Vec<(String, String)> {
+    let spans = code_spans(&read("docs/commercial/playbook.md"));
+    let endpoints: Vec<(String, String)> = spans
+        .iter()
+        .filter_map(|s| {
+            let (method, path) = s.split_once(' ')?;
+            (["GET", "POST", "PUT", "DELETE"].contains(&method) && path.starts_with('/'))
+                .then(|| (method.to_owned(), path.to_owned()))
+        })
+        .collect();
+    assert!(endpoints.len() >= 5, "the playbook names only {endpoints:?}");
+    endpoints
+}
+
+/// What the playbook quotes besides endpoints: repository paths exist (a `*` matches any name
+/// in its folder; `infra/.env` and `storage/...` are made at install and run time), every
+/// `DOCKET_*` / `OTEL_*` variable is in the README's configuration, and every `docket` command
+/// parses (run with `--help` appended: exit code 0, not clap's 2).
+#[test]
+fn the_playbook_names_only_what_exists() {
+    let spans = code_spans(&read("docs/commercial/playbook.md"));
+    let readme = read("README.md");
+    let dir = tempfile::tempdir().unwrap();
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for span in &spans {
+        let roots = ["crates/", "frontend/", "infra/", "scripts/", "docs/", "CHANGELOG.md"];
+        let first = span.split_whitespace().next().unwrap_or_default();
+        if roots.iter().any(|r| first.starts_with(r)) && first != "infra/.env" {
+            checked += 1;
+            let path = repo().join(first.trim_end_matches('/'));
+            let exists = match first.rsplit_once('/') {
+                Some((folder, name)) if name.contains('*') => repo().join(folder).is_dir(),
+                _ => path.exists(),
+            };
+            if !exists {
+                wrong.push(format!("no file {first}"));
+            }
+        } else if span.starts_with("DOCKET_") || span.starts_with("OTEL_") {
+            checked += 1;
+            let name = span.split('=').next().unwrap_or_default();
+            if !readme.contains(&format!("`{name}`")) {
+                wrong.push(format!("{name} is not in the README's configuration"));
+            }
+        } else if span.starts_with("docket ") {
+            checked += 1;
+            let mut args = words(span);
+            args.remove(0);
+            args.push("--help".to_owned());
+            let out = docket(dir.path()).args(&args).output().expect("run docket");
+            if !out.status.success() {
+                wrong.push(format!("`{span}`: {}", String::from_utf8_lossy(&out.stderr).trim()));
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} references found in the playbook");
+    assert!(wrong.is_empty(), "docs/commercial/playbook.md:\n{}", wrong.join("\n"));
 }
 
 /// Every `docket ...` quoted in the text: fenced code lines and inline code spans, from the
