@@ -3,6 +3,7 @@
 //! - The plan table of `docs/commercial/playbook.md` against the code's catalogue
 //!   (`docket_billing::PLANS`), `GET /billing/plans` of a real `docket serve`, the tier profiles
 //!   (`infra/profiles/<plan>.env` sets `DOCKET_DEFAULT_PLAN=<plan>`) and the web UI's plan page.
+//! - Every path, endpoint, variable and command the playbook quotes, against what exists.
 //! - Every `docket ...` command quoted in `docs/operations.md`, run against a scratch storage
 //!   folder.
 
