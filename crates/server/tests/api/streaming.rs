@@ -106,7 +106,7 @@ async fn hits_leave_while_the_search_is_still_producing_them() {
     assert_eq!(first["type"], "hit", "{first}");
     // Nothing is read for a while: a search that streams is held back meanwhile, one that
     // built its whole body before sending would have finished already.
-    let pause = Duration::from_millis(1_500);
+    let pause = Duration::from_secs(3);
     tokio::time::sleep(pause).await;
     while let Some(chunk) = resp.chunk().await.expect("a chunk") {
         rest.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
