@@ -41,7 +41,7 @@ export function snapshot(over: Partial<Schema<"TenantSnapshot">>): Schema<"Tenan
     plan_id: "professional",
     support_tier: "standard",
     support_sla_hours: 12,
-    query_count: 100,
+    queries: 100,
     ingest_bytes: 1_000_000_000,
     ingest_gb: 1,
     timeline_requests: 3,

@@ -332,8 +332,12 @@ impl Corpus {
         let inner = self.inner.clone();
         let tenant = tenant.to_owned();
         let req = req.clone();
+        let budget = self.inner.query_timeout;
         let mut response = tokio::task::spawn_blocking(move || {
-            search::run(&inner.index.passages, &tenant, &req, documents.as_deref(), &deadline, &mut |_| Ok(()))
+            let result =
+                search::run(&inner.index.passages, &tenant, &req, documents.as_deref(), &deadline, &mut |_| Ok(()));
+            note_if_abandoned(&result, &tenant, started, budget);
+            result
         })
         .await??;
         response.took_ms = elapsed_ms(started);
@@ -354,6 +358,7 @@ impl Corpus {
         let inner = self.inner.clone();
         let owned_tenant = tenant.to_owned();
         let owned_req = req.clone();
+        let budget = self.inner.query_timeout;
         tokio::task::spawn_blocking(move || {
             let mut total_tx = Some(total_tx);
             // A send that fails means the caller dropped the stream: stop like a deadline.
@@ -373,6 +378,7 @@ impl Corpus {
                     }
                 },
             );
+            note_if_abandoned(&result, &owned_tenant, started, budget);
             let last = match result {
                 Ok(response) => SearchEvent::Done { answer: response.answer, took_ms: elapsed_ms(started) },
                 Err(e) => match total_tx.take() {
@@ -468,6 +474,14 @@ impl Corpus {
         }
         inner.pool.close().await;
         inner.writer.close().await;
+    }
+}
+
+/// Log a search stopped before its deadline: its caller went away (a client hanging up), so
+/// the search was cancelled rather than left to run on the blocking pool.
+fn note_if_abandoned<T>(result: &Result<T, CorpusError>, tenant: &str, started: Instant, budget: Duration) {
+    if matches!(result, Err(CorpusError::DeadlineExceeded { .. })) && started.elapsed() < budget {
+        tracing::info!(tenant, elapsed_ms = elapsed_ms(started), "search cancelled: the client went away");
     }
 }
 

@@ -223,7 +223,7 @@ impl Sums {
         self.overage += overage;
         self.health += s.assessment.health_score;
         self.flagged += u64::from(s.assessment.flagged);
-        self.queries = self.queries.saturating_add(s.query_count);
+        self.queries = self.queries.saturating_add(s.queries);
         self.ingest_bytes = self.ingest_bytes.saturating_add(s.ingest_bytes);
         self.agent_runs = self.agent_runs.saturating_add(s.agent_runs);
     }

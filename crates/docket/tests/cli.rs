@@ -126,7 +126,7 @@ fn demo_and_ingest_load_documents_with_metering() {
     let cli = usage["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "cli-firm").unwrap();
     assert_eq!(cli["ingest_bytes"], 48 + 38);
     let demo = usage["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "demo").unwrap();
-    assert_eq!(demo["query_count"], 4);
+    assert_eq!(demo["queries"], 4);
     assert_eq!(demo["timeline_requests"], 1);
 
     let unknown = docket(

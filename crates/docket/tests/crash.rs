@@ -143,7 +143,7 @@ async fn sigkill_under_load_loses_no_acknowledged_event() {
     let snap = ledger.snapshots(BillingPeriod::containing(now), now, Some(&tenant)).await.unwrap().remove(0);
     let stored = ledger.event_count(&tenant).await.unwrap();
     assert!(stored >= acked.len() as u64);
-    assert_eq!(snap.query_count, stored, "aggregates match the event log exactly");
+    assert_eq!(snap.queries, stored, "aggregates match the event log exactly");
     ledger.close().await;
     again.kill().unwrap();
     again.wait().unwrap();

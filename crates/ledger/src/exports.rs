@@ -250,7 +250,7 @@ mod tests {
             plan_id: plan,
             support_tier: plan.plan().support_tier,
             support_sla_hours: plan.plan().support_tier.sla_hours(),
-            query_count: usage.queries,
+            queries: usage.queries,
             ingest_bytes: 0,
             ingest_gb: 0.0,
             timeline_requests: 0,

@@ -256,7 +256,10 @@ pub struct TenantSnapshot {
     pub plan_id: PlanId,
     pub support_tier: SupportTier,
     pub support_sla_hours: u32,
-    pub query_count: u64,
+    /// Queries executed in the period: the `queries` usage dimension.
+    // Read under its former name too, so that a usage.json of schema 1 still parses.
+    #[serde(alias = "query_count")]
+    pub queries: u64,
     pub ingest_bytes: u64,
     /// Ingest in GB (10^9 bytes).
     pub ingest_gb: f64,
@@ -278,7 +281,7 @@ impl TenantSnapshot {
     /// The period's usage totals the assessment is computed from.
     pub fn usage(&self) -> UsageTotals {
         UsageTotals {
-            queries: self.query_count,
+            queries: self.queries,
             ingest_bytes: self.ingest_bytes,
             timeline_requests: self.timeline_requests,
             agent_runs: self.agent_runs,

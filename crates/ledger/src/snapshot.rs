@@ -18,8 +18,9 @@ use crate::error::LedgerError;
 use crate::model::{QuotaAlert, TenantSnapshot};
 use crate::store::Ledger;
 
-/// Version of the usage.json layout; bumped on any incompatible change.
-pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+/// Version of the usage.json layout; bumped on any incompatible change (2: each tenant's
+/// `query_count` is named `queries`, like the usage dimension it counts).
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 2;
 
 /// The contents of usage.json.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -78,7 +79,8 @@ impl UsageFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
             Ok(bytes) => match serde_json::from_slice::<UsageFileContents>(&bytes) {
-                Ok(c) if c.schema_version == SNAPSHOT_SCHEMA_VERSION => Ok(None),
+                // An older layout is no fault: the first write replaces it.
+                Ok(c) if c.schema_version <= SNAPSHOT_SCHEMA_VERSION => Ok(None),
                 _ => {
                     let stamp = OffsetDateTime::now_utc().unix_timestamp();
                     let aside = self.path.with_extension(format!("json.corrupt-{stamp}"));

@@ -718,7 +718,7 @@ pub(crate) fn snapshot_of(
         plan_id: tenant.plan_id,
         support_tier: tenant.support_tier,
         support_sla_hours: tenant.support_tier.sla_hours(),
-        query_count: usage.queries,
+        queries: usage.queries,
         ingest_bytes: usage.ingest_bytes,
         ingest_gb: usage.ingest_bytes as f64 / docket_billing::BYTES_PER_GB as f64,
         timeline_requests: usage.timeline_requests,

@@ -46,7 +46,7 @@ async fn counts_once_and_aggregates(ledger: Ledger) {
     let period = BillingPeriod::containing(now);
     let snaps = ledger.snapshots(period, now, Some(&t)).await.unwrap();
     let s = &snaps[0];
-    assert_eq!(s.query_count, 3);
+    assert_eq!(s.queries, 3);
     assert_eq!(s.ingest_bytes, 1_500_000_000);
     assert_eq!(s.ingest_gb, 1.5);
     assert_eq!(s.timeline_requests, 1);
@@ -71,9 +71,9 @@ async fn past_events_land_in_their_own_period(ledger: Ledger) {
     let feb: BillingPeriod = "2024-02".parse().unwrap();
     let now = OffsetDateTime::now_utc();
     let past = ledger.snapshots(feb, now, Some(&t)).await.unwrap();
-    assert_eq!(past[0].query_count, 7);
+    assert_eq!(past[0].queries, 7);
     let current = ledger.snapshots(BillingPeriod::containing(now), now, Some(&t)).await.unwrap();
-    assert_eq!(current[0].query_count, 0, "usage resets each period");
+    assert_eq!(current[0].queries, 0, "usage resets each period");
     let daily = ledger.daily(&t, feb).await.unwrap();
     assert_eq!(daily.len(), 29);
     assert_eq!(daily[28].queries, 7);
@@ -109,7 +109,7 @@ async fn concurrent_writers_count_exactly(ledger: Ledger) {
     assert_eq!(run(batches).await, 0, "the same events sent again add nothing");
     let now = OffsetDateTime::now_utc();
     let s = &ledger.snapshots(BillingPeriod::containing(now), now, Some(&t)).await.unwrap()[0];
-    assert_eq!(s.query_count, 10_000);
+    assert_eq!(s.queries, 10_000);
     assert_eq!(s.active_seats, 50);
     assert_eq!(ledger.event_count(&t).await.unwrap(), 10_000);
 }
@@ -209,8 +209,8 @@ async fn usage_file_round_trips_and_survives_corruption(ledger: Ledger) {
     assert_eq!(file.set_aside_if_corrupt().unwrap(), None);
     file.write(&ledger).await.unwrap();
     let read = file.read().unwrap();
-    assert_eq!(read.schema_version, 1);
-    assert_eq!(read.tenants[0].query_count, 2);
+    assert_eq!(read.schema_version, 2);
+    assert_eq!(read.tenants[0].queries, 2);
     std::fs::write(file.path(), b"{\"schema_version\": 1, \"tena").unwrap();
     let aside = file.set_aside_if_corrupt().unwrap().expect("corrupt file kept aside");
     assert!(aside.exists());
@@ -218,6 +218,18 @@ async fn usage_file_round_trips_and_survives_corruption(ledger: Ledger) {
     assert!(!file.path().exists());
     file.write(&ledger).await.unwrap();
     assert_eq!(file.read().unwrap().tenants.len(), 1);
+    // A file of the first layout (`query_count`) is read, not set aside, and then replaced.
+    let mut first: serde_json::Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+    first["schema_version"] = 1.into();
+    let count = first["tenants"][0].as_object_mut().unwrap().remove("queries").unwrap();
+    first["tenants"][0]["query_count"] = count;
+    std::fs::write(file.path(), serde_json::to_vec(&first).unwrap()).unwrap();
+    assert_eq!(file.read().unwrap().tenants[0].queries, 2);
+    assert_eq!(file.set_aside_if_corrupt().unwrap(), None);
+    file.write(&ledger).await.unwrap();
+    let rewritten: serde_json::Value = serde_json::from_slice(&std::fs::read(file.path()).unwrap()).unwrap();
+    assert_eq!((&rewritten["schema_version"], &rewritten["tenants"][0]["queries"]), (&2.into(), &2.into()));
+    assert!(rewritten["tenants"][0].get("query_count").is_none(), "{rewritten}");
     let leftovers: HashSet<_> =
         std::fs::read_dir(dir.path().join("billing")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 2, "no temporary files left behind: {leftovers:?}");
@@ -281,7 +293,7 @@ async fn a_request_past_a_bound_fails_alone(ledger: Ledger) {
     let period = BillingPeriod::containing(now);
     let snap = ledger.snapshots(period, now, Some(&big)).await.unwrap().remove(0);
     assert_eq!(snap.ingest_bytes, MAX_BYTES_PER_PERIOD);
-    assert_eq!(snap.query_count, 0, "nothing of a refused request is recorded");
+    assert_eq!(snap.queries, 0, "nothing of a refused request is recorded");
     // The tenant still works below its bounds.
     assert_eq!(ledger.record(vec![query]).await.unwrap().recorded, 1);
 }
@@ -320,7 +332,7 @@ async fn the_usage_view_follows_every_write(ledger: Ledger) {
     let all = UsageQuery::default();
     let first = ledger.usage_page(current, &all).await.unwrap();
     assert_eq!(first.matching, 510);
-    assert!(first.tenants.iter().all(|t| t.query_count == 0));
+    assert!(first.tenants.iter().all(|t| t.queries == 0));
 
     // Every tenant changes in one commit: the view reads them again in several statements.
     let events: Vec<UsageEvent> =
@@ -331,8 +343,7 @@ async fn the_usage_view_follows_every_write(ledger: Ledger) {
     ledger.set_plan(&ids[0], PlanId::Enterprise, "test-operator").await.unwrap();
     let page = ledger.usage_page(current, &all).await.unwrap();
     let truth = ledger.snapshots(current, OffsetDateTime::now_utc(), None).await.unwrap();
-    let key =
-        |s: &docket_ledger::TenantSnapshot| (s.tenant_id.clone(), s.plan_id, s.query_count, s.assessment.alert_level);
+    let key = |s: &docket_ledger::TenantSnapshot| (s.tenant_id.clone(), s.plan_id, s.queries, s.assessment.alert_level);
     assert_eq!(page.tenants.iter().map(key).collect::<Vec<_>>(), truth.iter().map(key).collect::<Vec<_>>());
     assert_eq!(page.alerts, ledger.alerts(current, None).await.unwrap());
     assert_eq!(page.tenants[0].plan_id, PlanId::Enterprise);
@@ -361,7 +372,7 @@ async fn the_usage_view_follows_every_write(ledger: Ledger) {
     old.occurred_at = previous.start() + time::Duration::days(3);
     ledger.record(vec![old]).await.unwrap();
     let after = ledger.usage_page(previous, &one).await.unwrap();
-    assert_eq!(after.tenants[0].query_count, before.tenants[0].query_count + 42);
+    assert_eq!(after.tenants[0].queries, before.tenants[0].queries + 42);
 }
 
 suite!(

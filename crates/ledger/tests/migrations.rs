@@ -54,7 +54,7 @@ async fn data_survives(url: String) {
     assert_eq!(ledger.event_count(&old).await.unwrap(), 1);
     let now = OffsetDateTime::now_utc();
     let snap = ledger.snapshots(BillingPeriod::containing(now), now, Some(&old)).await.unwrap().remove(0);
-    assert_eq!((snap.query_count, snap.plan_id), (1, PlanId::Professional));
+    assert_eq!((snap.queries, snap.plan_id), (1, PlanId::Professional));
     // The old id is now free in another tenant, and still a duplicate in its own.
     let new = TenantId::parse("new-firm").unwrap();
     ledger.create_tenant(&new, "New Firm", PlanId::Community).await.unwrap();

@@ -36,7 +36,7 @@ async fn a_support_tier_override_changes_the_sla_from_now_on(ledger: Ledger) {
     assert_eq!((page.tenants[0].support_tier, page.tenants[0].support_sla_hours), (SupportTier::Premium, 2));
     // A closed period keeps the tier it had.
     let past = ledger.snapshots(closed, later, Some(&t)).await.unwrap().remove(0);
-    assert_eq!((past.support_tier, past.support_sla_hours, past.query_count), (SupportTier::Standard, 12, 3));
+    assert_eq!((past.support_tier, past.support_sla_hours, past.queries), (SupportTier::Standard, 12, 3));
 
     // A plan change keeps the override; clearing it gives the plan's tier again.
     let on_community = ledger.set_plan(&t, PlanId::Community, "erin").await.unwrap();

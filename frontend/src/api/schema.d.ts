@@ -1506,8 +1506,11 @@ export interface components {
             /** @example 2026-11 */
             period: string;
             plan_id: components["schemas"]["PlanId"];
-            /** Format: int64 */
-            query_count: number;
+            /**
+             * Format: int64
+             * @description Queries executed in the period: the `queries` usage dimension.
+             */
+            queries: number;
             /** Format: int32 */
             support_sla_hours: number;
             support_tier: components["schemas"]["SupportTier"];

@@ -7,7 +7,7 @@ export function Consumption({ snapshot, catalogue }: { snapshot: Schema<"TenantS
   const plan = catalogue?.plans.find((p) => p.plan_id === snapshot.plan_id);
   const t = catalogue?.alert_thresholds;
   const rows = [
-    { name: "Queries", ratio: snapshot.consumption.queries, used: formatCount(snapshot.query_count), quota: plan ? formatCount(plan.included_queries) : "—" },
+    { name: "Queries", ratio: snapshot.consumption.queries, used: formatCount(snapshot.queries), quota: plan ? formatCount(plan.included_queries) : "—" },
     { name: "Ingest", ratio: snapshot.consumption.ingest_gb, used: formatGb(snapshot.ingest_gb), quota: plan ? `${formatCount(plan.included_ingest_gb)} GB` : "—" },
     { name: "Seats", ratio: snapshot.consumption.seats, used: formatCount(snapshot.active_seats), quota: plan ? formatCount(plan.included_seats) : "—" },
   ];

@@ -6,9 +6,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use docket_corpus::{CorpusError, SearchEvent, SearchGroup, SearchMode, SearchRequest, SearchResponse};
+use docket_corpus::{CorpusError, SearchEvent, SearchGroup, SearchHit, SearchMode, SearchRequest, SearchResponse};
 use docket_ledger::EventKind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::access::QueryRead;
@@ -82,7 +82,12 @@ pub async fn query(
     let lines = futures_util::stream::unfold(Some(stream), |open| async move {
         let mut stream = open?;
         let (line, rest) = match stream.next().await? {
-            SearchEvent::Hit(hit) => (serde_json::json!({ "type": "hit", "hit": hit }), Some(stream)),
+            // Serialized from the hit itself, not a `Value`: a `Value` widens the f32 score to
+            // f64 digits that differ from the same hit answered whole.
+            SearchEvent::Hit(hit) => match serde_json::to_string(&HitLine { r#type: "hit", hit: &hit }) {
+                Ok(line) => return Some((Ok(format!("{line}\n")), Some(stream))),
+                Err(e) => (failure_line(&CorpusError::Index(format!("a hit could not be written: {e}"))), None),
+            },
             SearchEvent::Done { answer, took_ms } => {
                 let summary = serde_json::json!({
                     "type": "summary", "total_hits": stream.total_hits, "page": stream.page,
@@ -96,6 +101,13 @@ pub async fn query(
     });
     let body = Body::from_stream(lines);
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// One hit of a streamed search.
+#[derive(Serialize)]
+struct HitLine<'a> {
+    r#type: &'static str,
+    hit: &'a SearchHit,
 }
 
 /// The last line of a stream whose search failed after its first hits: the error body's

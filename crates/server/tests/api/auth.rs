@@ -271,7 +271,7 @@ async fn hs256_is_off_once_an_rs256_key_is_configured() {
 }
 
 /// Log lines written by this test binary (a global subscriber, installed once).
-fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+pub(crate) fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
     use std::sync::{Arc, Mutex, OnceLock};
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {

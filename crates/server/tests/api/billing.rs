@@ -63,7 +63,7 @@ async fn usage_filters_by_flag_tenant_and_period() {
     let (_, all) = app.get("/billing/usage", Some(&csm)).await;
     assert_eq!(all["tenants"].as_array().unwrap().len(), 2);
     let busy = all["tenants"].as_array().unwrap().iter().find(|t| t["tenant_id"] == "busy-firm").unwrap();
-    assert_eq!(busy["query_count"], 490);
+    assert_eq!(busy["queries"], 490);
     assert_eq!(busy["active_seats"], 3);
     assert_eq!(busy["alert_level"], "hard");
     assert_eq!(busy["usage_ratio"], 0.98);
@@ -75,7 +75,7 @@ async fn usage_filters_by_flag_tenant_and_period() {
 
     let (_, one) = app.get("/billing/usage?tenant_id=quiet-firm", Some(&csm)).await;
     assert_eq!(one["tenants"].as_array().unwrap().len(), 1);
-    assert_eq!(one["tenants"][0]["query_count"], 0);
+    assert_eq!(one["tenants"][0]["queries"], 0);
 
     let (_, flagged) = app.get("/billing/usage?flagged=true", Some(&csm)).await;
     assert!(flagged["tenants"].as_array().unwrap().iter().all(|t| t["flagged"] == true));
@@ -84,7 +84,7 @@ async fn usage_filters_by_flag_tenant_and_period() {
     let (status, past) = app.get("/billing/usage?period=2024-02", Some(&csm)).await;
     assert_eq!(status, 200);
     assert_eq!(past["period"], "2024-02");
-    assert!(past["tenants"].as_array().unwrap().iter().all(|t| t["query_count"] == 0));
+    assert!(past["tenants"].as_array().unwrap().iter().all(|t| t["queries"] == 0));
 
     for bad in ["/billing/usage?period=2024-13", "/billing/usage?tenant_id=Bad_Id"] {
         let (status, body) = app.get(bad, Some(&csm)).await;
@@ -150,7 +150,7 @@ async fn service_events_are_validated_and_idempotent() {
 
     // Nothing of the refused batch was counted.
     let (_, usage) = app.get("/billing/usage?tenant_id=acme-legal", Some(&app.csm_token())).await;
-    assert_eq!(usage["tenants"][0]["query_count"], 0);
+    assert_eq!(usage["tenants"][0]["queries"], 0);
 
     // A token bound to one tenant reports for that tenant only.
     let bound = app.token(Some("acme-legal"), &["AutomationService"], &["billing:write"], &["docket-billing"]);
@@ -197,7 +197,7 @@ async fn fifty_clients_of_two_hundred_events_count_exactly_ten_thousand() {
     assert_eq!(send_all().await, 10_000);
     assert_eq!(send_all().await, 0, "the same events again add nothing");
     let (_, usage) = app.get("/billing/usage?tenant_id=volume-co", Some(&app.csm_token())).await;
-    assert_eq!(usage["tenants"][0]["query_count"], 10_000);
+    assert_eq!(usage["tenants"][0]["queries"], 10_000);
     assert_eq!(usage["tenants"][0]["active_seats"], 50);
 }
 
@@ -214,7 +214,7 @@ async fn a_tenant_admin_sees_only_their_own_usage() {
     let (status, body) = app.get("/usage", Some(&admin)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["snapshot"]["tenant_id"], "own-firm");
-    assert_eq!(body["snapshot"]["query_count"], 7);
+    assert_eq!(body["snapshot"]["queries"], 7);
     assert!(!body.to_string().contains("rival"), "nothing of another tenant");
     let days = body["daily"].as_array().unwrap();
     assert_eq!(days.iter().map(|d| d["queries"].as_u64().unwrap()).sum::<u64>(), 7);
@@ -300,7 +300,7 @@ async fn event_ids_belong_to_their_tenant() {
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["recorded"].clone(), body["duplicates"].clone()), (json!(3), json!(0)));
     let (_, usage) = app.get("/billing/usage?tenant_id=second-firm", Some(&app.csm_token())).await;
-    assert_eq!(usage["tenants"][0]["query_count"], 3);
+    assert_eq!(usage["tenants"][0]["queries"], 3);
 }
 
 #[tokio::test]
@@ -368,5 +368,5 @@ async fn an_event_past_its_bounds_is_refused_naming_it() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["details"]["fields"][0]["field"], "events[1].units");
     let (_, usage) = app.get("/billing/usage?tenant_id=bounded-firm", Some(&app.csm_token())).await;
-    assert_eq!(usage["tenants"][0]["query_count"], 0);
+    assert_eq!(usage["tenants"][0]["queries"], 0);
 }

@@ -137,7 +137,7 @@ async fn a_matter_is_ingested_searched_and_billed_once() {
     assert_eq!(last["type"], "summary");
     assert_eq!(text.lines().count() as u64, 1 + found["results"].as_array().unwrap().len() as u64);
     assert_eq!(
-        usage(&app, "harbor-counsel").await["query_count"],
+        usage(&app, "harbor-counsel").await["queries"],
         3,
         "three executed queries; the malformed ones are not billed"
     );

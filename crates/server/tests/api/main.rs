@@ -14,6 +14,7 @@ mod overrides;
 mod query_limits;
 mod search;
 mod storage;
+mod streaming;
 mod support;
 mod telemetry;
 mod triage;

@@ -37,7 +37,7 @@ async fn onboarding_creates_the_tenant_and_records_a_signup() {
         if let Ok(text) = std::fs::read_to_string(&file) {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             if v["tenants"].as_array().is_some_and(|a| a.iter().any(|t| t["tenant_id"] == "hale-ward-llp")) {
-                assert_eq!(v["schema_version"], 1);
+                assert_eq!(v["schema_version"], 2);
                 assert!(v["generated_at"].is_string());
                 found = true;
                 break;

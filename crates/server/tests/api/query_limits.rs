@@ -44,7 +44,7 @@ async fn search(app: &TestApp, token: &str, q: &str) -> (u16, Value) {
 
 async fn queries_billed(app: &TestApp, tenant: &str) -> Value {
     let (_, body) = app.get(&format!("/billing/usage?tenant_id={tenant}"), Some(&app.csm_token())).await;
-    body["tenants"][0]["query_count"].clone()
+    body["tenants"][0]["queries"].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
