@@ -2,16 +2,17 @@
 //! result holds, grouping by document, highlights, answers.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::passages::{self, DOCUMENT_ID, Fields, PassageIndex, StoredPassage};
+use crate::index::passages::{self, DOCUMENT_HI, DOCUMENT_ID, DOCUMENT_LO, Fields, PassageIndex, StoredPassage};
 use crate::query::analysis;
 use crate::query::build::{self, Built, Terms, tokens};
 use crate::query::deadline::Deadline;
@@ -210,86 +211,84 @@ impl Candidate {
     }
 }
 
-/// The matching passages of one document.
-#[derive(Debug, Default)]
-struct Group {
+/// A matching document: what its matching passages come to.
+#[derive(Debug, Clone, Copy)]
+struct DocumentMatch {
+    id: Uuid,
     /// Clauses held by any of its passages.
     mask: u64,
     /// Highest passage score.
     best: Score,
+    /// How many of its passages match.
     count: u64,
-    /// The best passages, best first.
-    top: Vec<Candidate>,
+    /// The segments holding them (segment i sets bit i mod 64), so that its passages are read
+    /// again from those alone.
+    segments: u64,
 }
 
-impl Group {
-    fn add(&mut self, c: Candidate) {
-        self.mask |= c.mask;
-        self.best = if self.count == 0 { c.score } else { self.best.max(c.score) };
-        self.count += 1;
-        self.top.push(c);
-        self.top.sort_by(Candidate::rank);
-        self.top.truncate(MAX_PASSAGES_PER_DOCUMENT);
+impl DocumentMatch {
+    /// Better first: more clauses held, then a higher best passage, then the id (stable pages).
+    fn rank(&self, other: &DocumentMatch) -> Ordering {
+        other
+            .mask
+            .count_ones()
+            .cmp(&self.mask.count_ones())
+            .then(other.best.total_cmp(&self.best))
+            .then_with(|| self.id.cmp(&other.id))
     }
 
-    fn merge(&mut self, other: Group) {
-        let count = self.count + other.count;
-        for c in other.top {
-            self.add(c);
-        }
+    fn merge(&mut self, other: &DocumentMatch) {
         self.mask |= other.mask;
         self.best = self.best.max(other.best);
-        self.count = count;
+        self.count += other.count;
+        self.segments |= other.segments;
     }
 }
 
-/// What the matching passages come to: documents with their passages, or passages alone.
+/// Sort the best `n` of `items` to the front (in order); the rest stay behind, unordered.
+fn rank_first<T>(items: &mut [T], n: usize, rank: impl Fn(&T, &T) -> Ordering) {
+    if n == 0 {
+        return;
+    }
+    if n < items.len() {
+        items.select_nth_unstable_by(n - 1, &rank);
+    }
+    let n = n.min(items.len());
+    items[..n].sort_by(rank);
+}
+
+/// What the matching passages come to: documents, or passages alone; the best `wanted` first.
 enum Collected {
-    Documents(Vec<(String, Group)>),
+    Documents(Vec<DocumentMatch>),
     Passages(Vec<Candidate>),
 }
 
-/// Read every match of `query`, with which of `clauses` each holds (clause i sets bit i), and
-/// rank them: documents (or passages) holding more clauses first, then by BM25.
+/// Read every match of `query`, with which of `clauses` each holds, and rank them: documents
+/// (or passages) holding more clauses first, then by BM25. Only the best `wanted` are sorted;
+/// grouping keeps per document only what ranks it (its passages are read for the page alone).
 fn collect(
     searcher: &Searcher,
-    query: &dyn Query,
-    clauses: &[Box<dyn Query>],
+    main: &dyn Weight,
+    clauses: &[Box<dyn Weight>],
     group: SearchGroup,
+    wanted: usize,
     deadline: &Deadline,
 ) -> Result<Collected, CorpusError> {
-    let main = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let clause_weights = clauses
-        .iter()
-        .take(MAX_COUNTED_CLAUSES)
-        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
-        .collect::<tantivy::Result<Vec<Box<dyn Weight>>>>()?;
-    let mut groups: HashMap<String, Group> = HashMap::new();
+    let mut documents: Vec<DocumentMatch> = Vec::new();
     let mut passages: Vec<Candidate> = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         deadline.check()?;
-        let mut masks = vec![0u64; reader.max_doc() as usize];
-        for (i, weight) in clause_weights.iter().enumerate() {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            let mut doc = scorer.doc();
-            let mut read = 0u32;
-            while doc != TERMINATED {
-                if let Some(mask) = masks.get_mut(doc as usize) {
-                    *mask |= 1 << i;
-                }
-                doc = scorer.advance();
-                read += 1;
-                if read.is_multiple_of(CHECK_EVERY) {
-                    deadline.check()?;
-                }
-            }
-        }
-        let ids = reader
-            .fast_fields()
-            .str(DOCUMENT_ID)?
-            .ok_or_else(|| CorpusError::Index("passage index without a document id column".into()))?;
+        let mut clause_scorers = clause_scorers(reader, clauses)?;
+        let fast = reader.fast_fields();
+        let missing = || CorpusError::Index("passage index without its document id columns".into());
+        let ids = fast.str(DOCUMENT_ID)?.ok_or_else(missing)?;
+        let (his, los) = (fast.u64(DOCUMENT_HI)?, fast.u64(DOCUMENT_LO)?);
         let alive = reader.alive_bitset();
-        let mut in_segment: HashMap<u64, Group> = HashMap::new();
+        // The segment's documents by the ordinal of their id in the column's dictionary: a
+        // slot per ordinal (its index in `in_segment` plus one; zero, a zeroed allocation, for
+        // none yet), so that grouping a match is an array access.
+        let mut slot_of = vec![0u32; if group == SearchGroup::Document { ids.dictionary().num_terms() } else { 0 }];
+        let mut in_segment: Vec<DocumentMatch> = Vec::new();
         let (mut read, mut over) = (0u32, false);
         main.for_each(reader, &mut |doc, score| {
             read += 1;
@@ -300,16 +299,23 @@ fn collect(
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 return;
             }
-            let c = Candidate {
-                score,
-                mask: masks.get(doc as usize).copied().unwrap_or(0),
-                addr: DocAddress::new(segment as u32, doc),
-            };
+            let mask = held(&mut clause_scorers, doc);
             match group {
-                SearchGroup::Passage => passages.push(c),
+                SearchGroup::Passage => {
+                    passages.push(Candidate { score, mask, addr: DocAddress::new(segment as u32, doc) })
+                }
                 SearchGroup::Document => {
-                    if let Some(ord) = ids.ords().first(doc) {
-                        in_segment.entry(ord).or_default().add(c);
+                    let Some(ord) = ids.ords().first(doc) else { return };
+                    let Some(slot) = slot_of.get_mut(ord as usize) else { return };
+                    let one =
+                        DocumentMatch { id: Uuid::nil(), mask, best: score, count: 1, segments: 1 << (segment % 64) };
+                    match (*slot as usize).checked_sub(1) {
+                        Some(i) => in_segment[i].merge(&one),
+                        None => {
+                            let (Some(hi), Some(lo)) = (his.first(doc), los.first(doc)) else { return };
+                            in_segment.push(DocumentMatch { id: Uuid::from_u64_pair(hi, lo), ..one });
+                            *slot = in_segment.len() as u32;
+                        }
                     }
                 }
             }
@@ -317,31 +323,110 @@ fn collect(
         if over {
             return Err(deadline.exceeded());
         }
-        let mut id = String::new();
-        for (ord, g) in in_segment {
-            id.clear();
-            if ids.ord_to_str(ord, &mut id).map_err(|e| CorpusError::Index(e.to_string()))? {
-                groups.entry(id.clone()).or_default().merge(g);
-            }
-        }
+        documents.append(&mut in_segment);
     }
     Ok(match group {
         SearchGroup::Passage => {
-            passages.sort_by(Candidate::rank);
+            rank_first(&mut passages, wanted, Candidate::rank);
             Collected::Passages(passages)
         }
         SearchGroup::Document => {
-            let mut documents: Vec<(String, Group)> = groups.into_iter().collect();
-            documents.sort_by(|(a_id, a), (b_id, b)| {
-                b.mask
-                    .count_ones()
-                    .cmp(&a.mask.count_ones())
-                    .then(b.best.total_cmp(&a.best))
-                    .then_with(|| a_id.cmp(b_id))
-            });
+            if searcher.segment_readers().len() > 1 {
+                // A document's passages in several segments: one match.
+                documents.sort_unstable_by_key(|m| m.id);
+                documents.dedup_by(|later, kept| {
+                    let same = later.id == kept.id;
+                    if same {
+                        kept.merge(later);
+                    }
+                    same
+                });
+            }
+            rank_first(&mut documents, wanted, DocumentMatch::rank);
             Collected::Documents(documents)
         }
     })
+}
+
+/// The clauses' scorers on a segment, to tell which of them each match holds; none when there
+/// is one clause, which every match holds.
+fn clause_scorers(reader: &SegmentReader, clauses: &[Box<dyn Weight>]) -> Result<Vec<Box<dyn Scorer>>, CorpusError> {
+    if clauses.len() <= 1 {
+        return Ok(Vec::new());
+    }
+    Ok(clauses.iter().map(|c| c.scorer(reader, 1.0)).collect::<tantivy::Result<Vec<_>>>()?)
+}
+
+/// Which clauses passage `doc` holds (clause i sets bit i), seeking each clause's scorer to it:
+/// called in increasing `doc` order, so that every scorer only moves forward (a walk of the
+/// clauses' postings limited to the matches, with their skip lists).
+fn held(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u64 {
+    if scorers.is_empty() {
+        return 1;
+    }
+    let mut mask = 0;
+    for (i, scorer) in scorers.iter_mut().enumerate() {
+        if scorer.doc() < doc {
+            scorer.seek(doc);
+        }
+        if scorer.doc() == doc {
+            mask |= 1 << i;
+        }
+    }
+    mask
+}
+
+/// The best passages (up to [`MAX_PASSAGES_PER_DOCUMENT`], best first) of each document of
+/// a page. Its passages are found through the document id's postings in the segments holding
+/// them, and scored by `main`, the search's own weight, sought to each of them (so that a
+/// passage scores as it ranked), with the clauses each holds sought the same way.
+fn page_passages(
+    searcher: &Searcher,
+    fields: &Fields,
+    main: &dyn Weight,
+    clauses: &[Box<dyn Weight>],
+    page: &[DocumentMatch],
+    deadline: &Deadline,
+) -> Result<Vec<Vec<Candidate>>, CorpusError> {
+    let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); page.len()];
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let bit = 1u64 << (segment % 64);
+        let inverted = reader.inverted_index(fields.document_id)?;
+        // The page's passages in this segment, in index order, with their document's place.
+        let mut wanted: Vec<(DocId, usize)> = Vec::new();
+        for (i, d) in page.iter().enumerate().filter(|(_, d)| d.segments & bit != 0) {
+            let term = Term::from_field_text(fields.document_id, &d.id.to_string());
+            if let Some(mut postings) =
+                inverted.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
+            {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    wanted.push((doc, i));
+                    doc = postings.advance();
+                }
+            }
+        }
+        if wanted.is_empty() {
+            continue;
+        }
+        deadline.check()?;
+        wanted.sort_unstable();
+        let alive = reader.alive_bitset();
+        let mut scorer = main.scorer(reader, 1.0)?;
+        let mut clause_scorers = clause_scorers(reader, clauses)?;
+        for (doc, i) in wanted {
+            if alive.is_some_and(|a| a.is_deleted(doc)) || scorer.doc() > doc || scorer.seek(doc) != doc {
+                continue;
+            }
+            let mask = held(&mut clause_scorers, doc);
+            out[i].push(Candidate { score: scorer.score(), mask, addr: DocAddress::new(segment as u32, doc) });
+        }
+    }
+    for passages in &mut out {
+        rank_first(passages, MAX_PASSAGES_PER_DOCUMENT, Candidate::rank);
+        passages.truncate(MAX_PASSAGES_PER_DOCUMENT);
+    }
+    Ok(out)
 }
 
 /// What a running search has produced so far, as it produces it.
@@ -424,20 +509,30 @@ pub(crate) fn run(
     let built = prepare(index.fields, &req.q, req.mode)?;
     deadline.check()?;
     let query = index.scoped(tenant, built.query.box_clone(), source_type, documents);
-    let clause_queries: Vec<Box<dyn Query>> = built.clauses.iter().map(|(_, q)| q.box_clone()).collect();
     let searcher: Searcher = index.searcher();
-    let collected = collect(&searcher, query.as_ref(), &clause_queries, req.group, deadline)?;
+    let main = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+    let clauses = built
+        .clauses
+        .iter()
+        .take(MAX_COUNTED_CLAUSES)
+        .map(|(_, q)| q.weight(EnableScoring::disabled_from_searcher(&searcher)))
+        .collect::<tantivy::Result<Vec<Box<dyn Weight>>>>()?;
     let offset = ((page - 1) * page_size) as usize;
+    let wanted = offset + page_size as usize;
     // Each page entry: the passages to show (best first), how many match, the clauses held.
-    let (total, entries): (usize, Vec<(Vec<Candidate>, u64, u64)>) = match collected {
-        Collected::Documents(docs) => (
-            docs.len(),
-            docs.into_iter().skip(offset).take(page_size as usize).map(|(_, g)| (g.top, g.count, g.mask)).collect(),
-        ),
-        Collected::Passages(all) => {
-            (all.len(), all.into_iter().skip(offset).take(page_size as usize).map(|c| (vec![c], 1, c.mask)).collect())
-        }
-    };
+    let (total, entries): (usize, Vec<(Vec<Candidate>, u64, u64)>) =
+        match collect(&searcher, main.as_ref(), &clauses, req.group, wanted, deadline)? {
+            Collected::Documents(docs) => {
+                let page: Vec<DocumentMatch> = docs.iter().skip(offset).take(page_size as usize).copied().collect();
+                let passages = page_passages(&searcher, &index.fields, main.as_ref(), &clauses, &page, deadline)?;
+                let entries = passages.into_iter().zip(&page).map(|(top, d)| (top, d.count, d.mask)).collect();
+                (docs.len(), entries)
+            }
+            Collected::Passages(all) => (
+                all.len(),
+                all.into_iter().skip(offset).take(page_size as usize).map(|c| (vec![c], 1, c.mask)).collect(),
+            ),
+        };
     progress(Progress::Total(total as u64))?;
 
     let mut results = Vec::with_capacity(entries.len());

@@ -123,6 +123,19 @@ fn passage(rng: &mut Lcg, vocabulary: &Vocabulary, n: usize) -> String {
     p
 }
 
+/// CPU time this process has used (user and system), from /proc/self/stat: latency on a
+/// shared machine moves with the other load, the CPU a query costs much less.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces), closed by the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat; `rest` starts at field 3 (the state).
+    let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = field(14) + field(15);
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -136,8 +149,10 @@ async fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let queries: usize = std::env::var("DOCKET_BENCH_QUERIES").ok().and_then(|s| s.parse().ok()).unwrap_or(4_000);
-    println!("| passages | ingest MB/s (API, inline text) | queries | clients | p50 ms | p99 ms | queries/s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| passages | ingest MB/s (API, inline text) | queries | clients | p50 ms | p99 ms | queries/s | CPU ms/query |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for passages in sizes {
         run(passages, queries).await;
     }
@@ -239,6 +254,7 @@ async fn run(target_passages: u64, queries: usize) {
     // 16 clients, each its share of one- and two-word queries.
     let clients = 16;
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let mut handles = Vec::new();
     for c in 0..clients {
         let client = client.clone();
@@ -262,8 +278,9 @@ async fn run(target_passages: u64, queries: usize) {
                     .send()
                     .await
                     .expect("query");
-                assert!(resp.status().is_success());
-                let _ = resp.bytes().await.expect("body");
+                let status = resp.status();
+                let body = resp.bytes().await.expect("body");
+                assert!(status.is_success(), "query {q:?}: {status} {}", String::from_utf8_lossy(&body));
                 latencies.push(t.elapsed());
             }
             latencies
@@ -274,9 +291,10 @@ async fn run(target_passages: u64, queries: usize) {
         all.extend(h.await.expect("client"));
     }
     let query_secs = started.elapsed().as_secs_f64();
+    let cpu_per_query = (cpu_time() - cpu_before).as_secs_f64() * 1000.0 / all.len() as f64;
     all.sort();
     println!(
-        "| {indexed} | {:.1} | {} | {clients} | {:.2} | {:.2} | {:.0} |",
+        "| {indexed} | {:.1} | {} | {clients} | {:.2} | {:.2} | {:.0} | {cpu_per_query:.2} |",
         bytes as f64 / 1e6 / ingest_secs,
         all.len(),
         percentile(&all, 0.50),

@@ -23,6 +23,10 @@ use crate::util::slice;
 pub(crate) struct Fields {
     pub tenant: Field,
     pub document_id: Field,
+    /// The document id's high and low 64 bits, as fast columns: a search reads the id of each
+    /// matching document from them without touching the id column's dictionary.
+    pub document_hi: Field,
+    pub document_lo: Field,
     pub start: Field,
     pub end: Field,
     pub text: Field,
@@ -41,6 +45,9 @@ pub(crate) struct Fields {
 
 /// Name of the document id field, whose fast column groups passages by document.
 pub(crate) const DOCUMENT_ID: &str = "document_id";
+/// Names of the fast columns holding the document id's high and low 64 bits.
+pub(crate) const DOCUMENT_HI: &str = "document_id_hi";
+pub(crate) const DOCUMENT_LO: &str = "document_id_lo";
 
 /// The passage schema. Every searchable text field goes through [`analysis::analyzer`]; a
 /// change of analysis changes the schema (the analyzer's name), which rebuilds older indexes
@@ -55,6 +62,8 @@ pub(crate) fn schema() -> (Schema, Fields) {
     let fields = Fields {
         tenant: b.add_text_field("tenant_id", STRING),
         document_id: b.add_text_field(DOCUMENT_ID, STRING | STORED | FAST),
+        document_hi: b.add_u64_field(DOCUMENT_HI, FAST),
+        document_lo: b.add_u64_field(DOCUMENT_LO, FAST),
         start: b.add_u64_field("passage_start", STORED),
         end: b.add_u64_field("passage_end", STORED),
         text: b.add_text_field("text", analysed.clone() | STORED),
@@ -98,6 +107,7 @@ impl PassageIndex {
     pub(crate) fn add(&self, doc: &IndexDoc, replace: bool) -> Result<usize, CorpusError> {
         let f = self.fields;
         let id = doc.document_id.to_string();
+        let (hi, lo) = doc.document_id.as_u64_pair();
         let ranges: Vec<(usize, usize)> =
             doc.passages.iter().copied().filter(|&(s, e)| slice(&doc.text, s, e).is_some()).collect();
         // Each entity and date is indexed on the passage that states it, not on every passage
@@ -120,6 +130,8 @@ impl PassageIndex {
             let mut d = TantivyDocument::default();
             d.add_text(f.tenant, &doc.tenant);
             d.add_text(f.document_id, &id);
+            d.add_u64(f.document_hi, hi);
+            d.add_u64(f.document_lo, lo);
             d.add_u64(f.start, s as u64);
             d.add_u64(f.end, e as u64);
             d.add_text(f.text, passage);
@@ -207,9 +219,15 @@ impl PassageIndex {
         if let Some(st) = source_type {
             clauses.push(filter(term(f.source_type, st.as_str())));
         }
-        if let Some(documents) = documents {
-            let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
-            clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+        match documents {
+            // One document (a search's page, read again for its passages): a term, where a set
+            // would build an automaton per segment.
+            Some([one]) => clauses.push(filter(term(f.document_id, &one.to_string()))),
+            Some(documents) => {
+                let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
+                clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+            }
+            None => {}
         }
         Box::new(BooleanQuery::new(clauses))
     }
