@@ -66,10 +66,7 @@ impl Agent for CaseBrief {
         if content_words(question).is_empty() {
             return Err(CorpusError::filter("question", "the question holds no word to look for"));
         }
-        if !(request.options.is_null() || request.options.as_object().is_some_and(|o| o.is_empty())) {
-            return Err(CorpusError::filter("options", "case_brief takes no options"));
-        }
-        Ok(())
+        request.no_options("case_brief")
     }
 
     fn run(

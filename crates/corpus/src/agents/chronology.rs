@@ -64,10 +64,7 @@ impl Agent for ChronologyAgent {
     }
 
     fn validate(&self, request: &RunRequest) -> Result<(), CorpusError> {
-        if !(request.options.is_null() || request.options.as_object().is_some_and(|o| o.is_empty())) {
-            return Err(CorpusError::filter("options", "chronology takes no options"));
-        }
-        Ok(())
+        request.no_options("chronology")
     }
 
     fn run(

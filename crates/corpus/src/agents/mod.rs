@@ -112,6 +112,15 @@ impl RunRequest {
         }
         serde_json::from_value(self.options.clone()).map_err(|e| CorpusError::filter("options", e.to_string()))
     }
+
+    /// Refuse options for an agent that takes none.
+    pub(crate) fn no_options(&self, agent: &str) -> Result<(), CorpusError> {
+        if self.options.is_null() || self.options.as_object().is_some_and(|o| o.is_empty()) {
+            Ok(())
+        } else {
+            Err(CorpusError::filter("options", format!("{agent} takes no options")))
+        }
+    }
 }
 
 /// A place in a document's text that supports a claim: byte offsets into the extracted text.
