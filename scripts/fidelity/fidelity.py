@@ -179,23 +179,35 @@ def docx_text(path):
 
 def email_text(msg):
     parts = [str(msg.get(h, "")) for h in ("subject", "from", "to", "cc")]
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        ctype = part.get_content_type()
-        if ctype.startswith("text/") or ctype in ("message/delivery-status",):
-            try:
-                content = part.get_content()
-            except Exception:  # noqa: BLE001 - a reference tool's own decoding failure
-                payload = part.get_payload(decode=True) or b""
-                content = payload.decode("utf-8", "replace")
-            if isinstance(content, bytes):
-                content = content.decode("utf-8", "replace")
-            if ctype == "text/html":
-                from bs4 import BeautifulSoup
-                content = BeautifulSoup(content, "html.parser").get_text(" ")
-            parts.append(str(content))
+    email_parts(msg, parts)
     return "\n".join(parts)
+
+
+def email_parts(part, parts):
+    """The text a reader is shown. Of a multipart/alternative, only the last alternative that
+    holds text counts: RFC 2046 5.1.4 orders alternatives by faithfulness, and each says the
+    same thing, so counting all of them would count the message's words once per alternative."""
+    if part.is_multipart():
+        children = part.get_payload()
+        if part.get_content_type() == "multipart/alternative":
+            shown = [c for c in children if c.is_multipart() or c.get_content_type().startswith("text/")]
+            children = shown[-1:] or children
+        for child in children:
+            email_parts(child, parts)
+        return
+    ctype = part.get_content_type()
+    if ctype.startswith("text/") or ctype in ("message/delivery-status",):
+        try:
+            content = part.get_content()
+        except Exception:  # noqa: BLE001 - a reference tool's own decoding failure
+            payload = part.get_payload(decode=True) or b""
+            content = payload.decode("utf-8", "replace")
+        if isinstance(content, bytes):
+            content = content.decode("utf-8", "replace")
+        if ctype == "text/html":
+            from bs4 import BeautifulSoup
+            content = BeautifulSoup(content, "html.parser").get_text(" ")
+        parts.append(str(content))
 
 
 # ---- Docket's text --------------------------------------------------------------------------
