@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use docket_billing::TenantId;
 use docket_server::{Authenticator, Config};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::load::Target;
@@ -94,12 +93,7 @@ fn write(out: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 async fn follow(target: &Target, token: &str, id: &str) -> Result<Value> {
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} documents ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = crate::load::documents_bar();
     loop {
         let resp = target.client.get(format!("{}/agents/runs/{id}", target.base)).bearer_auth(token).send().await?;
         let run = target.json(resp).await?;

@@ -97,12 +97,7 @@ impl Target {
     /// Follow a job with a progress bar until it finishes.
     async fn follow(&self, token: &str, job: serde_json::Value) -> Result<JobStatus> {
         let id = job["job_id"].as_str().context("job id in the answer")?.to_owned();
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} documents ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
+        let bar = documents_bar();
         loop {
             let resp = self.client.get(format!("{}/ingest/{id}", self.base)).bearer_auth(token).send().await?;
             let done = resp.status() == reqwest::StatusCode::OK;
@@ -275,6 +270,17 @@ pub async fn demo(config: &Config, bind: SocketAddr) -> Result<()> {
     .await;
     target.close().await?;
     result
+}
+
+/// The progress bar of work counted in documents (ingestion jobs, agent runs).
+pub(crate) fn documents_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} documents ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
 }
 
 #[cfg(test)]
