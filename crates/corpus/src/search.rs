@@ -2,19 +2,20 @@
 //! result holds, grouping by document, highlights, answers.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{BinaryHeap, HashSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::passages::{self, DOCUMENT_HI, DOCUMENT_ID, DOCUMENT_LO, Fields, PassageIndex, StoredPassage};
+use crate::index::passages::{self, Fields, Filter, PassageIndex, StoredPassage};
 use crate::query::analysis;
-use crate::query::build::{self, Built, Terms, tokens};
+use crate::query::build::{self, Built, Terms};
 use crate::query::deadline::Deadline;
 use crate::query::limits::{self, QueryLimits, QueryShape};
 use crate::query::parse::{self, Occur};
@@ -184,10 +185,15 @@ pub(crate) fn parse_only(q: &str, mode: SearchMode) -> Result<QueryShape, Corpus
 }
 
 /// Highlights of the query's words in `text`, overlapping ranges (CJK bigrams) merged.
-fn highlights(terms: &Terms, text: &str) -> Vec<Highlight> {
-    let mut analyzer = analysis::analyzer();
+fn highlights(analyzer: &mut TextAnalyzer, terms: &Terms, text: &str) -> Vec<Highlight> {
     let mut out: Vec<Highlight> = Vec::new();
-    for (_, start, end) in tokens(&mut analyzer, text).into_iter().filter(|(tok, _, _)| terms.matches(tok)) {
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        if !terms.matches(&token.text) {
+            continue;
+        }
+        let (start, end) = (token.offset_from, token.offset_to);
         match out.last_mut() {
             Some(last) if start < last.end => last.end = last.end.max(end),
             _ => out.push(Highlight { start, end }),
@@ -221,9 +227,8 @@ struct DocumentMatch {
     best: Score,
     /// How many of its passages match.
     count: u64,
-    /// The segments holding them (segment i sets bit i mod 64), so that its passages are read
-    /// again from those alone.
-    segments: u64,
+    /// The segment holding its passages.
+    segment: u32,
 }
 
 impl DocumentMatch {
@@ -237,39 +242,214 @@ impl DocumentMatch {
             .then_with(|| self.id.cmp(&other.id))
     }
 
-    fn merge(&mut self, other: &DocumentMatch) {
-        self.mask |= other.mask;
-        self.best = self.best.max(other.best);
-        self.count += other.count;
-        self.segments |= other.segments;
+    /// Count one more matching passage.
+    fn add(&mut self, mask: u64, score: Score) {
+        self.mask |= mask;
+        self.best = self.best.max(score);
+        self.count += 1;
     }
 }
 
-/// Sort the best `n` of `items` to the front (in order); the rest stay behind, unordered.
-fn rank_first<T>(items: &mut [T], n: usize, rank: impl Fn(&T, &T) -> Ordering) {
-    if n == 0 {
-        return;
+/// The best `n` of `items`, best first, by `rank` (`Less`: better): a heap of the best so far
+/// whose worst is on top, so that most items cost one comparison.
+fn best<T: Copy>(items: &[T], n: usize, rank: fn(&T, &T) -> Ordering) -> Vec<T> {
+    /// Ordered by `rank`, so that the greatest, the heap's top, is the worst.
+    struct Ranked<T>(T, fn(&T, &T) -> Ordering);
+    impl<T> Ord for Ranked<T> {
+        fn cmp(&self, other: &Self) -> Ordering {
+            (self.1)(&self.0, &other.0)
+        }
     }
-    if n < items.len() {
-        items.select_nth_unstable_by(n - 1, &rank);
+    impl<T> PartialOrd for Ranked<T> {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
     }
-    let n = n.min(items.len());
-    items[..n].sort_by(rank);
+    impl<T> PartialEq for Ranked<T> {
+        fn eq(&self, other: &Self) -> bool {
+            self.cmp(other) == Ordering::Equal
+        }
+    }
+    impl<T> Eq for Ranked<T> {}
+
+    let mut heap: BinaryHeap<Ranked<T>> = BinaryHeap::with_capacity(n.min(items.len()) + 1);
+    for item in items {
+        if heap.len() < n {
+            heap.push(Ranked(*item, rank));
+        } else if let Some(mut worst) = heap.peek_mut()
+            && rank(item, &worst.0) == Ordering::Less
+        {
+            *worst = Ranked(*item, rank);
+        }
+    }
+    heap.into_sorted_vec().into_iter().map(|r| r.0).collect()
 }
 
-/// What the matching passages come to: documents, or passages alone; the best `wanted` first.
+/// What the matching passages come to: how many documents (or passages) match, and the best
+/// `wanted` of them, best first.
 enum Collected {
-    Documents(Vec<DocumentMatch>),
-    Passages(Vec<Candidate>),
+    Documents { total: usize, best: Vec<DocumentMatch> },
+    Passages { total: usize, best: Vec<Candidate> },
 }
 
-/// Read every match of `query`, with which of `clauses` each holds, and rank them: documents
-/// (or passages) holding more clauses first, then by BM25. Only the best `wanted` are sorted;
-/// grouping keeps per document only what ranks it (its passages are read for the page alone).
+/// What a search reads its matches with, built once per search.
+enum Matcher {
+    /// Any query: the search's own weight, with the clauses a match holds found by seeking
+    /// their scorers to it.
+    General { main: Box<dyn Weight>, clauses: Vec<Box<dyn Weight>> },
+    /// A query whose results need only one of its clauses: the clauses' own scorers walked
+    /// together, a match's score the sum of the clauses it holds (as in the whole query); the
+    /// excluded clauses and the filters are sought to each match, and a filter keeping every
+    /// passage of a segment is not checked there.
+    Disjunction {
+        clauses: Vec<Box<dyn Weight>>,
+        excluded: Vec<Box<dyn Weight>>,
+        filters: Vec<(Filter, Box<dyn Weight>)>,
+    },
+}
+
+impl Matcher {
+    fn new(
+        searcher: &Searcher,
+        built: &Built,
+        filters: Vec<Filter>,
+        main: Box<dyn Query>,
+    ) -> Result<Matcher, CorpusError> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let unscored = EnableScoring::disabled_from_searcher(searcher);
+        if built.disjunction && built.clauses.len() <= MAX_COUNTED_CLAUSES {
+            return Ok(Matcher::Disjunction {
+                clauses: built.clauses.iter().map(|(_, q)| q.weight(scoring)).collect::<tantivy::Result<_>>()?,
+                excluded: built.excluded.iter().map(|q| q.weight(unscored)).collect::<tantivy::Result<_>>()?,
+                filters: filters
+                    .into_iter()
+                    .map(|f| {
+                        let weight = f.query.weight(unscored)?;
+                        Ok((f, weight))
+                    })
+                    .collect::<tantivy::Result<_>>()?,
+            });
+        }
+        Ok(Matcher::General {
+            main: main.weight(scoring)?,
+            clauses: built
+                .clauses
+                .iter()
+                .take(MAX_COUNTED_CLAUSES)
+                .map(|(_, q)| q.weight(unscored))
+                .collect::<tantivy::Result<_>>()?,
+        })
+    }
+
+    /// The matches in one segment.
+    fn segment(&self, reader: &SegmentReader) -> Result<SegmentMatches, CorpusError> {
+        let scorers = |weights: &[Box<dyn Weight>]| -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+            weights.iter().map(|w| w.scorer(reader, 1.0)).collect()
+        };
+        Ok(match self {
+            Matcher::General { main, clauses } => SegmentMatches::General {
+                main: main.scorer(reader, 1.0)?,
+                // One clause: every match holds it.
+                clauses: if clauses.len() <= 1 { Vec::new() } else { scorers(clauses)? },
+            },
+            Matcher::Disjunction { clauses, excluded, filters } => {
+                let mut checked = Vec::new();
+                for (filter, weight) in filters {
+                    if !filter.keeps_all(reader)? {
+                        checked.push(weight.scorer(reader, 1.0)?);
+                    }
+                }
+                SegmentMatches::Disjunction {
+                    clauses: scorers(clauses)?,
+                    excluded: scorers(excluded)?,
+                    filters: checked,
+                }
+            }
+        })
+    }
+}
+
+/// The matches of a search in one segment, read in increasing passage order.
+enum SegmentMatches {
+    General { main: Box<dyn Scorer>, clauses: Vec<Box<dyn Scorer>> },
+    Disjunction { clauses: Vec<Box<dyn Scorer>>, excluded: Vec<Box<dyn Scorer>>, filters: Vec<Box<dyn Scorer>> },
+}
+
+/// Move `scorer` to `doc` or past it; whether it holds `doc`.
+fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
+    if scorer.doc() < doc {
+        scorer.seek(doc);
+    }
+    scorer.doc() == doc
+}
+
+impl SegmentMatches {
+    /// The next match: the passage, which clauses it holds (clause i sets bit i), its score.
+    fn next(&mut self) -> Option<(DocId, u64, Score)> {
+        match self {
+            SegmentMatches::General { main, clauses } => {
+                let doc = main.doc();
+                if doc == TERMINATED {
+                    return None;
+                }
+                let found = (doc, held(clauses, doc), main.score());
+                main.advance();
+                Some(found)
+            }
+            SegmentMatches::Disjunction { clauses, excluded, filters } => loop {
+                let doc = clauses.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
+                if doc == TERMINATED {
+                    return None;
+                }
+                let (mut mask, mut score) = (0u64, 0.0);
+                for (i, clause) in clauses.iter_mut().enumerate() {
+                    if clause.doc() == doc {
+                        mask |= 1 << i;
+                        score += clause.score();
+                        clause.advance();
+                    }
+                }
+                if filters.iter_mut().all(|f| holds(f.as_mut(), doc))
+                    && !excluded.iter_mut().any(|e| holds(e.as_mut(), doc))
+                {
+                    return Some((doc, mask, score));
+                }
+            },
+        }
+    }
+
+    /// Whether `doc` matches, and if so which clauses it holds and its score (as [`next`]
+    /// gives them); `doc`s must come in increasing order.
+    fn at(&mut self, doc: DocId) -> Option<(u64, Score)> {
+        match self {
+            SegmentMatches::General { main, clauses } => {
+                holds(main.as_mut(), doc).then(|| (held(clauses, doc), main.score()))
+            }
+            SegmentMatches::Disjunction { clauses, excluded, filters } => {
+                let (mut mask, mut score) = (0u64, 0.0);
+                for (i, clause) in clauses.iter_mut().enumerate() {
+                    if holds(clause.as_mut(), doc) {
+                        mask |= 1 << i;
+                        score += clause.score();
+                    }
+                }
+                let kept = mask != 0
+                    && filters.iter_mut().all(|f| holds(f.as_mut(), doc))
+                    && !excluded.iter_mut().any(|e| holds(e.as_mut(), doc));
+                kept.then_some((mask, score))
+            }
+        }
+    }
+}
+
+/// Read every match, with which clauses each holds, and rank them: documents (or passages)
+/// holding more clauses first, then by BM25. Only the best `wanted` are sorted; grouping keeps
+/// per document only what ranks it (its passages are read for the page alone). A document's
+/// passages are all in one segment (the index's layout), so documents are grouped per segment.
 fn collect(
+    index: &PassageIndex,
     searcher: &Searcher,
-    main: &dyn Weight,
-    clauses: &[Box<dyn Weight>],
+    matcher: &Matcher,
     group: SearchGroup,
     wanted: usize,
     deadline: &Deadline,
@@ -278,98 +458,73 @@ fn collect(
     let mut passages: Vec<Candidate> = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         deadline.check()?;
-        let mut clause_scorers = clause_scorers(reader, clauses)?;
-        let fast = reader.fast_fields();
-        let missing = || CorpusError::Index("passage index without its document id columns".into());
-        let ids = fast.str(DOCUMENT_ID)?.ok_or_else(missing)?;
-        let (his, los) = (fast.u64(DOCUMENT_HI)?, fast.u64(DOCUMENT_LO)?);
+        let mut matches = matcher.segment(reader)?;
+        let segment_documents = index.segment_documents(reader)?;
         let alive = reader.alive_bitset();
-        // The segment's documents by the ordinal of their id in the column's dictionary: a
-        // slot per ordinal (its index in `in_segment` plus one; zero, a zeroed allocation, for
-        // none yet), so that grouping a match is an array access.
-        let mut slot_of = vec![0u32; if group == SearchGroup::Document { ids.dictionary().num_terms() } else { 0 }];
-        let mut in_segment: Vec<DocumentMatch> = Vec::new();
-        let (mut read, mut over) = (0u32, false);
-        main.for_each(reader, &mut |doc, score| {
+        // A slot per document of the segment (its index in `documents` plus one; zero, a zeroed
+        // allocation, for none yet), so that grouping a match is an array access.
+        let mut slot_of = vec![0u32; if group == SearchGroup::Document { segment_documents.ids.len() } else { 0 }];
+        let mut read = 0u32;
+        while let Some((doc, mask, score)) = matches.next() {
             read += 1;
-            if over || (read.is_multiple_of(CHECK_EVERY) && deadline.is_over()) {
-                over = true;
-                return;
+            if read.is_multiple_of(CHECK_EVERY) {
+                deadline.check()?;
             }
             if alive.is_some_and(|a| a.is_deleted(doc)) {
-                return;
+                continue;
             }
-            let mask = held(&mut clause_scorers, doc);
+            let addr = DocAddress::new(segment as u32, doc);
             match group {
-                SearchGroup::Passage => {
-                    passages.push(Candidate { score, mask, addr: DocAddress::new(segment as u32, doc) })
-                }
+                SearchGroup::Passage => passages.push(Candidate { score, mask, addr }),
                 SearchGroup::Document => {
-                    let Some(ord) = ids.ords().first(doc) else { return };
-                    let Some(slot) = slot_of.get_mut(ord as usize) else { return };
-                    let one =
-                        DocumentMatch { id: Uuid::nil(), mask, best: score, count: 1, segments: 1 << (segment % 64) };
+                    let Some(&place) = segment_documents.of_passage.get(doc as usize) else { continue };
+                    let (Some(slot), Some(&id)) =
+                        (slot_of.get_mut(place as usize), segment_documents.ids.get(place as usize))
+                    else {
+                        continue;
+                    };
                     match (*slot as usize).checked_sub(1) {
-                        Some(i) => in_segment[i].merge(&one),
+                        Some(i) => documents[i].add(mask, score),
                         None => {
-                            let (Some(hi), Some(lo)) = (his.first(doc), los.first(doc)) else { return };
-                            in_segment.push(DocumentMatch { id: Uuid::from_u64_pair(hi, lo), ..one });
-                            *slot = in_segment.len() as u32;
+                            documents.push(DocumentMatch {
+                                id,
+                                mask,
+                                best: score,
+                                count: 1,
+                                segment: addr.segment_ord,
+                            });
+                            *slot = documents.len() as u32;
                         }
                     }
                 }
             }
-        })?;
-        if over {
-            return Err(deadline.exceeded());
         }
-        documents.append(&mut in_segment);
+        // Slots index into `documents` from where this segment's began.
+        if group == SearchGroup::Document {
+            let _ = &slot_of;
+        }
     }
     Ok(match group {
         SearchGroup::Passage => {
-            rank_first(&mut passages, wanted, Candidate::rank);
-            Collected::Passages(passages)
+            Collected::Passages { total: passages.len(), best: best(&passages, wanted, Candidate::rank) }
         }
         SearchGroup::Document => {
-            if searcher.segment_readers().len() > 1 {
-                // A document's passages in several segments: one match.
-                documents.sort_unstable_by_key(|m| m.id);
-                documents.dedup_by(|later, kept| {
-                    let same = later.id == kept.id;
-                    if same {
-                        kept.merge(later);
-                    }
-                    same
-                });
-            }
-            rank_first(&mut documents, wanted, DocumentMatch::rank);
-            Collected::Documents(documents)
+            Collected::Documents { total: documents.len(), best: best(&documents, wanted, DocumentMatch::rank) }
         }
     })
 }
 
-/// The clauses' scorers on a segment, to tell which of them each match holds; none when there
-/// is one clause, which every match holds.
-fn clause_scorers(reader: &SegmentReader, clauses: &[Box<dyn Weight>]) -> Result<Vec<Box<dyn Scorer>>, CorpusError> {
-    if clauses.len() <= 1 {
-        return Ok(Vec::new());
-    }
-    Ok(clauses.iter().map(|c| c.scorer(reader, 1.0)).collect::<tantivy::Result<Vec<_>>>()?)
-}
-
 /// Which clauses passage `doc` holds (clause i sets bit i), seeking each clause's scorer to it:
 /// called in increasing `doc` order, so that every scorer only moves forward (a walk of the
-/// clauses' postings limited to the matches, with their skip lists).
+/// clauses' postings limited to the matches, with their skip lists). No scorers: one clause,
+/// which every match holds.
 fn held(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u64 {
     if scorers.is_empty() {
         return 1;
     }
     let mut mask = 0;
     for (i, scorer) in scorers.iter_mut().enumerate() {
-        if scorer.doc() < doc {
-            scorer.seek(doc);
-        }
-        if scorer.doc() == doc {
+        if holds(scorer.as_mut(), doc) {
             mask |= 1 << i;
         }
     }
@@ -377,24 +532,23 @@ fn held(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u64 {
 }
 
 /// The best passages (up to [`MAX_PASSAGES_PER_DOCUMENT`], best first) of each document of
-/// a page. Its passages are found through the document id's postings in the segments holding
-/// them, and scored by `main`, the search's own weight, sought to each of them (so that a
-/// passage scores as it ranked), with the clauses each holds sought the same way.
+/// a page. Its passages are found through the document id's postings in its segment, and
+/// scored by the search's matcher sought to each of them (so that a passage scores as it
+/// ranked).
 fn page_passages(
     searcher: &Searcher,
     fields: &Fields,
-    main: &dyn Weight,
-    clauses: &[Box<dyn Weight>],
+    matcher: &Matcher,
     page: &[DocumentMatch],
     deadline: &Deadline,
 ) -> Result<Vec<Vec<Candidate>>, CorpusError> {
     let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); page.len()];
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let bit = 1u64 << (segment % 64);
+        let segment = segment as u32;
         let inverted = reader.inverted_index(fields.document_id)?;
         // The page's passages in this segment, in index order, with their document's place.
         let mut wanted: Vec<(DocId, usize)> = Vec::new();
-        for (i, d) in page.iter().enumerate().filter(|(_, d)| d.segments & bit != 0) {
+        for (i, d) in page.iter().enumerate().filter(|(_, d)| d.segment == segment) {
             let term = Term::from_field_text(fields.document_id, &d.id.to_string());
             if let Some(mut postings) =
                 inverted.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
@@ -412,19 +566,18 @@ fn page_passages(
         deadline.check()?;
         wanted.sort_unstable();
         let alive = reader.alive_bitset();
-        let mut scorer = main.scorer(reader, 1.0)?;
-        let mut clause_scorers = clause_scorers(reader, clauses)?;
+        let mut matches = matcher.segment(reader)?;
         for (doc, i) in wanted {
-            if alive.is_some_and(|a| a.is_deleted(doc)) || scorer.doc() > doc || scorer.seek(doc) != doc {
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
-            let mask = held(&mut clause_scorers, doc);
-            out[i].push(Candidate { score: scorer.score(), mask, addr: DocAddress::new(segment as u32, doc) });
+            if let Some((mask, score)) = matches.at(doc) {
+                out[i].push(Candidate { score, mask, addr: DocAddress::new(segment, doc) });
+            }
         }
     }
     for passages in &mut out {
-        rank_first(passages, MAX_PASSAGES_PER_DOCUMENT, Candidate::rank);
-        passages.truncate(MAX_PASSAGES_PER_DOCUMENT);
+        *passages = best(passages, MAX_PASSAGES_PER_DOCUMENT, Candidate::rank);
     }
     Ok(out)
 }
@@ -510,32 +663,25 @@ pub(crate) fn run(
     deadline.check()?;
     let query = index.scoped(tenant, built.query.box_clone(), source_type, documents);
     let searcher: Searcher = index.searcher();
-    let main = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
-    let clauses = built
-        .clauses
-        .iter()
-        .take(MAX_COUNTED_CLAUSES)
-        .map(|(_, q)| q.weight(EnableScoring::disabled_from_searcher(&searcher)))
-        .collect::<tantivy::Result<Vec<Box<dyn Weight>>>>()?;
+    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents), query)?;
     let offset = ((page - 1) * page_size) as usize;
     let wanted = offset + page_size as usize;
     // Each page entry: the passages to show (best first), how many match, the clauses held.
     let (total, entries): (usize, Vec<(Vec<Candidate>, u64, u64)>) =
-        match collect(&searcher, main.as_ref(), &clauses, req.group, wanted, deadline)? {
-            Collected::Documents(docs) => {
-                let page: Vec<DocumentMatch> = docs.iter().skip(offset).take(page_size as usize).copied().collect();
-                let passages = page_passages(&searcher, &index.fields, main.as_ref(), &clauses, &page, deadline)?;
-                let entries = passages.into_iter().zip(&page).map(|(top, d)| (top, d.count, d.mask)).collect();
-                (docs.len(), entries)
+        match collect(index, &searcher, &matcher, req.group, wanted, deadline)? {
+            Collected::Documents { total, best } => {
+                let page: Vec<DocumentMatch> = best.into_iter().skip(offset).collect();
+                let passages = page_passages(&searcher, &index.fields, &matcher, &page, deadline)?;
+                (total, passages.into_iter().zip(&page).map(|(top, d)| (top, d.count, d.mask)).collect())
             }
-            Collected::Passages(all) => (
-                all.len(),
-                all.into_iter().skip(offset).take(page_size as usize).map(|c| (vec![c], 1, c.mask)).collect(),
-            ),
+            Collected::Passages { total, best } => {
+                (total, best.into_iter().skip(offset).map(|c| (vec![c], 1, c.mask)).collect())
+            }
         };
     progress(Progress::Total(total as u64))?;
 
     let mut results = Vec::with_capacity(entries.len());
+    let mut analyzer = analysis::analyzer();
     for (top, count, mask) in entries {
         deadline.check()?;
         let mut shown: Vec<(StoredPassage, Score)> = Vec::with_capacity(top.len());
@@ -546,7 +692,7 @@ pub(crate) fn run(
         let passages: Vec<Passage> = shown
             .into_iter()
             .map(|(p, _)| Passage {
-                highlights: highlights(&built.terms, &p.text),
+                highlights: highlights(&mut analyzer, &built.terms, &p.text),
                 text: p.text,
                 start: p.start,
                 end: p.end,
@@ -625,3 +771,6 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
     let mut seen = HashSet::new();
     candidates.into_iter().filter(|(_, _, a)| seen.insert(a.sentence.clone())).take(3).map(|(_, _, a)| a).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -66,18 +66,23 @@ pub(crate) struct CorpusIndex {
     pub facts: Arc<FactsIndex>,
 }
 
-/// Open the Tantivy index in `dir` when it has `schema`, else (absent, or of an older layout)
-/// create it empty; returns whether it was created. An index of an older layout is rebuilt
-/// from the registry, which keeps everything indexed.
-pub(crate) fn open_or_create(dir: &Path, schema: Schema) -> Result<(Index, bool), CorpusError> {
+/// Open the Tantivy index in `dir` when it has `schema` (and, when given, was last committed
+/// with `layout` as its payload: how documents are laid out in it), else (absent, or of an
+/// older schema or layout) create it empty; returns whether it was created. An index of an
+/// older schema or layout is rebuilt from the registry, which keeps everything indexed.
+pub(crate) fn open_or_create(dir: &Path, schema: Schema, layout: Option<&str>) -> Result<(Index, bool), CorpusError> {
     std::fs::create_dir_all(dir).map_err(|e| CorpusError::storage(&format!("creating {}", dir.display()), e))?;
     if dir.join("meta.json").is_file() {
         let existing = Index::open_in_dir(dir)?;
-        if existing.schema() == schema {
+        let same_layout = match layout {
+            Some(layout) => existing.load_metas()?.payload.as_deref() == Some(layout),
+            None => true,
+        };
+        if existing.schema() == schema && same_layout {
             return Ok((existing, false));
         }
         drop(existing);
-        tracing::warn!(dir = %dir.display(), "index schema changed; rebuilding the index");
+        tracing::warn!(dir = %dir.display(), "index schema or layout changed; rebuilding the index");
         std::fs::remove_dir_all(dir)
             .and_then(|()| std::fs::create_dir_all(dir))
             .map_err(|e| CorpusError::storage("clearing the old index", e))?;

@@ -1,14 +1,17 @@
 //! The passage index: one Tantivy index for all tenants, one Tantivy document per passage.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use tantivy::index::SegmentId;
+use tantivy::indexer::UserOperation;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
     DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
+use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, Term};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -49,6 +52,12 @@ pub(crate) const DOCUMENT_ID: &str = "document_id";
 pub(crate) const DOCUMENT_HI: &str = "document_id_hi";
 pub(crate) const DOCUMENT_LO: &str = "document_id_lo";
 
+/// How passages are laid out in the index, kept as the payload of each commit: an index laid
+/// out otherwise is rebuilt at open. Version 2: all passages of a document are added as one
+/// batch, so they sit in one segment (merges keep segments whole); a search groups passages by
+/// document within each segment and never across segments.
+const LAYOUT: &str = "docket passages 2: each document's passages in one segment";
+
 /// The passage schema. Every searchable text field goes through [`analysis::analyzer`]; a
 /// change of analysis changes the schema (the analyzer's name), which rebuilds older indexes
 /// from the registry at open.
@@ -84,6 +93,40 @@ pub(crate) struct PassageIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     pub fields: Fields,
+    /// [`SegmentDocuments`] of the segments searched lately.
+    documents: Mutex<HashMap<SegmentId, Arc<SegmentDocuments>>>,
+}
+
+/// Which document each passage of one segment belongs to, read once from the fast columns
+/// (segments never change): grouping a search's matches by document is then two array reads
+/// per match instead of decoding columns.
+pub(crate) struct SegmentDocuments {
+    /// Per passage (by its id in the segment): its document's place in `ids` (the ordinal of
+    /// the document's id in the segment's dictionary), `u32::MAX` for none.
+    pub of_passage: Vec<u32>,
+    /// Per place: the document's id.
+    pub ids: Vec<Uuid>,
+}
+
+impl SegmentDocuments {
+    fn read(reader: &SegmentReader) -> Result<SegmentDocuments, CorpusError> {
+        let fast = reader.fast_fields();
+        let missing = || CorpusError::Index("passage index without its document id columns".into());
+        let ords = fast.str(DOCUMENT_ID)?.ok_or_else(missing)?;
+        let (his, los) = (fast.u64(DOCUMENT_HI)?, fast.u64(DOCUMENT_LO)?);
+        let mut ids = vec![Uuid::nil(); ords.dictionary().num_terms()];
+        let mut of_passage = vec![u32::MAX; reader.max_doc() as usize];
+        for (doc, place) in (0..reader.max_doc()).zip(of_passage.iter_mut()) {
+            let Some(ord) = ords.ords().first(doc) else { continue };
+            let Some(id) = ids.get_mut(ord as usize) else { continue };
+            if id.is_nil() {
+                let (Some(hi), Some(lo)) = (his.first(doc), los.first(doc)) else { continue };
+                *id = Uuid::from_u64_pair(hi, lo);
+            }
+            *place = ord as u32;
+        }
+        Ok(SegmentDocuments { of_passage, ids })
+    }
 }
 
 impl PassageIndex {
@@ -91,11 +134,14 @@ impl PassageIndex {
     /// (re)created empty.
     pub(crate) fn open(dir: &Path) -> Result<(PassageIndex, bool), CorpusError> {
         let (schema, fields) = schema();
-        let (index, created) = open_or_create(dir, schema)?;
+        let (index, created) = open_or_create(dir, schema, Some(LAYOUT))?;
         analysis::register(&index);
-        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+        let mut writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+        if created {
+            commit_with_layout(&mut writer)?;
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((PassageIndex { writer: Mutex::new(writer), reader, fields }, created))
+        Ok((PassageIndex { writer: Mutex::new(writer), reader, fields, documents: Mutex::default() }, created))
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, CorpusError> {
@@ -167,13 +213,12 @@ impl PassageIndex {
         }
         let count = docs.len();
         {
-            let writer = self.lock()?;
-            if replace {
-                writer.delete_term(Term::from_field_text(f.document_id, &id));
-            }
-            for d in docs {
-                writer.add_document(d)?;
-            }
+            // One batch: the document's passages go to one indexing thread, hence one segment
+            // (see [`LAYOUT`]), after the removal of its earlier passages.
+            let removal = replace.then(|| UserOperation::Delete(Term::from_field_text(f.document_id, &id)));
+            let operations: Vec<UserOperation> =
+                removal.into_iter().chain(docs.into_iter().map(UserOperation::Add)).collect();
+            self.lock()?.run(operations)?;
         }
         Ok(count)
     }
@@ -182,7 +227,7 @@ impl PassageIndex {
     pub(crate) fn commit(&self) -> Result<(), CorpusError> {
         {
             let mut writer = self.lock()?;
-            writer.commit()?;
+            commit_with_layout(&mut writer)?;
         }
         self.reader.reload()?;
         Ok(())
@@ -193,14 +238,56 @@ impl PassageIndex {
         self.reader.searcher()
     }
 
+    /// The [`SegmentDocuments`] of `reader`'s segment, read at its first search.
+    pub(crate) fn segment_documents(&self, reader: &SegmentReader) -> Result<Arc<SegmentDocuments>, CorpusError> {
+        let poisoned = || CorpusError::Index("segment documents lock poisoned".into());
+        let key = reader.segment_id();
+        if let Some(found) = self.documents.lock().map_err(|_| poisoned())?.get(&key) {
+            return Ok(found.clone());
+        }
+        let read = Arc::new(SegmentDocuments::read(reader)?);
+        let live: HashSet<SegmentId> = self.searcher().segment_readers().iter().map(|r| r.segment_id()).collect();
+        let mut cache = self.documents.lock().map_err(|_| poisoned())?;
+        // Segments merged away are forgotten.
+        cache.retain(|id, _| live.contains(id));
+        cache.insert(key, read.clone());
+        Ok(read)
+    }
+
     /// Number of passages visible to searches.
     pub(crate) fn num_passages(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
 
-    /// `query` restricted to one tenant (and optionally to a source type and to a set of
-    /// documents) — every search goes through here so no query can reach another tenant's
+    /// What restricts a search to one tenant (and optionally to a source type and to a set of
+    /// documents): every search goes through these, so no query can reach another tenant's
     /// passages.
+    pub(crate) fn filters(
+        &self,
+        tenant: &str,
+        source_type: Option<SourceType>,
+        documents: Option<&[Uuid]>,
+    ) -> Vec<Filter> {
+        let f = self.fields;
+        let term = |field: Field, value: &str| Filter::term(Term::from_field_text(field, value));
+        let mut filters = vec![term(f.tenant, tenant)];
+        if let Some(st) = source_type {
+            filters.push(term(f.source_type, st.as_str()));
+        }
+        match documents {
+            // One document (a search's page, read again for its passages): a term, where a set
+            // would build an automaton per segment.
+            Some([one]) => filters.push(term(f.document_id, &one.to_string())),
+            Some(documents) => {
+                let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
+                filters.push(Filter { query: Box::new(TermSetQuery::new(terms)), term: None });
+            }
+            None => {}
+        }
+        filters
+    }
+
+    /// `query` restricted by [`PassageIndex::filters`].
     pub(crate) fn scoped(
         &self,
         tenant: &str,
@@ -208,28 +295,11 @@ impl PassageIndex {
         source_type: Option<SourceType>,
         documents: Option<&[Uuid]>,
     ) -> Box<dyn Query> {
-        let f = self.fields;
         // Filters must not change the ranking, only the candidate set.
-        let filter =
-            |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) { (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))) };
-        let term = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
-        };
-        let mut clauses = vec![(Occur::Must, query), filter(term(f.tenant, tenant))];
-        if let Some(st) = source_type {
-            clauses.push(filter(term(f.source_type, st.as_str())));
-        }
-        match documents {
-            // One document (a search's page, read again for its passages): a term, where a set
-            // would build an automaton per segment.
-            Some([one]) => clauses.push(filter(term(f.document_id, &one.to_string()))),
-            Some(documents) => {
-                let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
-                clauses.push(filter(Box::new(TermSetQuery::new(terms))));
-            }
-            None => {}
-        }
-        Box::new(BooleanQuery::new(clauses))
+        let filters = self.filters(tenant, source_type, documents).into_iter();
+        let filters =
+            filters.map(|f| -> (Occur, Box<dyn Query>) { (Occur::Must, Box::new(ConstScoreQuery::new(f.query, 0.0))) });
+        Box::new(BooleanQuery::new(std::iter::once((Occur::Must, query)).chain(filters).collect()))
     }
 
     /// Read a stored passage.
@@ -250,6 +320,34 @@ impl PassageIndex {
             source_type: text_of(f.source_type).and_then(|s| s.parse().ok()),
         })
     }
+}
+
+/// A filter of a search: the query of the passages it keeps, and its term when it is one.
+pub(crate) struct Filter {
+    pub query: Box<dyn Query>,
+    pub term: Option<Term>,
+}
+
+impl Filter {
+    fn term(term: Term) -> Filter {
+        Filter { query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)), term: Some(term) }
+    }
+
+    /// Whether the filter keeps every passage of `reader`'s segment (one tenant's segment):
+    /// then it need not be checked there.
+    pub(crate) fn keeps_all(&self, reader: &tantivy::SegmentReader) -> Result<bool, CorpusError> {
+        let Some(term) = &self.term else { return Ok(false) };
+        let freq = reader.inverted_index(term.field())?.doc_freq(term).map_err(tantivy::TantivyError::from)?;
+        Ok(freq == reader.max_doc())
+    }
+}
+
+/// Commit `writer` with the index's [`LAYOUT`] as the commit's payload.
+fn commit_with_layout(writer: &mut IndexWriter) -> Result<(), CorpusError> {
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(LAYOUT);
+    commit.commit()?;
+    Ok(())
 }
 
 /// A passage as stored in the index.

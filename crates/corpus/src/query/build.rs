@@ -23,6 +23,11 @@ pub(crate) struct Built {
     pub query: Box<dyn Query>,
     /// Each positive top-level clause: what the user typed, and its query alone.
     pub clauses: Vec<(String, Box<dyn Query>)>,
+    /// Whether a result needs only one of `clauses` (none is required), so that the query is
+    /// the disjunction of `clauses` without any of `excluded`.
+    pub disjunction: bool,
+    /// Each negative top-level clause's query.
+    pub excluded: Vec<Box<dyn Query>>,
     /// The words to highlight.
     pub terms: Terms,
 }
@@ -75,17 +80,20 @@ pub(crate) fn build(clauses: &[Clause], fields: Fields, analyzer: &mut TextAnaly
     let mut b = Builder { fields, analyzer, recall, terms: Terms::default() };
     let mut all: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
     let mut positive: Vec<(String, Box<dyn Query>)> = Vec::new();
+    let mut excluded: Vec<Box<dyn Query>> = Vec::new();
     for clause in clauses {
         let Some(query) = b.node(&clause.node, clause.occur == Occur::MustNot) else { continue };
-        if clause.occur != Occur::MustNot {
-            positive.push((clause.typed.clone(), query.box_clone()));
+        match clause.occur {
+            Occur::MustNot => excluded.push(query.box_clone()),
+            _ => positive.push((clause.typed.clone(), query.box_clone())),
         }
         all.push((occur(clause.occur), query));
     }
     if positive.is_empty() {
         return None;
     }
-    Some(Built { query: Box::new(BooleanQuery::new(all)), clauses: positive, terms: b.terms })
+    let disjunction = all.iter().all(|(o, _)| *o != TantivyOccur::Must);
+    Some(Built { query: Box::new(BooleanQuery::new(all)), clauses: positive, disjunction, excluded, terms: b.terms })
 }
 
 fn occur(o: Occur) -> TantivyOccur {

@@ -1,0 +1,173 @@
+//! The disjunction matcher against the whole query's own scoring, on an index whose segments
+//! hold one tenant or several.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::*;
+use crate::index::IndexDoc;
+
+/// Words of the test documents: each document holds a few, so queries of several words
+/// match documents holding one, some or all of them.
+const WORDS: [&str; 6] = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"];
+
+fn doc(tenant: &str, n: usize) -> (IndexDoc, Vec<String>) {
+    let mut passages_text = Vec::new();
+    // Passage p of document n holds the words whose bit is set in (n * 7 + p * 3) % 64.
+    for p in 0..4 {
+        let bits = (n * 7 + p * 3) % 64;
+        let mut words: Vec<&str> = vec!["filler", "text"];
+        for (i, w) in WORDS.iter().enumerate() {
+            if bits & (1 << i) != 0 {
+                words.extend(std::iter::repeat_n(*w, 1 + (n + i) % 3));
+            }
+        }
+        passages_text.push(format!("{}.", words.join(" ")));
+    }
+    let mut text = String::new();
+    let mut ranges = Vec::new();
+    for p in &passages_text {
+        let start = text.len();
+        text.push_str(p);
+        ranges.push((start, text.len()));
+        text.push('\n');
+    }
+    let id = Uuid::now_v7();
+    let doc = IndexDoc {
+        tenant: tenant.into(),
+        document_id: id,
+        title: Some(format!("doc {n}")),
+        subject: None,
+        author: None,
+        recipients: Vec::new(),
+        source: format!("doc-{n}.txt"),
+        source_type: SourceType::Inline,
+        text,
+        passages: ranges,
+        entities: Vec::new(),
+        dates: Vec::new(),
+        events: Vec::new(),
+        mentions: Vec::new(),
+    };
+    (doc, passages_text)
+}
+
+/// A document's ranking under both matchers: its id, clauses held, best score, passages.
+fn ranked(index: &PassageIndex, searcher: &Searcher, matcher: &Matcher) -> Vec<(Uuid, u64, Score, u64)> {
+    let (deadline, _searching) = Deadline::start(Duration::from_secs(60));
+    let Collected::Documents { best: docs, .. } =
+        collect(index, searcher, matcher, SearchGroup::Document, usize::MAX, &deadline).unwrap()
+    else {
+        panic!("documents expected")
+    };
+    docs.iter().map(|d| (d.id, d.mask, d.best, d.count)).collect()
+}
+
+#[test]
+fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, created) = PassageIndex::open(dir.path()).unwrap();
+    assert!(created);
+    // First commit: two tenants mixed in the same segments; second: one tenant alone.
+    let mut texts: BTreeMap<Uuid, (String, Vec<String>)> = BTreeMap::new();
+    for n in 0..40 {
+        let tenant = if n % 3 == 0 { "other" } else { "firm" };
+        let (d, t) = doc(tenant, n);
+        texts.insert(d.document_id, (tenant.into(), t));
+        index.add(&d, false).unwrap();
+    }
+    index.commit().unwrap();
+    for n in 40..60 {
+        let (d, t) = doc("firm", n);
+        texts.insert(d.document_id, (String::from("firm"), t));
+        index.add(&d, false).unwrap();
+    }
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    assert!(searcher.segment_readers().len() >= 2, "the test needs several segments");
+
+    for q in [
+        "alpha",
+        "alpha beta",
+        "beta gamma delta",
+        "alpha beta gamma delta epsilon zeta",
+        "alpha -beta",
+        "gamma NOT zeta",
+    ] {
+        let built = prepare(index.fields, q, SearchMode::Precision).unwrap();
+        assert!(built.disjunction, "{q}");
+        let filters = || index.filters("firm", None, None);
+        let query = || index.scoped("firm", built.query.box_clone(), None, None);
+        let fast = Matcher::new(&searcher, &built, filters(), query()).unwrap();
+        assert!(matches!(fast, Matcher::Disjunction { .. }));
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let general = Matcher::General {
+            main: query().weight(scoring).unwrap(),
+            clauses: built
+                .clauses
+                .iter()
+                .map(|(_, c)| c.weight(EnableScoring::disabled_from_searcher(&searcher)).unwrap())
+                .collect(),
+        };
+        let (a, b) = (ranked(&index, &searcher, &fast), ranked(&index, &searcher, &general));
+        // The same documents with the same clauses, passages and scores (up to the order in
+        // which floating-point scores are summed, which may swap near ties).
+        let by_id: BTreeMap<Uuid, (u64, Score, u64)> = b.iter().map(|&(id, m, s, c)| (id, (m, s, c))).collect();
+        assert_eq!(a.len(), by_id.len(), "{q}");
+        for (id, mask, score, count) in &a {
+            let (m, s, c) = by_id[id];
+            assert_eq!((*mask, *count), (m, c), "{q}");
+            assert!((score - s).abs() <= 1e-4 * s.abs().max(1.0), "{q}: {score} vs {s}");
+        }
+        for pair in a.windows(2) {
+            assert!(pair[0].1.count_ones() >= pair[1].1.count_ones(), "{q}: more clauses first");
+        }
+        // What the words say: the firm's documents with a passage holding a positive word and
+        // no excluded one.
+        let words: Vec<&str> = q.split_whitespace().collect();
+        let excluded: Vec<&str> = words
+            .windows(2)
+            .filter(|w| w[0] == "NOT")
+            .map(|w| w[1])
+            .chain(words.iter().filter_map(|w| w.strip_prefix('-')))
+            .collect();
+        let positive: Vec<&str> =
+            words.iter().copied().filter(|w| *w != "NOT" && !w.starts_with('-') && !excluded.contains(w)).collect();
+        let holds = |p: &str, w: &str| p.trim_end_matches('.').split(' ').any(|x| x == w);
+        let expected = texts
+            .iter()
+            .filter(|(_, (tenant, passages))| {
+                tenant == "firm"
+                    && passages
+                        .iter()
+                        .any(|p| positive.iter().any(|w| holds(p, w)) && !excluded.iter().any(|w| holds(p, w)))
+            })
+            .count();
+        assert_eq!(a.len(), expected, "{q}");
+        assert!(a.iter().all(|(id, ..)| texts[id].0 == "firm"), "{q}: another tenant's document");
+    }
+}
+
+#[test]
+fn an_index_of_the_previous_layout_is_rebuilt_and_the_current_one_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (index, created) = PassageIndex::open(dir.path()).unwrap();
+        assert!(created);
+        index.add(&doc("firm", 1).0, false).unwrap();
+        index.commit().unwrap();
+    }
+    let (index, created) = PassageIndex::open(dir.path()).unwrap();
+    assert!(!created, "an index of the current layout is kept");
+    assert_eq!(index.num_passages(), 4);
+    drop(index);
+
+    // Committed without the layout, as the previous release did.
+    let index = tantivy::Index::open_in_dir(dir.path()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 16 * 1024 * 1024).unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    let (index, created) = PassageIndex::open(dir.path()).unwrap();
+    assert!(created, "an index of the previous layout is rebuilt");
+    assert_eq!(index.num_passages(), 0);
+}
