@@ -203,7 +203,7 @@ impl PassageIndex {
     /// passages.
     pub(crate) fn scoped(
         &self,
-        tenant: &str,
+        tenant: &crate::TenantId,
         query: Box<dyn Query>,
         source_type: Option<SourceType>,
         documents: Option<&[Uuid]>,
@@ -215,7 +215,7 @@ impl PassageIndex {
         let term = |field: Field, value: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
         };
-        let mut clauses = vec![(Occur::Must, query), filter(term(f.tenant, tenant))];
+        let mut clauses = vec![(Occur::Must, query), filter(term(f.tenant, tenant.as_str()))];
         if let Some(st) = source_type {
             clauses.push(filter(term(f.source_type, st.as_str())));
         }
