@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::error::CorpusError;
 use crate::registry::{SourceType, parse_uuid};
-use crate::util::parse_rfc3339;
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// Most sources accepted in one submission.
 pub const MAX_SOURCES: usize = 1_000;
@@ -244,7 +244,7 @@ fn status_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<JobStatus, CorpusErr
     let metered: Option<String> = row.try_get("metered_at")?;
     Ok(JobStatus {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         submitted_by: row.try_get("submitted_by")?,
         status: JobState::parse(&row.try_get::<String, _>("status")?)?,
         discovered: u64_of(row.try_get("discovered")?),
@@ -296,7 +296,7 @@ pub(crate) async fn claim(pool: &SqlitePool) -> Result<Option<ClaimedJob>, Corpu
     let sources: String = row.try_get("sources")?;
     Ok(Some(ClaimedJob {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant: crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+        tenant: stored_tenant(row.try_get("tenant_id")?)?,
         sources: serde_json::from_str(&sources).map_err(|e| CorpusError::Corrupt(format!("job sources: {e}")))?,
         attempts: row.try_get("attempts")?,
     }))

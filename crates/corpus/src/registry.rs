@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::util::{check_range, parse_bound, parse_rfc3339};
+use crate::util::{check_range, parse_bound, parse_rfc3339, stored_tenant};
 
 /// Largest page of documents returned at once.
 pub const MAX_DOCUMENT_PAGE_SIZE: u32 = 200;
@@ -269,7 +269,7 @@ pub(crate) fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError
     let bytes: i64 = row.try_get("bytes")?;
     Ok(DocumentInfo {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
         source: row.try_get("source")?,
         sha256: row.try_get("sha256")?,

@@ -118,6 +118,12 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
+    fn a_stored_tenant_is_read_by_the_one_rule() {
+        assert_eq!(stored_tenant("hale-ward").unwrap().as_str(), "hale-ward");
+        assert!(matches!(stored_tenant("Hale Ward"), Err(CorpusError::Corrupt(_))));
+    }
+
+    #[test]
     fn keys_sort_like_time() {
         let a = ts_key(datetime!(2024-03-01 10:00:00.5 +02:00));
         assert_eq!(a, "2024-03-01T08:00:00Z");

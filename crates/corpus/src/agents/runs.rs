@@ -24,7 +24,7 @@ use crate::context::Inner;
 use crate::error::CorpusError;
 use crate::registry::parse_uuid;
 use crate::service::Corpus;
-use crate::util::parse_rfc3339;
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// A run interrupted this many times (the process stopped while it ran) is failed, not resumed.
 const MAX_ATTEMPTS: i64 = 3;
@@ -372,7 +372,7 @@ fn summary_from_row(row: &SqliteRow) -> Result<RunSummary, CorpusError> {
     let total: Option<i64> = row.try_get("documents_total")?;
     Ok(RunSummary {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         agent: row.try_get("agent")?,
         submitted_by: row.try_get("submitted_by")?,
         status: RunState::parse(&row.try_get::<String, _>("status")?)?,
@@ -413,7 +413,7 @@ async fn claim(pool: &SqlitePool, id: Uuid) -> Result<Option<(TenantId, RunReque
     .await?;
     match row {
         Some(row) => Ok(Some((
-            crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+            stored_tenant(row.try_get("tenant_id")?)?,
             from_json("request", &row.try_get::<String, _>("request")?)?,
         ))),
         None => Ok(None),
@@ -579,7 +579,7 @@ async fn read_report(pool: &SqlitePool, id: Uuid) -> Result<Option<RunReport>, C
     let finished: Option<String> = row.try_get("finished_at")?;
     Ok(Some(RunReport {
         run_id: id,
-        tenant_id: crate::util::stored_tenant(row.try_get("tenant_id")?)?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         agent: row.try_get("agent")?,
         submitted_by: row.try_get("submitted_by")?,
         documents_examined: u64::try_from(row.try_get::<i64, _>("documents_examined")?).unwrap_or(0),

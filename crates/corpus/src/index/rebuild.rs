@@ -12,7 +12,7 @@ use super::facts::{EventFact, MentionFact};
 use crate::context::Inner;
 use crate::error::CorpusError;
 use crate::registry;
-use crate::util::parse_rfc3339;
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// What the index needs of a registered document, read back from the registry.
 pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
@@ -25,7 +25,7 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let tenant: TenantId = crate::util::stored_tenant(row.try_get("tenant_id")?)?;
+    let tenant: TenantId = stored_tenant(row.try_get("tenant_id")?)?;
     let title: Option<String> = row.try_get("title")?;
     let subject: Option<String> = row.try_get("subject")?;
     let author: Option<String> = row.try_get("author")?;
