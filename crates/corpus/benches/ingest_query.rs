@@ -19,8 +19,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use docket_corpus::{
-    Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, SearchMode, SearchRequest, Source, TimelineRequest,
+    Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, SearchMode, SearchRequest, Source, TenantId,
+    TimelineRequest,
 };
+
+/// The one tenant the benchmark ingests for.
+fn bench_tenant() -> TenantId {
+    TenantId::parse("bench").expect("a valid tenant id")
+}
 
 struct NullMeter;
 
@@ -245,12 +251,12 @@ async fn measure_search(corpus: &Corpus, qs: &[String]) -> Vec<(SearchMode, f64,
     for mode in [SearchMode::Precision, SearchMode::Recall] {
         // Warm the caches once so the numbers describe steady state.
         for q in qs.iter().take(20) {
-            let _ = corpus.search("bench", &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
+            let _ = corpus.search(&bench_tenant(), &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
         }
         let mut times = Vec::with_capacity(qs.len());
         for q in qs {
             let t = Instant::now();
-            let r = corpus.search("bench", &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
+            let r = corpus.search(&bench_tenant(), &SearchRequest { q: q.clone(), mode, ..Default::default() }).await;
             times.push(t.elapsed());
             if let Err(e) = r {
                 eprintln!("query {q:?} failed: {e}");
@@ -463,11 +469,11 @@ async fn ingest(corpus: &Corpus, dirs: Vec<PathBuf>) -> f64 {
     let written = written_bytes();
     let mut ids = Vec::new();
     for dir in dirs {
-        ids.push(corpus.submit("bench", "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
+        ids.push(corpus.submit(&bench_tenant(), "bench", vec![Source::Local { path: dir }]).await.expect("submit").id);
     }
     for id in ids {
         loop {
-            let s = corpus.job("bench", id).await.expect("job").expect("job exists");
+            let s = corpus.job(&bench_tenant(), id).await.expect("job").expect("job exists");
             if s.status.is_finished() {
                 if s.failed > 0 {
                     eprintln!("{} documents failed, e.g. {:?}", s.failed, s.errors.first());
@@ -542,7 +548,7 @@ async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
     let mut cursor = None;
     for _ in 0..100 {
         let t = Instant::now();
-        let p = corpus.timeline("bench", &page(cursor.take(), None, None)).await.expect("timeline");
+        let p = corpus.timeline(&bench_tenant(), &page(cursor.take(), None, None)).await.expect("timeline");
         times.push(t.elapsed());
         cursor = p.next_cursor;
     }
@@ -552,17 +558,17 @@ async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
     for _ in 0..100 {
         let from = format!("20{:02}-{:02}-{:02}", 10 + rng.below(15), 1 + rng.below(12), 1 + rng.below(28));
         let t = Instant::now();
-        corpus.timeline("bench", &page(None, Some(from), None)).await.expect("timeline");
+        corpus.timeline(&bench_tenant(), &page(None, Some(from), None)).await.expect("timeline");
         times.push(t.elapsed());
     }
     times.sort();
     out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
     times.clear();
-    let top = corpus.entities("bench", "", 5).await.expect("entities");
+    let top = corpus.entities(&bench_tenant(), "", 5).await.expect("entities");
     for i in 0..100 {
         let entity = top.get(i % top.len().max(1)).map(|e| e.id.clone());
         let t = Instant::now();
-        corpus.timeline("bench", &page(None, None, entity)).await.expect("timeline");
+        corpus.timeline(&bench_tenant(), &page(None, None, entity)).await.expect("timeline");
         times.push(t.elapsed());
     }
     times.sort();
@@ -571,7 +577,7 @@ async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
     for i in 0..100 {
         let Some(entity) = top.get(i % top.len().max(1)) else { break };
         let t = Instant::now();
-        corpus.neighbors("bench", &entity.id).await.expect("neighbors");
+        corpus.neighbors(&bench_tenant(), &entity.id).await.expect("neighbors");
         times.push(t.elapsed());
     }
     times.sort();

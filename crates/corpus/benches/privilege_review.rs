@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use docket_corpus::agents::{Agents, CounselList, RunMeter, RunReport, RunRequest, RunState};
-use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, Source};
+use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, ParseLimits, Source, TenantId};
 
 struct NullMeter;
 
@@ -60,6 +60,11 @@ const SENTENCES: &[&str] = &[
     "Counsel recommends that the escrow not be mentioned until the notice is served.",
     "Minutes of the operations committee record the capacity figures for April.",
 ];
+
+/// The one tenant the benchmark ingests for.
+fn bench_tenant() -> TenantId {
+    TenantId::parse("bench").expect("a valid tenant id")
+}
 
 fn body(rng: &mut Rng, target: usize) -> String {
     let mut b = String::with_capacity(target + 128);
@@ -128,9 +133,9 @@ async fn main() {
     generate(&matter, documents, &mut rng);
     let corpus = Corpus::open(config, Arc::new(NullMeter)).await.expect("open corpus");
     let started = Instant::now();
-    let job = corpus.submit("bench", "bench", vec![Source::Local { path: matter }]).await.expect("submit");
+    let job = corpus.submit(&bench_tenant(), "bench", vec![Source::Local { path: matter }]).await.expect("submit");
     loop {
-        let status = corpus.job("bench", job.id).await.expect("job").expect("job exists");
+        let status = corpus.job(&bench_tenant(), job.id).await.expect("job").expect("job exists");
         if status.status.is_finished() {
             println!("ingested {} documents in {:.1} s", status.ingested, started.elapsed().as_secs_f64());
             break;
@@ -143,7 +148,7 @@ async fn main() {
         client_domains: vec!["client.example".into()],
         ..CounselList::default()
     };
-    agents.set_counsel("bench", counsel).await.expect("counsel");
+    agents.set_counsel(&bench_tenant(), counsel).await.expect("counsel");
     let request = RunRequest {
         agent: "privilege_review".into(),
         question: None,
@@ -151,9 +156,9 @@ async fn main() {
         options: serde_json::Value::Null,
     };
     let started = Instant::now();
-    let run = agents.submit("bench", "bench", request).await.expect("submit run");
+    let run = agents.submit(&bench_tenant(), "bench", request).await.expect("submit run");
     let run = loop {
-        let run = agents.run("bench", run.summary.id).await.expect("run").expect("run exists");
+        let run = agents.run(&bench_tenant(), run.summary.id).await.expect("run").expect("run exists");
         if run.summary.status.is_finished() {
             break run;
         }

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
@@ -125,7 +126,7 @@ struct InDocument<'a> {
 /// entity's totals raised by the batch's.
 pub(crate) async fn record_mentions(
     conn: &mut SqliteConnection,
-    tenant: &str,
+    tenant: &TenantId,
     mentions: &[(Uuid, &EntityMention)],
 ) -> Result<(), CorpusError> {
     // Sorted by entity then document: rows go into the tables' keys in order.
@@ -164,7 +165,7 @@ pub(crate) async fn record_mentions(
         let mut qb =
             QueryBuilder::<Sqlite>::new("INSERT INTO entities (tenant_id, id, kind, normalized, mentions, documents) ");
         qb.push_values(chunk, |mut b, (id, m, mentions, documents)| {
-            b.push_bind(tenant)
+            b.push_bind(tenant.as_str())
                 .push_bind(*id)
                 .push_bind(kind_prefix(m.kind))
                 .push_bind(m.normalized.as_str())
@@ -183,7 +184,7 @@ pub(crate) async fn record_mentions(
             "INSERT INTO entity_documents (tenant_id, entity_id, document_id, mentions, spans) ",
         );
         qb.push_values(chunk, |mut b, ((id, document), found)| {
-            b.push_bind(tenant)
+            b.push_bind(tenant.as_str())
                 .push_bind(id.as_str())
                 .push_bind(document.to_string())
                 .push_bind(found.mentions)
@@ -228,7 +229,7 @@ fn like_pattern(q: &str) -> String {
 /// Entities whose normalised form contains `q` (case-insensitive), most documented first.
 pub(crate) async fn search(
     pool: &SqlitePool,
-    tenant: &str,
+    tenant: &TenantId,
     q: &str,
     limit: usize,
 ) -> Result<Vec<EntityInfo>, CorpusError> {
@@ -244,7 +245,7 @@ pub(crate) async fn search(
     );
     let pattern = like_pattern(q.trim());
     let rows = sqlx::query(&sql)
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(&pattern)
         .bind(&pattern)
         .bind(i64::try_from(limit).unwrap_or(50))
@@ -255,10 +256,10 @@ pub(crate) async fn search(
 
 /// Resolve an entity reference (an id, or a normalised form in any case) to ids of the tenant.
 /// An id is found through the key; a normalised form walks the tenant's entities.
-pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) -> Result<Vec<String>, CorpusError> {
+pub(crate) async fn resolve(pool: &SqlitePool, tenant: &TenantId, reference: &str) -> Result<Vec<String>, CorpusError> {
     let reference = reference.trim();
     let by_id: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE tenant_id = ? AND id = ?")
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(reference)
         .fetch_optional(pool)
         .await?;
@@ -268,7 +269,7 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM entities WHERE tenant_id = ? AND lower(normalized) = lower(?) ORDER BY id LIMIT 50",
     )
-    .bind(tenant)
+    .bind(tenant.as_str())
     .bind(reference)
     .fetch_all(pool)
     .await?;
@@ -280,7 +281,7 @@ pub(crate) async fn resolve(pool: &SqlitePool, tenant: &str, reference: &str) ->
 pub(crate) async fn documents_mentioning(
     pool: &SqlitePool,
     facts: &Arc<FactsIndex>,
-    tenant: &str,
+    tenant: &TenantId,
     reference: &str,
     deadline: &Deadline,
 ) -> Result<Vec<Uuid>, CorpusError> {
@@ -294,12 +295,12 @@ pub(crate) async fn documents_mentioning(
 pub(crate) async fn neighbors(
     pool: &SqlitePool,
     facts: &Arc<FactsIndex>,
-    tenant: &str,
+    tenant: &TenantId,
     entity_id: &str,
     deadline: &Deadline,
 ) -> Result<Option<Neighborhood>, CorpusError> {
     let row = sqlx::query(&format!("{INFO_SELECT} WHERE e.tenant_id = ? AND e.id = ?"))
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(entity_id)
         .fetch_optional(pool)
         .await?;
@@ -314,7 +315,7 @@ pub(crate) async fn neighbors(
     if !top.is_empty() {
         // `+`: the ids are looked up one by one, not the tenant's documents walked (see timeline::page).
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, title, source FROM documents WHERE +tenant_id = ");
-        qb.push_bind(tenant).push(" AND id IN");
+        qb.push_bind(tenant.as_str()).push(" AND id IN");
         push_in_list(&mut qb, top.iter().map(|(id, _)| id.to_string()));
         let rows = qb.build().fetch_all(pool).await?;
         let mut by_id: HashMap<Uuid, (Option<String>, String)> = HashMap::with_capacity(rows.len());
@@ -335,7 +336,7 @@ pub(crate) async fn neighbors(
     let mut co_occurring = Vec::with_capacity(top.len());
     if !top.is_empty() {
         let mut qb = QueryBuilder::<Sqlite>::new(format!("{INFO_SELECT} WHERE e.tenant_id = "));
-        qb.push_bind(tenant).push(" AND e.id IN");
+        qb.push_bind(tenant.as_str()).push(" AND e.id IN");
         push_in_list(&mut qb, top.iter().map(|(id, _)| id.clone()));
         let rows = qb.build().fetch_all(pool).await?;
         let mut by_id: HashMap<String, EntityInfo> = HashMap::with_capacity(rows.len());

@@ -2,7 +2,7 @@
 
 /// Why a corpus operation failed.
 ///
-/// Variants up to `InvalidTenant` are the caller's mistakes (a 4xx naming the field); the rest
+/// Variants up to `InvalidFilter` are the caller's mistakes (a 4xx naming the field); the rest
 /// are internal faults (a 5xx, logged, never shown in detail).
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
@@ -37,9 +37,6 @@ pub enum CorpusError {
     /// A filter or paging parameter is out of range or malformed.
     #[error("invalid {field}: {reason}")]
     InvalidFilter { field: String, reason: String },
-    /// The tenant id is empty or malformed.
-    #[error("invalid tenant id: {reason}")]
-    InvalidTenant { reason: String },
 
     /// The content store (files under storage_dir) failed.
     #[error("content store error: {0}")]
@@ -82,7 +79,6 @@ impl CorpusError {
                 | CorpusError::QueryTooComplex(_)
                 | CorpusError::InvalidCursor
                 | CorpusError::InvalidFilter { .. }
-                | CorpusError::InvalidTenant { .. }
         )
     }
 
@@ -97,7 +93,6 @@ impl CorpusError {
             | CorpusError::InvalidFilter { field, .. } => Some(field),
             CorpusError::InvalidQuery { .. } | CorpusError::QueryTooComplex(_) => Some("q"),
             CorpusError::InvalidCursor => Some("cursor"),
-            CorpusError::InvalidTenant { .. } => Some("tenant"),
             _ => None,
         }
     }
@@ -116,7 +111,6 @@ impl CorpusError {
             CorpusError::DeadlineExceeded { .. } => "query_deadline_exceeded",
             CorpusError::InvalidCursor => "invalid_cursor",
             CorpusError::InvalidFilter { .. } => "invalid_filter",
-            CorpusError::InvalidTenant { .. } => "invalid_tenant",
             CorpusError::Storage(_) => "storage",
             CorpusError::Database(_) => "database",
             CorpusError::Migration(_) => "migration",

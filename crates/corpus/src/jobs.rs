@@ -4,6 +4,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use crate::error::CorpusError;
 use crate::registry::{SourceType, parse_uuid};
-use crate::util::parse_rfc3339;
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// Most sources accepted in one submission.
 pub const MAX_SOURCES: usize = 1_000;
@@ -104,7 +105,7 @@ pub struct JobStatus {
     /// The job's id, as `job_id` in JSON (the name every endpoint and report uses).
     #[serde(rename = "job_id")]
     pub id: Uuid,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub submitted_by: String,
     pub status: JobState,
     /// Documents found so far (files under folders, inline and uploaded sources, attachments).
@@ -133,7 +134,7 @@ pub struct JobStatus {
 pub struct JobReport {
     /// Also the usage event id: a report repeated after a restart must be counted once.
     pub job_id: Uuid,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub submitted_by: String,
     pub documents_ingested: u64,
     pub duplicates: u64,
@@ -170,7 +171,7 @@ pub(crate) enum StoredSource {
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimedJob {
     pub id: Uuid,
-    pub tenant: String,
+    pub tenant: TenantId,
     pub sources: Vec<StoredSource>,
     pub attempts: i64,
 }
@@ -214,7 +215,7 @@ fn u64_of(v: i64) -> u64 {
 pub(crate) async fn insert(
     pool: &SqlitePool,
     id: Uuid,
-    tenant: &str,
+    tenant: &TenantId,
     submitted_by: &str,
     sources: &[StoredSource],
     created_at: OffsetDateTime,
@@ -224,7 +225,7 @@ pub(crate) async fn insert(
         "INSERT INTO jobs (id, tenant_id, submitted_by, status, sources, created_at) VALUES (?, ?, ?, 'queued', ?, ?)",
     )
     .bind(id.to_string())
-    .bind(tenant)
+    .bind(tenant.as_str())
     .bind(submitted_by)
     .bind(sources)
     .bind(crate::util::ts_key(created_at))
@@ -243,7 +244,7 @@ fn status_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<JobStatus, CorpusErr
     let metered: Option<String> = row.try_get("metered_at")?;
     Ok(JobStatus {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: row.try_get("tenant_id")?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         submitted_by: row.try_get("submitted_by")?,
         status: JobState::parse(&row.try_get::<String, _>("status")?)?,
         discovered: u64_of(row.try_get("discovered")?),
@@ -260,9 +261,9 @@ fn status_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<JobStatus, CorpusErr
 }
 
 /// A tenant's job, or None.
-pub(crate) async fn get(pool: &SqlitePool, tenant: &str, id: Uuid) -> Result<Option<JobStatus>, CorpusError> {
+pub(crate) async fn get(pool: &SqlitePool, tenant: &TenantId, id: Uuid) -> Result<Option<JobStatus>, CorpusError> {
     let row = sqlx::query(&format!("SELECT {STATUS_COLUMNS} FROM jobs WHERE tenant_id = ? AND id = ?"))
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(id.to_string())
         .fetch_optional(pool)
         .await?;
@@ -270,11 +271,11 @@ pub(crate) async fn get(pool: &SqlitePool, tenant: &str, id: Uuid) -> Result<Opt
 }
 
 /// A tenant's most recent jobs, newest first.
-pub(crate) async fn recent(pool: &SqlitePool, tenant: &str, limit: u32) -> Result<Vec<JobStatus>, CorpusError> {
+pub(crate) async fn recent(pool: &SqlitePool, tenant: &TenantId, limit: u32) -> Result<Vec<JobStatus>, CorpusError> {
     let rows = sqlx::query(&format!(
         "SELECT {STATUS_COLUMNS} FROM jobs WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
     ))
-    .bind(tenant)
+    .bind(tenant.as_str())
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
@@ -295,7 +296,7 @@ pub(crate) async fn claim(pool: &SqlitePool) -> Result<Option<ClaimedJob>, Corpu
     let sources: String = row.try_get("sources")?;
     Ok(Some(ClaimedJob {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant: row.try_get("tenant_id")?,
+        tenant: stored_tenant(row.try_get("tenant_id")?)?,
         sources: serde_json::from_str(&sources).map_err(|e| CorpusError::Corrupt(format!("job sources: {e}")))?,
         attempts: row.try_get("attempts")?,
     }))

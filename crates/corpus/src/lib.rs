@@ -24,6 +24,8 @@ mod util;
 pub use model::{Attachment, DatePrecision, EntityKind, EntityMention, ExtractedDate, ParsedDocument};
 pub use parse::{ParseError, ParseLimits, ParserSandbox};
 
+/// Tenants are billing's identifiers, parsed once at the edge; re-exported for callers of the corpus alone.
+pub use docket_billing::TenantId;
 pub use entities::{CoOccurrence, EntityDocument, EntityInfo, Neighborhood};
 pub use error::CorpusError;
 pub use jobs::{JobError, JobMeter, JobReport, JobState, JobStatus, Source};

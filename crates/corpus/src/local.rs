@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
+use docket_billing::TenantId;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
 
 use crate::error::CorpusError;
@@ -30,7 +31,7 @@ pub struct IngestRoots {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RootGrant {
     /// The tenant, or None for every tenant (`*` in the configuration).
-    pub tenant: Option<String>,
+    pub tenant: Option<TenantId>,
     /// The folder as configured.
     pub path: PathBuf,
 }
@@ -42,8 +43,8 @@ impl IngestRoots {
     }
 
     /// Grant `path` to `tenant` (None: to every tenant).
-    pub fn grant(&mut self, tenant: Option<&str>, path: impl Into<PathBuf>) {
-        self.grants.push(RootGrant { tenant: tenant.map(str::to_owned), path: path.into() });
+    pub fn grant(&mut self, tenant: Option<&TenantId>, path: impl Into<PathBuf>) {
+        self.grants.push(RootGrant { tenant: tenant.cloned(), path: path.into() });
     }
 
     /// The grants, in configuration order.
@@ -77,20 +78,17 @@ impl FromStr for IngestRoots {
                      groups separated by ';'"
                 ));
             };
-            let tenant = tenant.trim();
-            let tenant = match tenant {
+            // The rule tokens' tenant claims follow: a grant to any other id could reach no one.
+            let tenant = match tenant.trim() {
                 "*" => None,
-                t => {
-                    crate::util::check_tenant(t).map_err(|e| format!("'{group}': {e}"))?;
-                    Some(t)
-                }
+                t => Some(TenantId::parse(t).map_err(|e| format!("'{group}': {e}"))?),
             };
             let mut any = false;
             for path in paths.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 if !Path::new(path).is_absolute() {
                     return Err(format!("'{path}' is not an absolute path"));
                 }
-                roots.grant(tenant, path);
+                roots.grant(tenant.as_ref(), path);
                 any = true;
             }
             if !any {
@@ -109,11 +107,11 @@ pub(crate) struct Root {
     pub path: PathBuf,
     dir: OwnedFd,
     /// Tenants it is granted to; None: every tenant.
-    tenants: Option<BTreeSet<String>>,
+    tenants: Option<BTreeSet<TenantId>>,
 }
 
 impl Root {
-    fn granted_to(&self, tenant: &str) -> bool {
+    fn granted_to(&self, tenant: &TenantId) -> bool {
         self.tenants.as_ref().is_none_or(|t| t.contains(tenant))
     }
 
@@ -192,13 +190,13 @@ impl Roots {
         Ok(Roots { roots })
     }
 
-    fn of<'a>(&'a self, tenant: &'a str) -> impl Iterator<Item = &'a Root> + 'a {
+    fn of<'a>(&'a self, tenant: &'a TenantId) -> impl Iterator<Item = &'a Root> + 'a {
         self.roots.iter().filter(move |r| r.granted_to(tenant))
     }
 
     /// The tenant's root holding an absolute canonical path (by its index), with the path
     /// below it.
-    pub fn locate(&self, tenant: &str, canonical: &Path) -> Option<(usize, PathBuf)> {
+    pub fn locate(&self, tenant: &TenantId, canonical: &Path) -> Option<(usize, PathBuf)> {
         self.roots
             .iter()
             .enumerate()
@@ -215,7 +213,7 @@ impl Roots {
     /// Map a client's path to one of the tenant's roots: `root-name/sub/file`, a path relative
     /// to any of its roots, or an absolute path inside one. Returns the root's canonical path
     /// joined with the path below it, and the client-facing name.
-    pub fn resolve(&self, tenant: &str, field: &str, given: &Path) -> Result<(PathBuf, String), CorpusError> {
+    pub fn resolve(&self, tenant: &TenantId, field: &str, given: &Path) -> Result<(PathBuf, String), CorpusError> {
         let shown = given.display().to_string();
         let outside = || CorpusError::PathOutsideRoots { field: field.to_owned(), path: shown.clone() };
         let not_found = || CorpusError::PathNotFound { field: field.to_owned(), path: shown.clone() };
@@ -464,14 +462,35 @@ mod tests {
         let roots: IngestRoots = "acme=/srv/acme,/srv/shared; globex=/srv/globex;*=/srv/public".parse().unwrap();
         let g = roots.grants();
         assert_eq!(g.len(), 4);
-        assert_eq!((g[0].tenant.as_deref(), g[0].path.as_path()), (Some("acme"), Path::new("/srv/acme")));
-        assert_eq!((g[1].tenant.as_deref(), g[1].path.as_path()), (Some("acme"), Path::new("/srv/shared")));
-        assert_eq!((g[2].tenant.as_deref(), g[2].path.as_path()), (Some("globex"), Path::new("/srv/globex")));
-        assert_eq!((g[3].tenant.as_deref(), g[3].path.as_path()), (None, Path::new("/srv/public")));
+        assert_eq!(
+            (g[0].tenant.as_ref().map(TenantId::as_str), g[0].path.as_path()),
+            (Some("acme"), Path::new("/srv/acme"))
+        );
+        assert_eq!(
+            (g[1].tenant.as_ref().map(TenantId::as_str), g[1].path.as_path()),
+            (Some("acme"), Path::new("/srv/shared"))
+        );
+        assert_eq!(
+            (g[2].tenant.as_ref().map(TenantId::as_str), g[2].path.as_path()),
+            (Some("globex"), Path::new("/srv/globex"))
+        );
+        assert_eq!((g[3].tenant.as_ref().map(TenantId::as_str), g[3].path.as_path()), (None, Path::new("/srv/public")));
         for bad in ["/srv/acme", "acme=relative/path", "acme=", "Bad Tenant=/srv"] {
             assert!(bad.parse::<IngestRoots>().is_err(), "{bad}");
         }
         assert!("".parse::<IngestRoots>().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_grant_names_a_tenant_by_the_rule_tokens_follow() {
+        // Each was accepted by an earlier, weaker rule of the corpus though no token could
+        // carry it: the grant reached no one.
+        for id in ["Acme", "acme_corp", "a", "-acme", "acme-", "acme.law", &"a".repeat(64)] {
+            let err = format!("{id}=/srv/acme").parse::<IngestRoots>().expect_err(id);
+            assert!(err.contains(&TenantId::parse(id).unwrap_err().to_string()), "{id}: {err}");
+        }
+        let roots: IngestRoots = "hale-ward-llp=/srv/hale".parse().unwrap();
+        assert_eq!(roots.grants()[0].tenant, TenantId::parse("hale-ward-llp").ok());
     }
 
     #[test]

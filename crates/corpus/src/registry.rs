@@ -4,6 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
@@ -11,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::util::{check_range, parse_bound, parse_rfc3339};
+use crate::util::{check_range, parse_bound, parse_rfc3339, stored_tenant};
 
 /// Largest page of documents returned at once.
 pub const MAX_DOCUMENT_PAGE_SIZE: u32 = 200;
@@ -117,7 +118,7 @@ impl FromStr for SourceType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentInfo {
     pub id: Uuid,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub source_type: SourceType,
     /// Canonical path (local), file name (upload, inline) or attachment file name.
     pub source: String,
@@ -268,7 +269,7 @@ pub(crate) fn info_from_row(row: &SqliteRow) -> Result<DocumentInfo, CorpusError
     let bytes: i64 = row.try_get("bytes")?;
     Ok(DocumentInfo {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: row.try_get("tenant_id")?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         source_type: source_type.parse().map_err(CorpusError::Corrupt)?,
         source: row.try_get("source")?,
         sha256: row.try_get("sha256")?,
@@ -299,7 +300,7 @@ pub(crate) fn warnings_json(warnings: &[String]) -> String {
 /// List a tenant's documents.
 pub(crate) async fn list(
     pool: &SqlitePool,
-    tenant: &str,
+    tenant: &TenantId,
     filter: &DocumentFilter,
 ) -> Result<DocumentPage, CorpusError> {
     let page = filter.page.unwrap_or(1);
@@ -315,7 +316,7 @@ pub(crate) async fn list(
     check_range(from.as_ref(), to.as_ref(), "date_from")?;
 
     let push_filters = |qb: &mut QueryBuilder<'_, Sqlite>| {
-        qb.push(" WHERE tenant_id = ").push_bind(tenant.to_owned());
+        qb.push(" WHERE tenant_id = ").push_bind(tenant.to_string());
         if let Some(st) = filter.source_type {
             qb.push(" AND source_type = ").push_bind(st.as_str());
         }
@@ -352,12 +353,12 @@ pub(crate) async fn list(
 /// the tenant has no such document.
 pub(crate) async fn detail(
     pool: &SqlitePool,
-    tenant: &str,
+    tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<(DocumentDetail, Option<String>)>, CorpusError> {
     let row =
         sqlx::query(&format!("SELECT {INFO_COLUMNS}, text, text_sha256 FROM documents WHERE tenant_id = ? AND id = ?"))
-            .bind(tenant)
+            .bind(tenant.as_str())
             .bind(id.to_string())
             .fetch_optional(pool)
             .await?;
@@ -367,7 +368,7 @@ pub(crate) async fn detail(
     let text_sha256: Option<String> = row.try_get("text_sha256")?;
     let children: Vec<String> =
         sqlx::query_scalar("SELECT id FROM documents WHERE tenant_id = ? AND parent_id = ? ORDER BY ingested_at, id")
-            .bind(tenant)
+            .bind(tenant.as_str())
             .bind(id.to_string())
             .fetch_all(pool)
             .await?;
@@ -386,13 +387,17 @@ pub(crate) async fn detail(
 }
 
 /// The attachments a document lists, each with the tenant's document holding its content.
-async fn attachments_of(pool: &SqlitePool, tenant: &str, parent: Uuid) -> Result<Vec<AttachmentInfo>, CorpusError> {
+async fn attachments_of(
+    pool: &SqlitePool,
+    tenant: &TenantId,
+    parent: Uuid,
+) -> Result<Vec<AttachmentInfo>, CorpusError> {
     let rows = sqlx::query(
         "SELECT a.file_name, a.media_type, a.bytes, a.sha256, a.status, a.error, d.id AS document_id \
          FROM attachments a LEFT JOIN documents d ON d.tenant_id = a.tenant_id AND d.sha256 = a.sha256 \
          WHERE a.tenant_id = ? AND a.parent_id = ? ORDER BY a.position",
     )
-    .bind(tenant)
+    .bind(tenant.as_str())
     .bind(parent.to_string())
     .fetch_all(pool)
     .await?;
@@ -439,7 +444,7 @@ pub(crate) struct AttachmentNote {
 /// List the attachments of newly registered parents, inside the registration transaction.
 pub(crate) async fn insert_attachments(
     conn: &mut sqlx::SqliteConnection,
-    tenant: &str,
+    tenant: &TenantId,
     rows: &[(Uuid, u32, &NewAttachment)],
 ) -> Result<(), CorpusError> {
     for chunk in rows.chunks(rows_per_statement(7)) {
@@ -447,7 +452,7 @@ pub(crate) async fn insert_attachments(
             "INSERT INTO attachments (tenant_id, parent_id, position, file_name, media_type, bytes, sha256) ",
         );
         qb.push_values(chunk, |mut b, (parent, position, a)| {
-            b.push_bind(tenant)
+            b.push_bind(tenant.as_str())
                 .push_bind(parent.to_string())
                 .push_bind(i64::from(*position))
                 .push_bind(a.file_name.as_str())
@@ -465,7 +470,7 @@ pub(crate) async fn insert_attachments(
 /// transaction or an earlier one.
 pub(crate) async fn note_attachments(
     conn: &mut sqlx::SqliteConnection,
-    tenant: &str,
+    tenant: &TenantId,
     notes: &[AttachmentNote],
 ) -> Result<(), CorpusError> {
     for note in notes {
@@ -474,7 +479,7 @@ pub(crate) async fn note_attachments(
         )
         .bind(note.status.as_str())
         .bind(note.error.as_str())
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(note.parent_id.to_string())
         .bind(i64::from(note.position))
         .execute(&mut *conn)
@@ -495,11 +500,11 @@ pub(crate) struct Existing {
 /// The tenant's document with this content, if any.
 pub(crate) async fn find_by_hash(
     pool: &SqlitePool,
-    tenant: &str,
+    tenant: &TenantId,
     sha256: &str,
 ) -> Result<Option<Existing>, CorpusError> {
     let row = sqlx::query("SELECT id, job_id, bytes, indexed FROM documents WHERE tenant_id = ? AND sha256 = ?")
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(sha256)
         .fetch_optional(pool)
         .await?;

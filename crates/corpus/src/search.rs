@@ -638,7 +638,7 @@ fn split_terms(clauses: &[(String, Box<dyn Query>)], mask: u64) -> (Vec<String>,
 /// `documents`, when given, keeps only hits in those documents (the entity filter, resolved).
 pub(crate) fn run(
     index: &PassageIndex,
-    tenant: &str,
+    tenant: &crate::TenantId,
     req: &SearchRequest,
     documents: Option<&[Uuid]>,
     deadline: &Deadline,

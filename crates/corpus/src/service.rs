@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use docket_billing::TenantId;
 use sqlx::Row;
 use time::OffsetDateTime;
 use tokio::sync::{Notify, watch};
@@ -23,7 +24,6 @@ use crate::registry::{self, DocumentDetail, DocumentFilter, DocumentPage, Source
 use crate::search::{self, Progress, SearchEvent, SearchRequest, SearchResponse, SearchStream};
 use crate::store::ContentStore;
 use crate::timeline::{self, TimelinePage, TimelineRequest};
-use crate::util::check_tenant;
 
 /// How long a search may take unless configured otherwise.
 pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -159,12 +159,11 @@ impl Corpus {
     /// Validate the sources, persist a queued job and return it; a worker runs it later.
     pub async fn submit(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         submitted_by: &str,
         sources: Vec<Source>,
     ) -> Result<JobStatus, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         if submitted_by.len() > 256 {
             return Err(CorpusError::InvalidSource {
                 field: "submitted_by".into(),
@@ -207,7 +206,7 @@ impl Corpus {
         })
     }
 
-    async fn validate_source(&self, tenant: &str, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
+    async fn validate_source(&self, tenant: &TenantId, i: usize, source: Source) -> Result<StoredSource, CorpusError> {
         let inner = &self.inner;
         let limit = inner.limits.max_file_bytes;
         match source {
@@ -268,16 +267,14 @@ impl Corpus {
     }
 
     /// A tenant's job, or None when the tenant has no such job.
-    pub async fn job(&self, tenant: &str, job_id: Uuid) -> Result<Option<JobStatus>, CorpusError> {
+    pub async fn job(&self, tenant: &TenantId, job_id: Uuid) -> Result<Option<JobStatus>, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         jobs::get(&inner.pool, tenant, job_id).await
     }
 
     /// A tenant's most recent jobs, newest first (limit 1..=200).
-    pub async fn jobs(&self, tenant: &str, limit: u32) -> Result<Vec<JobStatus>, CorpusError> {
+    pub async fn jobs(&self, tenant: &TenantId, limit: u32) -> Result<Vec<JobStatus>, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         if limit == 0 || limit > 200 {
             return Err(CorpusError::filter("limit", "must be between 1 and 200"));
         }
@@ -285,16 +282,14 @@ impl Corpus {
     }
 
     /// One page of a tenant's documents.
-    pub async fn documents(&self, tenant: &str, filter: &DocumentFilter) -> Result<DocumentPage, CorpusError> {
+    pub async fn documents(&self, tenant: &TenantId, filter: &DocumentFilter) -> Result<DocumentPage, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         registry::list(&inner.pool, tenant, filter).await
     }
 
     /// One document of a tenant with its text, or None when the tenant has no such document.
-    pub async fn document(&self, tenant: &str, id: Uuid) -> Result<Option<DocumentDetail>, CorpusError> {
+    pub async fn document(&self, tenant: &TenantId, id: Uuid) -> Result<Option<DocumentDetail>, CorpusError> {
         self.live()?;
-        check_tenant(tenant)?;
         let Some((mut detail, text_sha256)) = registry::detail(&self.inner.pool, tenant, id).await? else {
             return Ok(None);
         };
@@ -305,11 +300,14 @@ impl Corpus {
     }
 
     /// The original bytes of a tenant's document, or None when the tenant has no such document.
-    pub async fn document_content(&self, tenant: &str, id: Uuid) -> Result<Option<(String, Vec<u8>)>, CorpusError> {
+    pub async fn document_content(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+    ) -> Result<Option<(String, Vec<u8>)>, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         let row = sqlx::query("SELECT sha256, media_type FROM documents WHERE tenant_id = ? AND id = ?")
-            .bind(tenant)
+            .bind(tenant.as_str())
             .bind(id.to_string())
             .fetch_optional(&inner.pool)
             .await?;
@@ -322,9 +320,8 @@ impl Corpus {
     }
 
     /// Full-text search over a tenant's passages.
-    pub async fn search(&self, tenant: &str, req: &SearchRequest) -> Result<SearchResponse, CorpusError> {
+    pub async fn search(&self, tenant: &TenantId, req: &SearchRequest) -> Result<SearchResponse, CorpusError> {
         self.live()?;
-        check_tenant(tenant)?;
         let started = Instant::now();
         // Dropped with this future (a client hanging up), the guard stops the search.
         let (deadline, _searching) = Deadline::start(self.inner.query_timeout);
@@ -347,9 +344,8 @@ impl Corpus {
     /// Full-text search whose hits come as they are read: answers once the number of matches
     /// is known (or the search failed before), then streams the hits and the answer. Dropping
     /// the stream stops the search.
-    pub async fn search_stream(&self, tenant: &str, req: &SearchRequest) -> Result<SearchStream, CorpusError> {
+    pub async fn search_stream(&self, tenant: &TenantId, req: &SearchRequest) -> Result<SearchStream, CorpusError> {
         self.live()?;
-        check_tenant(tenant)?;
         let started = Instant::now();
         let (deadline, searching) = Deadline::start(self.inner.query_timeout);
         let documents = self.documents_of_entity(tenant, req, &deadline).await?;
@@ -406,7 +402,7 @@ impl Corpus {
     /// the facts index), or None without a filter.
     async fn documents_of_entity(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         req: &SearchRequest,
         deadline: &Deadline,
     ) -> Result<Option<Vec<Uuid>>, CorpusError> {
@@ -420,24 +416,21 @@ impl Corpus {
     }
 
     /// One page of a tenant's timeline, in chronological order.
-    pub async fn timeline(&self, tenant: &str, req: &TimelineRequest) -> Result<TimelinePage, CorpusError> {
+    pub async fn timeline(&self, tenant: &TenantId, req: &TimelineRequest) -> Result<TimelinePage, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         let (deadline, _searching) = Deadline::start(inner.query_timeout);
         timeline::page(&inner.pool, &inner.index.facts, tenant, req, &deadline).await
     }
 
     /// A tenant's entities whose normalised form contains `q` (case-insensitive), limit 1..=200.
-    pub async fn entities(&self, tenant: &str, q: &str, limit: usize) -> Result<Vec<EntityInfo>, CorpusError> {
+    pub async fn entities(&self, tenant: &TenantId, q: &str, limit: usize) -> Result<Vec<EntityInfo>, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         entities::search(&inner.pool, tenant, q, limit).await
     }
 
     /// An entity with its documents and co-occurring entities, or None.
-    pub async fn neighbors(&self, tenant: &str, entity_id: &str) -> Result<Option<Neighborhood>, CorpusError> {
+    pub async fn neighbors(&self, tenant: &TenantId, entity_id: &str) -> Result<Option<Neighborhood>, CorpusError> {
         let inner = self.live()?;
-        check_tenant(tenant)?;
         let (deadline, _searching) = Deadline::start(inner.query_timeout);
         entities::neighbors(&inner.pool, &inner.index.facts, tenant, entity_id, &deadline).await
     }
@@ -479,9 +472,9 @@ impl Corpus {
 
 /// Log a search stopped before its deadline: its caller went away (a client hanging up), so
 /// the search was cancelled rather than left to run on the blocking pool.
-fn note_if_abandoned<T>(result: &Result<T, CorpusError>, tenant: &str, started: Instant, budget: Duration) {
+fn note_if_abandoned<T>(result: &Result<T, CorpusError>, tenant: &TenantId, started: Instant, budget: Duration) {
     if matches!(result, Err(CorpusError::DeadlineExceeded { .. })) && started.elapsed() < budget {
-        tracing::info!(tenant, elapsed_ms = elapsed_ms(started), "search cancelled: the client went away");
+        tracing::info!(%tenant, elapsed_ms = elapsed_ms(started), "search cancelled: the client went away");
     }
 }
 

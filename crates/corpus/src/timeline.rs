@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::format_description::well_known::Rfc3339;
@@ -262,7 +263,7 @@ fn precision_from_str(s: &str) -> Result<DatePrecision, CorpusError> {
 /// Store a document's events inside the ingestion transaction.
 pub(crate) async fn record_events(
     conn: &mut SqliteConnection,
-    tenant: &str,
+    tenant: &TenantId,
     events: &[NewEvent],
 ) -> Result<(), CorpusError> {
     // The tenant's events per day, which tell a timeline page how far to look.
@@ -274,7 +275,7 @@ pub(crate) async fn record_events(
     for chunk in per_day.chunks(rows_per_statement(3)) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO event_days (tenant_id, day, events) ");
         qb.push_values(chunk, |mut b, (day, events)| {
-            b.push_bind(tenant).push_bind(*day).push_bind(*events);
+            b.push_bind(tenant.as_str()).push_bind(*day).push_bind(*events);
         });
         qb.push(" ON CONFLICT (tenant_id, day) DO UPDATE SET events = event_days.events + excluded.events");
         qb.build().persistent(false).execute(&mut *conn).await?;
@@ -296,7 +297,7 @@ pub(crate) async fn record_events(
         qb.push_values(chunk, |mut b, (e, id, citations, highlights)| {
             let ev = &e.event;
             b.push_bind(id.as_str())
-                .push_bind(tenant)
+                .push_bind(tenant.as_str())
                 .push_bind(ev.document_id.to_string())
                 .push_bind(e.ts_key.as_str())
                 .push_bind(ev.ts.as_str())
@@ -346,7 +347,7 @@ const FIRST_DAYS_READ: i64 = 64;
 /// [`FactsIndex::timeline`], on the blocking pool.
 async fn facts_timeline(
     facts: &Arc<FactsIndex>,
-    tenant: &str,
+    tenant: &TenantId,
     scope: &TimelineScope<'_>,
     want: usize,
     deadline: &Deadline,
@@ -371,7 +372,7 @@ async fn facts_timeline(
 async fn first_keys(
     pool: &SqlitePool,
     facts: &Arc<FactsIndex>,
-    tenant: &str,
+    tenant: &TenantId,
     scope: TimelineScope<'_>,
     want: usize,
     deadline: &Deadline,
@@ -389,7 +390,7 @@ async fn first_keys(
         let days: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT day, events FROM event_days WHERE tenant_id = ? AND day >= ? AND day <= ? ORDER BY day LIMIT ?",
         )
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(next_day)
         .bind(last_day)
         .bind(days_read)
@@ -420,7 +421,7 @@ async fn first_keys(
 pub(crate) async fn page(
     pool: &SqlitePool,
     facts: &Arc<FactsIndex>,
-    tenant: &str,
+    tenant: &TenantId,
     req: &TimelineRequest,
     deadline: &Deadline,
 ) -> Result<TimelinePage, CorpusError> {
@@ -468,7 +469,7 @@ pub(crate) async fn page(
     );
     // `+` keeps SQLite from walking the tenant's whole `events_tenant_document` index: the ids
     // are looked up one by one (the tenant condition still holds for each row).
-    qb.push_bind(tenant.to_owned()).push(" AND id IN");
+    qb.push_bind(tenant.as_str()).push(" AND id IN");
     push_in_list(&mut qb, shown.iter().map(|(_, id)| id.to_string()));
     let rows = qb.build().fetch_all(pool).await?;
     let mut by_id: HashMap<Uuid, (String, TimelineEvent)> = HashMap::with_capacity(rows.len());

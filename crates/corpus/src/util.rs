@@ -4,6 +4,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use docket_billing::TenantId;
+
 use crate::error::CorpusError;
 
 /// A sortable key for an instant: RFC 3339 in UTC truncated to seconds, so that text order is
@@ -79,21 +81,10 @@ pub(crate) fn check_range(from: Option<&Bound>, to: Option<&Bound>, field: &str)
     Ok(())
 }
 
-/// Tenant ids come from the server's authenticated principal; this guards the library's own
-/// invariants (non-empty, bounded, printable) so a bad id cannot reach SQL or the index.
-pub(crate) fn check_tenant(tenant: &str) -> Result<(), CorpusError> {
-    if tenant.is_empty() {
-        return Err(CorpusError::InvalidTenant { reason: "the tenant id is empty".into() });
-    }
-    if tenant.len() > 128 {
-        return Err(CorpusError::InvalidTenant { reason: "the tenant id is longer than 128 bytes".into() });
-    }
-    if tenant.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(CorpusError::InvalidTenant {
-            reason: "the tenant id contains whitespace or control characters".into(),
-        });
-    }
-    Ok(())
+/// A tenant id read back from the registry: written only from a parsed `TenantId`, so one that
+/// no longer parses means the stored data is damaged.
+pub(crate) fn stored_tenant(stored: &str) -> Result<TenantId, CorpusError> {
+    TenantId::parse(stored).map_err(|e| CorpusError::Corrupt(format!("stored {e}")))
 }
 
 /// The largest prefix of `s` no longer than `max` bytes that ends on a char boundary.
@@ -125,6 +116,12 @@ pub(crate) fn slice(text: &str, start: usize, end: usize) -> Option<&str> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_stored_tenant_is_read_by_the_one_rule() {
+        assert_eq!(stored_tenant("hale-ward").unwrap().as_str(), "hale-ward");
+        assert!(matches!(stored_tenant("Hale Ward"), Err(CorpusError::Corrupt(_))));
+    }
 
     #[test]
     fn keys_sort_like_time() {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{Env, RecordingMeter, RecordingRunMeter, inline, local, wait_job, wait_run};
+use common::{Env, RecordingMeter, RecordingRunMeter, inline, local, tenant_id, wait_job, wait_run};
 use docket_corpus::Corpus;
 use docket_corpus::agents::words::content_words;
 use docket_corpus::agents::{AgentRun, Agents, RunRequest, RunScope, RunState};
@@ -20,16 +20,16 @@ const TENANT: &str = "hfl";
 
 async fn open(env: &Env, sources: Vec<docket_corpus::Source>) -> (Corpus, Agents) {
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
-    let job = corpus.submit(TENANT, "tester", sources).await.unwrap();
-    let job = wait_job(&corpus, TENANT, job.id).await;
+    let job = corpus.submit(&tenant_id(TENANT), "tester", sources).await.unwrap();
+    let job = wait_job(&corpus, &tenant_id(TENANT), job.id).await;
     assert_eq!(job.failed, 0, "{:?}", job.errors);
     let agents = Agents::start(&corpus, Arc::new(RecordingRunMeter::default()), 2).await.unwrap();
     (corpus, agents)
 }
 
 async fn run(agents: &Agents, request: RunRequest) -> AgentRun {
-    let run = agents.submit(TENANT, "tester", request).await.unwrap();
-    let run = wait_run(agents, TENANT, run.summary.id).await;
+    let run = agents.submit(&tenant_id(TENANT), "tester", request).await.unwrap();
+    let run = wait_run(agents, &tenant_id(TENANT), run.summary.id).await;
     assert_eq!(run.summary.status, RunState::Succeeded, "{:?}", run.summary.error);
     run
 }
@@ -75,7 +75,7 @@ async fn chronology_merges_one_event_stated_in_three_documents_and_exports_csv_a
     assert_eq!(arrival["citations"].as_array().unwrap().len(), 3);
     for c in arrival["citations"].as_array().unwrap() {
         let id = c["document_id"].as_str().unwrap().parse().unwrap();
-        let text = corpus.document(TENANT, id).await.unwrap().unwrap().text;
+        let text = corpus.document(&tenant_id(TENANT), id).await.unwrap().unwrap().text;
         let cited = &text[c["start"].as_u64().unwrap() as usize..c["end"].as_u64().unwrap() as usize];
         assert!(cited.contains("Cape Orion"), "{cited}");
     }
@@ -83,7 +83,7 @@ async fn chronology_merges_one_event_stated_in_three_documents_and_exports_csv_a
     assert_eq!(payment["date"], "2021-03-03", "same day, another event: its own row");
     assert_eq!(run.summary.documents_examined, 5);
 
-    let (media, bytes) = agents.export(TENANT, run.summary.id, "csv").await.unwrap().unwrap();
+    let (media, bytes) = agents.export(&tenant_id(TENANT), run.summary.id, "csv").await.unwrap().unwrap();
     assert!(media.starts_with("text/csv"));
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     assert_eq!(
@@ -96,14 +96,14 @@ async fn chronology_merges_one_event_stated_in_three_documents_and_exports_csv_a
     assert_eq!(&merged[3], "3");
     assert_eq!(merged[4].split(';').count(), 3);
 
-    let (media, bytes) = agents.export(TENANT, run.summary.id, "md").await.unwrap().unwrap();
+    let (media, bytes) = agents.export(&tenant_id(TENANT), run.summary.id, "md").await.unwrap().unwrap();
     assert!(media.starts_with("text/markdown"));
     let md = String::from_utf8(bytes).unwrap();
     let table: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(table.len(), 2 + 3, "header, rule and one line per row:\n{md}");
     assert!(table.iter().skip(2).all(|l| l.matches(" | ").count() == 3), "four cells per line:\n{md}");
 
-    let err = agents.export(TENANT, run.summary.id, "xlsx").await.unwrap_err();
+    let err = agents.export(&tenant_id(TENANT), run.summary.id, "xlsx").await.unwrap_err();
     assert_eq!(err.field(), Some("format"));
     agents.shutdown().await;
     corpus.shutdown().await;
@@ -147,8 +147,11 @@ async fn every_case_brief_sentence_cites_an_existing_passage_sharing_its_key_ter
                 content_words(text).into_iter().filter(|w| !FRAME.contains(&w.as_str())).collect();
             for c in citations {
                 let id = c["document_id"].as_str().unwrap().parse().unwrap();
-                let doc =
-                    corpus.document(TENANT, id).await.unwrap().unwrap_or_else(|| panic!("cited document {id} exists"));
+                let doc = corpus
+                    .document(&tenant_id(TENANT), id)
+                    .await
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("cited document {id} exists"));
                 let (start, end) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
                 let cited =
                     doc.text.get(start..end).unwrap_or_else(|| panic!("citation {start}..{end} lies in the text"));
@@ -166,7 +169,7 @@ async fn every_case_brief_sentence_cites_an_existing_passage_sharing_its_key_ter
     let first = summary[0]["text"].as_str().unwrap();
     assert!(content_words(first).intersection(&terms).count() >= 2, "the summary opens on the question: {first}");
 
-    let (media, bytes) = agents.export(TENANT, run.summary.id, "md").await.unwrap().unwrap();
+    let (media, bytes) = agents.export(&tenant_id(TENANT), run.summary.id, "md").await.unwrap().unwrap();
     assert!(media.starts_with("text/markdown"));
     let md = String::from_utf8(bytes).unwrap();
     assert!(md.starts_with("# Case brief\n"));

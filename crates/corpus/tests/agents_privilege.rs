@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{Env, RecordingMeter, RecordingRunMeter, local, wait_job, wait_run};
+use common::{Env, RecordingMeter, RecordingRunMeter, local, tenant_id, wait_job, wait_run};
 use docket_corpus::agents::{Agents, CounselList, RunRequest, RunState};
 
 const TENANT: &str = "hfl";
@@ -56,8 +56,8 @@ async fn matter() -> (Env, docket_corpus::Corpus, Agents, Arc<RecordingRunMeter>
         std::fs::copy(matter_dir().join(name), folder.join(name)).unwrap();
     }
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
-    let job = corpus.submit(TENANT, "tester", vec![local(&folder)]).await.unwrap();
-    let job = wait_job(&corpus, TENANT, job.id).await;
+    let job = corpus.submit(&tenant_id(TENANT), "tester", vec![local(&folder)]).await.unwrap();
+    let job = wait_job(&corpus, &tenant_id(TENANT), job.id).await;
     assert_eq!(job.failed, 0, "{:?}", job.errors);
     let run_meter = Arc::new(RecordingRunMeter::default());
     let agents = Agents::start(&corpus, run_meter.clone(), 2).await.unwrap();
@@ -67,9 +67,9 @@ async fn matter() -> (Env, docket_corpus::Corpus, Agents, Arc<RecordingRunMeter>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn privilege_review_reaches_the_labels_and_cites_its_signals() {
     let (_env, corpus, agents, run_meter) = matter().await;
-    agents.set_counsel(TENANT, counsel()).await.unwrap();
-    let run = agents.submit(TENANT, "reviewer", request("privilege_review")).await.unwrap();
-    let run = wait_run(&agents, TENANT, run.summary.id).await;
+    agents.set_counsel(&tenant_id(TENANT), counsel()).await.unwrap();
+    let run = agents.submit(&tenant_id(TENANT), "reviewer", request("privilege_review")).await.unwrap();
+    let run = wait_run(&agents, &tenant_id(TENANT), run.summary.id).await;
     assert_eq!(run.summary.status, RunState::Succeeded, "{:?}", run.summary.error);
     let output = run.output.clone().expect("output");
 
@@ -95,7 +95,7 @@ async fn privilege_review_reaches_the_labels_and_cites_its_signals() {
         }
         // Every signal cited in the text points at the words it names.
         let id = d["document_id"].as_str().unwrap().parse().unwrap();
-        let text = corpus.document(TENANT, id).await.unwrap().unwrap().text;
+        let text = corpus.document(&tenant_id(TENANT), id).await.unwrap().unwrap().text;
         for s in d["signals"].as_array().unwrap() {
             if let Some(c) = s["citation"].as_object() {
                 let (start, end) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
@@ -136,7 +136,7 @@ async fn privilege_review_reaches_the_labels_and_cites_its_signals() {
     assert!(precision >= 0.9 && recall >= 0.9, "precision {precision:.3}, recall {recall:.3}: {wrong:#?}");
 
     // The privilege log: one row per withheld document, through the CSV export.
-    let (media_type, csv_bytes) = agents.export(TENANT, run.summary.id, "csv").await.unwrap().unwrap();
+    let (media_type, csv_bytes) = agents.export(&tenant_id(TENANT), run.summary.id, "csv").await.unwrap().unwrap();
     assert!(media_type.starts_with("text/csv"));
     let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
     let headers = reader.headers().unwrap().clone();
@@ -163,7 +163,7 @@ async fn privilege_review_reaches_the_labels_and_cites_its_signals() {
         let description = &row[9];
         assert!(!description.chars().any(|c| c.is_ascii_digit()), "a description states no figure: {description}");
         let id = row[1].parse().unwrap();
-        let text = corpus.document(TENANT, id).await.unwrap().unwrap().text.to_lowercase();
+        let text = corpus.document(&tenant_id(TENANT), id).await.unwrap().unwrap().text.to_lowercase();
         let words: Vec<String> =
             text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
         let trigrams: HashSet<String> = words.windows(3).map(|w| w.join(" ")).collect();
@@ -198,7 +198,7 @@ async fn privilege_review_reaches_the_labels_and_cites_its_signals() {
 
     // Billed once, with the agent and the documents examined.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !agents.run(TENANT, run.summary.id).await.unwrap().unwrap().summary.metered {
+    while !agents.run(&tenant_id(TENANT), run.summary.id).await.unwrap().unwrap().summary.metered {
         assert!(std::time::Instant::now() < deadline, "the run was never marked metered");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{Env, RecordingMeter, RecordingRunMeter, inline, wait_job, wait_run};
+use common::{Env, RecordingMeter, RecordingRunMeter, inline, tenant_id, wait_job, wait_run};
 use docket_corpus::agents::{Agents, RunRequest, RunState};
 
 const TENANT: &str = "firm";
@@ -25,16 +25,17 @@ fn review() -> RunRequest {
 async fn a_refused_report_is_offered_again_at_start_and_counted_once() {
     let env = Env::new();
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
-    let job = corpus.submit(TENANT, "t", vec![inline("a.txt", "Please advise on the indemnity.")]).await.unwrap();
-    wait_job(&corpus, TENANT, job.id).await;
+    let job =
+        corpus.submit(&tenant_id(TENANT), "t", vec![inline("a.txt", "Please advise on the indemnity.")]).await.unwrap();
+    wait_job(&corpus, &tenant_id(TENANT), job.id).await;
     let meter = Arc::new(RecordingRunMeter::default());
     meter.refuse.store(true, Ordering::SeqCst);
     let agents = Agents::start(&corpus, meter.clone(), 1).await.unwrap();
-    let run = agents.submit(TENANT, "t", review()).await.unwrap();
-    let run = wait_run(&agents, TENANT, run.summary.id).await;
+    let run = agents.submit(&tenant_id(TENANT), "t", review()).await.unwrap();
+    let run = wait_run(&agents, &tenant_id(TENANT), run.summary.id).await;
     assert_eq!(run.summary.status, RunState::Succeeded);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let again = agents.run(TENANT, run.summary.id).await.unwrap().unwrap();
+    let again = agents.run(&tenant_id(TENANT), run.summary.id).await.unwrap().unwrap();
     assert!(!again.summary.metered, "not marked metered while the meter refuses");
     assert!(meter.reports.lock().unwrap().is_empty());
     agents.shutdown().await;
@@ -46,7 +47,7 @@ async fn a_refused_report_is_offered_again_at_start_and_counted_once() {
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
     let agents = Agents::start(&corpus, meter.clone(), 1).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !agents.run(TENANT, run.summary.id).await.unwrap().unwrap().summary.metered {
+    while !agents.run(&tenant_id(TENANT), run.summary.id).await.unwrap().unwrap().summary.metered {
         assert!(Instant::now() < deadline, "never metered after the restart");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -63,10 +64,13 @@ async fn a_run_interrupted_three_times_is_failed_and_another_tenant_cannot_see_i
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
     let meter = Arc::new(RecordingRunMeter::default());
     let agents = Agents::start(&corpus, meter.clone(), 1).await.unwrap();
-    let run = agents.submit(TENANT, "t", review()).await.unwrap();
-    wait_run(&agents, TENANT, run.summary.id).await;
-    assert!(agents.run("other-firm", run.summary.id).await.unwrap().is_none(), "another tenant's run is none of its");
-    assert!(agents.runs("other-firm", 10).await.unwrap().is_empty());
+    let run = agents.submit(&tenant_id(TENANT), "t", review()).await.unwrap();
+    wait_run(&agents, &tenant_id(TENANT), run.summary.id).await;
+    assert!(
+        agents.run(&tenant_id("other-firm"), run.summary.id).await.unwrap().is_none(),
+        "another tenant's run is none of its"
+    );
+    assert!(agents.runs(&tenant_id("other-firm"), 10).await.unwrap().is_empty());
     let deadline = Instant::now() + Duration::from_secs(30);
     while meter.reports.lock().unwrap().is_empty() {
         assert!(Instant::now() < deadline, "never metered");
@@ -89,7 +93,7 @@ async fn a_run_interrupted_three_times_is_failed_and_another_tenant_cannot_see_i
     pool.close().await;
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
     let agents = Agents::start(&corpus, meter.clone(), 1).await.unwrap();
-    let failed = agents.run(TENANT, run.summary.id).await.unwrap().unwrap();
+    let failed = agents.run(&tenant_id(TENANT), run.summary.id).await.unwrap().unwrap();
     assert_eq!(failed.summary.status, RunState::Failed);
     assert!(failed.summary.error.unwrap().contains("three times"));
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -104,11 +108,11 @@ async fn a_scan_without_a_text_layer_needs_review_whatever_its_headers_say() {
     let scan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf/scan.pdf");
     let path = env.write("matter/scan.pdf", std::fs::read(scan).unwrap());
     let corpus = env.open(&Arc::new(RecordingMeter::default())).await;
-    let job = corpus.submit(TENANT, "t", vec![common::local(&path)]).await.unwrap();
-    assert_eq!(wait_job(&corpus, TENANT, job.id).await.ingested, 1);
+    let job = corpus.submit(&tenant_id(TENANT), "t", vec![common::local(&path)]).await.unwrap();
+    assert_eq!(wait_job(&corpus, &tenant_id(TENANT), job.id).await.ingested, 1);
     let agents = Agents::start(&corpus, Arc::new(RecordingRunMeter::default()), 1).await.unwrap();
-    let run = agents.submit(TENANT, "t", review()).await.unwrap();
-    let run = wait_run(&agents, TENANT, run.summary.id).await;
+    let run = agents.submit(&tenant_id(TENANT), "t", review()).await.unwrap();
+    let run = wait_run(&agents, &tenant_id(TENANT), run.summary.id).await;
     let doc = &run.output.unwrap()["documents"][0];
     assert_eq!(doc["call"], "needs_review", "{doc}");
     assert!(doc["signals"].as_array().unwrap().iter().any(|s| s["kind"] == "no_text"), "{doc}");

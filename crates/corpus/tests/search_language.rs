@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Env, RecordingMeter, ingest, inline};
+use common::{Env, RecordingMeter, ingest, inline, tenant_id};
 use docket_corpus::{Corpus, CorpusError, SearchGroup, SearchMode, SearchRequest, SearchResponse};
 
 const FIXTURES: [(&str, &str); 5] = [
@@ -19,14 +19,14 @@ const FIXTURES: [(&str, &str); 5] = [
 
 async fn fixtures(env: &Env, meter: &Arc<RecordingMeter>) -> Corpus {
     let corpus = env.open(meter).await;
-    let job = ingest(&corpus, "firm", FIXTURES.iter().map(|(n, c)| inline(n, c)).collect()).await;
+    let job = ingest(&corpus, &tenant_id("firm"), FIXTURES.iter().map(|(n, c)| inline(n, c)).collect()).await;
     assert_eq!(job.ingested, FIXTURES.len() as u64, "{job:?}");
     corpus
 }
 
 async fn search(corpus: &Corpus, q: &str) -> SearchResponse {
     let req = SearchRequest { q: q.into(), ..Default::default() };
-    corpus.search("firm", &req).await.unwrap_or_else(|e| panic!("{q}: {e}"))
+    corpus.search(&tenant_id("firm"), &req).await.unwrap_or_else(|e| panic!("{q}: {e}"))
 }
 
 /// The sources found by `q`, best first.
@@ -107,7 +107,8 @@ async fn syntax_errors_name_their_position() {
     let meter = Arc::new(RecordingMeter::default());
     let corpus = fixtures(&env, &meter).await;
     for (q, at) in [("(escrow OR figures", 0), ("Frösche) Teich", 7), ("a (b (c)", 2)] {
-        let err = corpus.search("firm", &SearchRequest { q: q.into(), ..Default::default() }).await.unwrap_err();
+        let err =
+            corpus.search(&tenant_id("firm"), &SearchRequest { q: q.into(), ..Default::default() }).await.unwrap_err();
         let CorpusError::InvalidQuery { position, .. } = &err else { panic!("{q}: {err:?}") };
         assert_eq!(*position, Some(at), "{q}: {err}");
         assert_eq!(err.details()["position"], at, "{q}");
@@ -127,7 +128,7 @@ async fn documents_holding_more_terms_rank_first_and_missing_terms_are_named() {
         ("two.txt", "The escrow agent signed the release after a long review of the file."),
         ("three.txt", "The escrow agent wired the release on Monday."),
     ];
-    let job = ingest(&corpus, "firm", docs.iter().map(|(n, c)| inline(n, c)).collect()).await;
+    let job = ingest(&corpus, &tenant_id("firm"), docs.iter().map(|(n, c)| inline(n, c)).collect()).await;
     assert_eq!(job.ingested, 3, "{job:?}");
 
     let res = search(&corpus, "escrow agent release wired").await;
@@ -162,16 +163,16 @@ async fn one_result_per_document_with_its_best_passages() {
     for i in 0..5 {
         sources.push(inline(&format!("note-{i}.txt"), &format!("Note {i}: the deposition was rescheduled.")));
     }
-    let job = ingest(&corpus, "firm", sources).await;
+    let job = ingest(&corpus, &tenant_id("firm"), sources).await;
     assert_eq!(job.ingested, 6, "{job:?}");
 
     let req = SearchRequest { q: "deposition".into(), page_size: Some(5), ..Default::default() };
-    let res = corpus.search("firm", &req).await.unwrap();
+    let res = corpus.search(&tenant_id("firm"), &req).await.unwrap();
     assert_eq!(res.total_hits, 6, "documents are counted");
     assert_eq!(res.results.len(), 5);
     let ids: std::collections::HashSet<_> = res.results.iter().map(|h| h.document_id).collect();
     assert_eq!(ids.len(), 5, "one result per document: {res:?}");
-    let page2 = corpus.search("firm", &SearchRequest { page: Some(2), ..req.clone() }).await.unwrap();
+    let page2 = corpus.search(&tenant_id("firm"), &SearchRequest { page: Some(2), ..req.clone() }).await.unwrap();
     assert_eq!(page2.results.len(), 1);
     let transcript = res.results.iter().chain(&page2.results).find(|h| h.source == "transcript.txt").unwrap();
     assert!(transcript.matching_passages >= 8, "{transcript:?}");
@@ -185,14 +186,14 @@ async fn one_result_per_document_with_its_best_passages() {
 
     // group=passage: today's results, one per passage, counted as passages.
     let by_passage = SearchRequest { group: SearchGroup::Passage, page_size: Some(100), ..req.clone() };
-    let res = corpus.search("firm", &by_passage).await.unwrap();
+    let res = corpus.search(&tenant_id("firm"), &by_passage).await.unwrap();
     assert_eq!(res.total_hits, transcript.matching_passages + 5);
     assert_eq!(res.results.len() as u64, res.total_hits);
     assert!(res.results.iter().all(|h| h.passages.len() == 1 && h.matching_passages == 1));
 
     // Recall mode groups the same way.
     let recall = SearchRequest { q: "depositon".into(), mode: SearchMode::Recall, ..req };
-    assert_eq!(corpus.search("firm", &recall).await.unwrap().total_hits, 6);
+    assert_eq!(corpus.search(&tenant_id("firm"), &recall).await.unwrap().total_hits, 6);
     corpus.shutdown().await;
 }
 
@@ -202,7 +203,7 @@ async fn an_index_of_the_previous_analysis_is_rebuilt_at_open() {
     let env = Env::new();
     let meter = Arc::new(RecordingMeter::default());
     let corpus = env.open(&meter).await;
-    let job = ingest(&corpus, "firm", vec![inline("frosche.txt", FIXTURES[1].1)]).await;
+    let job = ingest(&corpus, &tenant_id("firm"), vec![inline("frosche.txt", FIXTURES[1].1)]).await;
     assert_eq!(job.ingested, 1, "{job:?}");
     corpus.shutdown().await;
     drop(corpus);

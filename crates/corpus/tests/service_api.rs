@@ -4,7 +4,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Env, RecordingMeter, inline, wait_job};
+use common::{Env, RecordingMeter, inline, tenant_id, wait_job};
 use docket_corpus::{CorpusError, DocumentFilter, SearchMode, SearchRequest, Source, TimelineRequest};
 use serde_json::json;
 
@@ -40,7 +40,11 @@ async fn responses_serialize_with_the_documented_fields() {
     let meter = Arc::new(RecordingMeter::default());
     let corpus = env.open(&meter).await;
     let job = corpus
-        .submit("t", "u", vec![inline("m.txt", "On 2024-05-06 Acme Corp paid the escrow to jane@acme.example.")])
+        .submit(
+            &tenant_id("test-firm"),
+            "u",
+            vec![inline("m.txt", "On 2024-05-06 Acme Corp paid the escrow to jane@acme.example.")],
+        )
         .await
         .unwrap();
     let job_json = serde_json::to_value(&job).unwrap();
@@ -62,12 +66,15 @@ async fn responses_serialize_with_the_documented_fields() {
     ] {
         assert!(job_json.get(key).is_some(), "job field {key} missing: {job_json}");
     }
-    let done = wait_job(&corpus, "t", job.id).await;
+    let done = wait_job(&corpus, &tenant_id("test-firm"), job.id).await;
     let done_json = serde_json::to_value(&done).unwrap();
     assert_eq!(done_json["status"], "succeeded");
     assert!(done_json["finished_at"].as_str().unwrap().ends_with('Z'));
 
-    let res = corpus.search("t", &SearchRequest { q: "escrow".into(), ..Default::default() }).await.unwrap();
+    let res = corpus
+        .search(&tenant_id("test-firm"), &SearchRequest { q: "escrow".into(), ..Default::default() })
+        .await
+        .unwrap();
     let v = serde_json::to_value(&res).unwrap();
     for key in ["total_hits", "page", "page_size", "results", "answer", "took_ms"] {
         assert!(v.get(key).is_some(), "{key}: {v}");
@@ -92,7 +99,10 @@ async fn responses_serialize_with_the_documented_fields() {
     assert!(hit["citation"]["passage_end"].is_u64());
     assert!(v["answer"][0]["citation"]["document_id"].is_string());
 
-    let doc = serde_json::to_value(corpus.document("t", res.results[0].document_id).await.unwrap().unwrap()).unwrap();
+    let doc = serde_json::to_value(
+        corpus.document(&tenant_id("test-firm"), res.results[0].document_id).await.unwrap().unwrap(),
+    )
+    .unwrap();
     for key in [
         "id",
         "source_type",
@@ -110,7 +120,8 @@ async fn responses_serialize_with_the_documented_fields() {
     ] {
         assert!(doc.get(key).is_some(), "{key}: {doc}");
     }
-    let tl = serde_json::to_value(corpus.timeline("t", &Default::default()).await.unwrap()).unwrap();
+    let tl =
+        serde_json::to_value(corpus.timeline(&tenant_id("test-firm"), &Default::default()).await.unwrap()).unwrap();
     let ev = &tl["events"][0];
     for key in
         ["id", "document_id", "ts", "precision", "title", "summary", "citations", "entity_highlights", "confidence"]
@@ -118,14 +129,17 @@ async fn responses_serialize_with_the_documented_fields() {
         assert!(ev.get(key).is_some(), "{key}: {ev}");
     }
     assert!(tl.get("next_cursor").is_some());
-    let ents = serde_json::to_value(corpus.entities("t", "acme", 10).await.unwrap()).unwrap();
+    let ents = serde_json::to_value(corpus.entities(&tenant_id("test-firm"), "acme", 10).await.unwrap()).unwrap();
     assert!(ents[0]["kind"].is_string() && ents[0]["documents"].is_u64());
 
-    let err = corpus.search("t", &SearchRequest { q: "(open".into(), ..Default::default() }).await.unwrap_err();
+    let err = corpus
+        .search(&tenant_id("test-firm"), &SearchRequest { q: "(open".into(), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.field(), err.is_client_error()), ("invalid_query", Some("q"), true));
     assert_eq!(err.details()["position"], 0);
     corpus.shutdown().await;
-    let after = corpus.documents("t", &DocumentFilter::default()).await.unwrap_err();
+    let after = corpus.documents(&tenant_id("test-firm"), &DocumentFilter::default()).await.unwrap_err();
     assert!(matches!(after, CorpusError::ShuttingDown) && !after.is_client_error());
 }
 
@@ -139,16 +153,23 @@ async fn concurrent_jobs_of_one_tenant_bill_shared_content_once() {
     let sources = |tag: &str| -> Vec<Source> {
         shared.iter().enumerate().map(|(i, c)| inline(&format!("{tag}-{i}.txt"), c)).collect()
     };
-    let a = corpus.submit("t", "u", sources("a")).await.unwrap();
-    let b = corpus.submit("t", "u", sources("b")).await.unwrap();
-    let (a, b) = (wait_job(&corpus, "t", a.id).await, wait_job(&corpus, "t", b.id).await);
+    let a = corpus.submit(&tenant_id("test-firm"), "u", sources("a")).await.unwrap();
+    let b = corpus.submit(&tenant_id("test-firm"), "u", sources("b")).await.unwrap();
+    let (a, b) = (
+        wait_job(&corpus, &tenant_id("test-firm"), a.id).await,
+        wait_job(&corpus, &tenant_id("test-firm"), b.id).await,
+    );
     assert_eq!(a.ingested + b.ingested, 40, "{a:?} {b:?}");
     assert_eq!(a.duplicates + b.duplicates, 40);
     let expected: u64 = shared.iter().map(|c| c.len() as u64).sum();
     assert_eq!(a.bytes + b.bytes, expected);
-    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, 40);
-    let hits =
-        corpus.search("t", &SearchRequest { q: "escrow".into(), page_size: Some(100), ..Default::default() }).await;
+    assert_eq!(corpus.documents(&tenant_id("test-firm"), &DocumentFilter::default()).await.unwrap().total, 40);
+    let hits = corpus
+        .search(
+            &tenant_id("test-firm"),
+            &SearchRequest { q: "escrow".into(), page_size: Some(100), ..Default::default() },
+        )
+        .await;
     assert_eq!(hits.unwrap().total_hits, 40);
     corpus.shutdown().await;
 }

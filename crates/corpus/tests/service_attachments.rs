@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use builders::{Mail, MailAttachment, mail};
-use common::{Env, RecordingMeter, ingest, local};
+use common::{Env, RecordingMeter, ingest, local, tenant_id};
+use docket_corpus::TenantId;
 use docket_corpus::{AttachmentStatus, Corpus, DocumentDetail, DocumentFilter, JobState};
 
 const MEMO: &[u8] = b"Indemnity memo. The indemnity cap is two million dollars.";
@@ -30,7 +31,7 @@ fn message(subject: &str, attachments: &[MailAttachment<'_>]) -> Vec<u8> {
     })
 }
 
-async fn detail_of(corpus: &Corpus, tenant: &str, source_suffix: &str) -> DocumentDetail {
+async fn detail_of(corpus: &Corpus, tenant: &TenantId, source_suffix: &str) -> DocumentDetail {
     let page = corpus.documents(tenant, &DocumentFilter::default()).await.unwrap();
     let doc = page.documents.iter().find(|d| d.source.ends_with(source_suffix)).unwrap_or_else(|| panic!("{page:?}"));
     corpus.document(tenant, doc.id).await.unwrap().expect("detail")
@@ -49,11 +50,11 @@ async fn every_attachment_is_listed_and_an_image_does_not_fail_the_job() {
         ],
     );
     env.write("mail/first.eml", &first);
-    let status = ingest(&corpus, "acme", vec![local(env.root.join("mail/first.eml"))]).await;
+    let status = ingest(&corpus, &tenant_id("acme"), vec![local(env.root.join("mail/first.eml"))]).await;
     assert_eq!(status.status, JobState::Succeeded, "{status:?}");
     assert_eq!((status.discovered, status.ingested, status.failed), (2, 2, 0), "{status:?}");
 
-    let parent = detail_of(&corpus, "acme", "first.eml").await;
+    let parent = detail_of(&corpus, &tenant_id("acme"), "first.eml").await;
     assert_eq!(parent.document.author.as_deref(), Some("Dana Whitfield <dana@harborfreight.example>"));
     assert_eq!(parent.document.recipients, ["Priya Natarajan <pnatarajan@natarajancole.example>"]);
     assert_eq!(parent.document.subject.as_deref(), Some("Indemnity"));
@@ -79,9 +80,9 @@ async fn every_attachment_is_listed_and_an_image_does_not_fail_the_job() {
         &[MailAttachment { file_name: "memo-copy.txt", media_type: "text/plain", bytes: MEMO }],
     );
     env.write("mail/second.eml", &second);
-    let status = ingest(&corpus, "acme", vec![local(env.root.join("mail/second.eml"))]).await;
+    let status = ingest(&corpus, &tenant_id("acme"), vec![local(env.root.join("mail/second.eml"))]).await;
     assert_eq!((status.ingested, status.duplicates, status.failed), (1, 1, 0), "{status:?}");
-    let other = detail_of(&corpus, "acme", "second.eml").await;
+    let other = detail_of(&corpus, &tenant_id("acme"), "second.eml").await;
     assert_eq!(other.attachments.len(), 1);
     assert_eq!(other.attachments[0].file_name, "memo-copy.txt");
     assert_eq!(other.attachments[0].status, AttachmentStatus::Ingested);
@@ -90,8 +91,8 @@ async fn every_attachment_is_listed_and_an_image_does_not_fail_the_job() {
 
     // Another tenant's parent never links to this tenant's document.
     env.write("mail/other-tenant.eml", &second);
-    ingest(&corpus, "globex", vec![local(env.root.join("mail/other-tenant.eml"))]).await;
-    let theirs = detail_of(&corpus, "globex", "other-tenant.eml").await;
+    ingest(&corpus, &tenant_id("globex"), vec![local(env.root.join("mail/other-tenant.eml"))]).await;
+    let theirs = detail_of(&corpus, &tenant_id("globex"), "other-tenant.eml").await;
     assert_ne!(theirs.attachments[0].document_id, memo.document_id);
     corpus.shutdown().await;
 }
@@ -110,10 +111,10 @@ async fn an_attachment_that_fails_to_parse_is_recorded_on_its_parent() {
         }],
     );
     env.write("mail/draft.eml", &bytes);
-    let status = ingest(&corpus, "acme", vec![local(env.root.join("mail/draft.eml"))]).await;
+    let status = ingest(&corpus, &tenant_id("acme"), vec![local(env.root.join("mail/draft.eml"))]).await;
     assert_eq!(status.status, JobState::PartiallyFailed, "{status:?}");
     assert_eq!(status.failed, 1);
-    let parent = detail_of(&corpus, "acme", "draft.eml").await;
+    let parent = detail_of(&corpus, &tenant_id("acme"), "draft.eml").await;
     let draft = &parent.attachments[0];
     assert_eq!(draft.status, AttachmentStatus::Failed, "{draft:?}");
     assert_eq!(draft.error.as_deref(), Some(status.errors[0].error.as_str()));
@@ -129,14 +130,14 @@ async fn a_copy_of_a_failed_file_stays_failed_with_its_error() {
     let broken = b"%PDF-1.7 this is not really a pdf \x00\x01\x02";
     env.write("case/broken.pdf", broken);
     env.write("case/copy-of-broken.pdf", broken);
-    let status = ingest(&corpus, "acme", vec![local(env.root.join("case"))]).await;
+    let status = ingest(&corpus, &tenant_id("acme"), vec![local(env.root.join("case"))]).await;
     assert_eq!((status.discovered, status.ingested, status.duplicates, status.failed), (2, 0, 0, 2), "{status:?}");
     assert_eq!(status.status, JobState::Failed);
     assert_eq!(status.errors.len(), 2);
     assert_eq!(status.errors[0].error, status.errors[1].error);
 
     // Submitted again: failed again, with the same error, not a duplicate.
-    let again = ingest(&corpus, "acme", vec![local(env.root.join("case/copy-of-broken.pdf"))]).await;
+    let again = ingest(&corpus, &tenant_id("acme"), vec![local(env.root.join("case/copy-of-broken.pdf"))]).await;
     assert_eq!((again.ingested, again.duplicates, again.failed), (0, 0, 1), "{again:?}");
     assert_eq!(again.errors[0].error, status.errors[0].error);
     corpus.shutdown().await;

@@ -6,7 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Env, RecordingMeter, ingest, inline, local, wait_job, wait_metered};
+use common::{Env, RecordingMeter, ingest, inline, local, tenant_id, wait_job, wait_metered};
+use docket_corpus::TenantId;
 use docket_corpus::{Corpus, CorpusError, DocumentFilter, JobState, SearchRequest};
 
 fn write_many(env: &Env, dir: &str, n: usize) -> u64 {
@@ -19,7 +20,7 @@ fn write_many(env: &Env, dir: &str, n: usize) -> u64 {
     bytes
 }
 
-async fn count_hits(corpus: &Corpus, tenant: &str) -> u64 {
+async fn count_hits(corpus: &Corpus, tenant: &TenantId) -> u64 {
     corpus.search(tenant, &SearchRequest { q: "escrow".into(), ..Default::default() }).await.unwrap().total_hits
 }
 
@@ -31,19 +32,19 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     let expected_bytes = write_many(&env, "big", files);
     let meter = Arc::new(RecordingMeter::default());
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
-    let job = corpus.submit("t", "u", vec![local(env.root.join("big"))]).await.unwrap();
+    let job = corpus.submit(&tenant_id("test-firm"), "u", vec![local(env.root.join("big"))]).await.unwrap();
     assert_eq!(job.status, JobState::Queued);
     // Let the worker get going, then stop in the middle of the job.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let s = corpus.job("t", job.id).await.unwrap().unwrap();
+        let s = corpus.job(&tenant_id("test-firm"), job.id).await.unwrap().unwrap();
         if s.ingested >= 32 || s.status.is_finished() || std::time::Instant::now() > deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     corpus.shutdown().await;
-    assert!(matches!(corpus.job("t", job.id).await, Err(CorpusError::ShuttingDown)));
+    assert!(matches!(corpus.job(&tenant_id("test-firm"), job.id).await, Err(CorpusError::ShuttingDown)));
     drop(corpus);
     {
         // The job was stopped part-way (or before it started): it waits in the queue.
@@ -61,7 +62,7 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     }
 
     let corpus = Corpus::open(env.config(1), meter.clone()).await.unwrap();
-    let done = wait_job(&corpus, "t", job.id).await;
+    let done = wait_job(&corpus, &tenant_id("test-firm"), job.id).await;
     assert_eq!(done.status, JobState::Succeeded);
     assert_eq!((done.discovered, done.ingested, done.duplicates, done.failed), (files as u64, files as u64, 0, 0));
     assert_eq!(done.bytes, expected_bytes);
@@ -70,8 +71,11 @@ async fn a_job_interrupted_by_shutdown_resumes_and_is_metered_once() {
     assert_eq!(report.documents_ingested, files as u64);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(meter.reports_for(job.id).len(), 1);
-    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, files as u64);
-    assert_eq!(count_hits(&corpus, "t").await, files as u64);
+    assert_eq!(
+        corpus.documents(&tenant_id("test-firm"), &DocumentFilter::default()).await.unwrap().total,
+        files as u64
+    );
+    assert_eq!(count_hits(&corpus, &tenant_id("test-firm")).await, files as u64);
     corpus.shutdown().await;
 }
 
@@ -82,7 +86,7 @@ async fn a_crash_mid_job_resumes_with_the_same_counts() {
     env.write("set/copy.txt", "Exhibit 0. The escrow agent released tranche 0 to the vendor.\n");
     let meter = Arc::new(RecordingMeter::default());
     let corpus = env.open(&meter).await;
-    let first = ingest(&corpus, "t", vec![local(env.root.join("set"))]).await;
+    let first = ingest(&corpus, &tenant_id("test-firm"), vec![local(env.root.join("set"))]).await;
     assert_eq!((first.ingested, first.duplicates, first.bytes), (40, 1, expected_bytes));
     let original = wait_metered(&meter, first.id).await;
     corpus.shutdown().await;
@@ -112,7 +116,7 @@ async fn a_crash_mid_job_resumes_with_the_same_counts() {
 
     let meter2 = Arc::new(RecordingMeter::default());
     let corpus = env.open(&meter2).await;
-    let resumed = wait_job(&corpus, "t", first.id).await;
+    let resumed = wait_job(&corpus, &tenant_id("test-firm"), first.id).await;
     assert_eq!(
         (resumed.discovered, resumed.ingested, resumed.duplicates, resumed.failed, resumed.bytes),
         (first.discovered, first.ingested, first.duplicates, first.failed, first.bytes)
@@ -120,8 +124,8 @@ async fn a_crash_mid_job_resumes_with_the_same_counts() {
     let again = wait_metered(&meter2, first.id).await;
     assert_eq!(again.new_bytes, original.new_bytes);
     assert_eq!(again.documents_ingested, original.documents_ingested);
-    assert_eq!(corpus.documents("t", &DocumentFilter::default()).await.unwrap().total, 40);
-    assert_eq!(count_hits(&corpus, "t").await, 40, "the index is rebuilt without duplicates");
+    assert_eq!(corpus.documents(&tenant_id("test-firm"), &DocumentFilter::default()).await.unwrap().total, 40);
+    assert_eq!(count_hits(&corpus, &tenant_id("test-firm")).await, 40, "the index is rebuilt without duplicates");
     corpus.shutdown().await;
 }
 
@@ -131,9 +135,9 @@ async fn reports_the_meter_refused_are_sent_again_at_open() {
     let meter = Arc::new(RecordingMeter::default());
     meter.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
     let corpus = env.open(&meter).await;
-    let job = ingest(&corpus, "t", vec![inline("a.txt", "Escrow instructions, signed.")]).await;
+    let job = ingest(&corpus, &tenant_id("test-firm"), vec![inline("a.txt", "Escrow instructions, signed.")]).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(!corpus.job("t", job.id).await.unwrap().unwrap().metered);
+    assert!(!corpus.job(&tenant_id("test-firm"), job.id).await.unwrap().unwrap().metered);
     corpus.shutdown().await;
     drop(corpus);
 
@@ -142,7 +146,7 @@ async fn reports_the_meter_refused_are_sent_again_at_open() {
     let report = wait_metered(&meter2, job.id).await;
     assert_eq!(report.new_bytes, "Escrow instructions, signed.".len() as u64);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !corpus.job("t", job.id).await.unwrap().unwrap().metered {
+    while !corpus.job(&tenant_id("test-firm"), job.id).await.unwrap().unwrap().metered {
         assert!(std::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -46,7 +46,7 @@ impl Target {
         }
         let mut config = config.clone();
         if let Some((tenant, root)) = grant {
-            config.ingest_roots.grant(Some(tenant.as_str()), root);
+            config.ingest_roots.grant(Some(tenant), root);
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -293,7 +293,7 @@ mod tests {
     fn the_summary_spells_the_status_as_the_api_does() {
         let status = JobStatus {
             id: Default::default(),
-            tenant_id: "t".into(),
+            tenant_id: docket_billing::TenantId::parse("acme").expect("a valid tenant id"),
             submitted_by: "cli".into(),
             status: JobState::PartiallyFailed,
             discovered: 3,

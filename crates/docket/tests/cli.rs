@@ -264,6 +264,25 @@ fn docket_with(storage: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -
     cmd.envs(env.iter().copied()).args(args).output().expect("run docket")
 }
 
+/// One rule for tenant ids: a DOCKET_INGEST_ROOTS grant is refused for exactly the ids a
+/// token's tenant is, with the same words (it used to accept ids no token could carry).
+#[test]
+fn ingest_roots_and_tokens_refuse_the_same_tenant_ids() {
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["Acme_Corp", "acme.law", "a", "acme-"] {
+        let grant = format!("{id}=/srv/matters");
+        let roots = docket_with(dir.path(), &[("DOCKET_INGEST_ROOTS", &grant)], &["tenants"]);
+        let token = docket(dir.path(), &["token", "--aud", "docket-api", "--tenant", id]);
+        for (what, out) in [("DOCKET_INGEST_ROOTS", &roots), ("--tenant", &token)] {
+            assert_eq!(out.status.code(), Some(2), "{what} {id}: {}", stderr(out));
+            assert!(stderr(out).contains(&format!("invalid tenant id '{id}'")), "{what} {id}: {}", stderr(out));
+        }
+    }
+    let granted = docket_with(dir.path(), &[("DOCKET_INGEST_ROOTS", "acme-corp=/srv/matters")], &["tenants"]);
+    assert!(granted.status.success(), "{}", stderr(&granted));
+}
+
 /// Rows of a table in the SQLite ledger, each column as text.
 fn ledger_rows(storage: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
     use sqlx::{Connection, Row};

@@ -21,8 +21,7 @@ pub struct LedgerMeter {
 impl JobMeter for LedgerMeter {
     fn job_finished(&self, report: JobReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
         Box::pin(async move {
-            let tenant = report.tenant_id.parse().map_err(|e| format!("job {}: {e}", report.job_id))?;
-            let mut event = UsageEvent::now(tenant, EventKind::Ingestion, report.documents_ingested);
+            let mut event = UsageEvent::now(report.tenant_id.clone(), EventKind::Ingestion, report.documents_ingested);
             event.event_id = format!("ingest:{}", report.job_id);
             event.bytes = report.new_bytes;
             event.subject = Some(report.submitted_by.clone());
@@ -44,8 +43,7 @@ impl JobMeter for LedgerMeter {
 impl RunMeter for LedgerMeter {
     fn run_finished(&self, report: RunReport) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
         Box::pin(async move {
-            let tenant = report.tenant_id.parse().map_err(|e| format!("run {}: {e}", report.run_id))?;
-            let mut event = UsageEvent::now(tenant, EventKind::Agent, 1);
+            let mut event = UsageEvent::now(report.tenant_id.clone(), EventKind::Agent, 1);
             event.event_id = format!("agent:{}", report.run_id);
             event.subject = Some(report.submitted_by.clone());
             event.occurred_at = report.finished_at;

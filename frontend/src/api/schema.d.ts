@@ -766,7 +766,7 @@ export interface components {
             source: string;
             source_type: components["schemas"]["SourceType"];
             subject?: string | null;
-            tenant_id: string;
+            tenant_id: components["schemas"]["TenantId"];
             title?: string | null;
             /**
              * @description What a reader should know about the text: `needs_ocr` when a page (or the whole file)
@@ -966,7 +966,7 @@ export interface components {
             started_at?: string | null;
             status: components["schemas"]["JobState"];
             submitted_by: string;
-            tenant_id: string;
+            tenant_id: components["schemas"]["TenantId"];
         };
         /** @description An entity, the documents that mention it and the entities mentioned alongside it. */
         Neighborhood: {
@@ -1353,7 +1353,7 @@ export interface components {
             started_at?: string | null;
             status: components["schemas"]["RunState"];
             submitted_by: string;
-            tenant_id: string;
+            tenant_id: components["schemas"]["TenantId"];
         };
         /**
          * @description What one result is.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use docket_billing::TenantId;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::runtime::Handle;
 use uuid::Uuid;
@@ -40,7 +41,7 @@ pub struct ScopedDocument {
 /// The blocking view of one tenant's corpus an agent runs over.
 pub struct AgentContext {
     inner: Arc<Inner>,
-    tenant: String,
+    tenant: TenantId,
     handle: Handle,
     stop: Arc<AtomicBool>,
 }
@@ -69,12 +70,12 @@ fn bounds(scope: &RunScope) -> Result<(Option<Bound>, Option<Bound>), CorpusErro
 }
 
 impl AgentContext {
-    pub(crate) fn new(inner: Arc<Inner>, tenant: String, handle: Handle, stop: Arc<AtomicBool>) -> AgentContext {
+    pub(crate) fn new(inner: Arc<Inner>, tenant: TenantId, handle: Handle, stop: Arc<AtomicBool>) -> AgentContext {
         AgentContext { inner, tenant, handle, stop }
     }
 
     /// The tenant the run belongs to.
-    pub fn tenant(&self) -> &str {
+    pub fn tenant(&self) -> &TenantId {
         &self.tenant
     }
 
@@ -160,7 +161,7 @@ impl AgentContext {
         scope: &RunScope,
         bounds: &(Option<Bound>, Option<Bound>),
     ) -> Result<(), CorpusError> {
-        qb.push(" WHERE tenant_id = ").push_bind(self.tenant.clone());
+        qb.push(" WHERE tenant_id = ").push_bind(self.tenant.to_string());
         if let Some(s) = scope.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let st = s.parse::<SourceType>().map_err(|reason| CorpusError::filter("scope.source", reason))?;
             qb.push(" AND source_type = ").push_bind(st.as_str());
@@ -274,7 +275,7 @@ impl AgentContext {
     /// One of the tenant's documents with its text, or None.
     pub fn document(&self, id: Uuid) -> Result<Option<ScopedDocument>, CorpusError> {
         let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {INFO_COLUMNS}, text, text_sha256 FROM documents"));
-        qb.push(" WHERE tenant_id = ").push_bind(self.tenant.clone()).push(" AND id = ").push_bind(id.to_string());
+        qb.push(" WHERE tenant_id = ").push_bind(self.tenant.as_str()).push(" AND id = ").push_bind(id.to_string());
         Ok(self.read_page(qb)?.into_iter().next())
     }
 
@@ -314,7 +315,7 @@ impl AgentContext {
                  FROM entity_documents ed JOIN entities e ON e.tenant_id = ed.tenant_id AND e.id = ed.entity_id \
                  WHERE ed.tenant_id = ",
             );
-            qb.push_bind(self.tenant.clone()).push(" AND ed.document_id IN");
+            qb.push_bind(self.tenant.as_str()).push(" AND ed.document_id IN");
             push_in_list(&mut qb, chunk.iter().map(Uuid::to_string));
             qb.push(" ORDER BY ed.document_id, e.id");
             let rows = self.handle.block_on(qb.build().fetch_all(&self.inner.pool))?;
@@ -346,7 +347,7 @@ impl AgentContext {
         let mut out = Vec::new();
         for chunk in documents.chunks(500) {
             let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM events WHERE tenant_id = ");
-            qb.push_bind(self.tenant.clone()).push(" AND document_id IN");
+            qb.push_bind(self.tenant.as_str()).push(" AND document_id IN");
             push_in_list(&mut qb, chunk.iter().map(Uuid::to_string));
             let rows = self.handle.block_on(qb.build().fetch_all(&self.inner.pool))?;
             for row in &rows {

@@ -1,5 +1,6 @@
 //! The per-tenant counsel list privilege review reads: who is counsel, and who is the client.
 
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
@@ -85,9 +86,9 @@ impl CounselList {
 }
 
 /// The tenant's counsel list (empty when never set).
-pub(crate) async fn get(pool: &SqlitePool, tenant: &str) -> Result<CounselList, CorpusError> {
+pub(crate) async fn get(pool: &SqlitePool, tenant: &TenantId) -> Result<CounselList, CorpusError> {
     let row: Option<String> = sqlx::query_scalar("SELECT counsel FROM agent_counsel WHERE tenant_id = ?")
-        .bind(tenant)
+        .bind(tenant.as_str())
         .fetch_optional(pool)
         .await?;
     match row {
@@ -97,14 +98,14 @@ pub(crate) async fn get(pool: &SqlitePool, tenant: &str) -> Result<CounselList, 
 }
 
 /// Replace the tenant's counsel list.
-pub(crate) async fn put(pool: &SqlitePool, tenant: &str, list: &CounselList) -> Result<(), CorpusError> {
+pub(crate) async fn put(pool: &SqlitePool, tenant: &TenantId, list: &CounselList) -> Result<(), CorpusError> {
     let json = serde_json::to_string(list).map_err(|e| CorpusError::Corrupt(format!("counsel list: {e}")))?;
     let now = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
     sqlx::query(
         "INSERT INTO agent_counsel (tenant_id, counsel, updated_at) VALUES (?, ?, ?) \
          ON CONFLICT (tenant_id) DO UPDATE SET counsel = excluded.counsel, updated_at = excluded.updated_at",
     )
-    .bind(tenant)
+    .bind(tenant.as_str())
     .bind(json)
     .bind(now)
     .execute(pool)

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use docket_billing::TenantId;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
@@ -23,7 +24,7 @@ use crate::context::Inner;
 use crate::error::CorpusError;
 use crate::registry::parse_uuid;
 use crate::service::Corpus;
-use crate::util::{check_tenant, parse_rfc3339};
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// A run interrupted this many times (the process stopped while it ran) is failed, not resumed.
 const MAX_ATTEMPTS: i64 = 3;
@@ -77,7 +78,7 @@ pub struct RunSummary {
     /// The run's id, as `run_id` in JSON.
     #[serde(rename = "run_id")]
     pub id: Uuid,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub agent: String,
     pub submitted_by: String,
     pub status: RunState,
@@ -123,7 +124,7 @@ pub struct AgentRun {
 pub struct RunReport {
     /// Also the usage event id (`agent:<run_id>`): a report repeated after a restart counts once.
     pub run_id: Uuid,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub agent: String,
     pub submitted_by: String,
     pub documents_examined: u64,
@@ -240,12 +241,11 @@ impl Agents {
     /// Check the request, persist a queued run and return it; it runs when a slot is free.
     pub async fn submit(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         submitted_by: &str,
         mut request: RunRequest,
     ) -> Result<AgentRun, CorpusError> {
         let shared = self.live()?;
-        check_tenant(tenant)?;
         request.agent = request.agent.trim().to_owned();
         request.validate()?;
         let id = Uuid::now_v7();
@@ -254,7 +254,7 @@ impl Agents {
              VALUES (?, ?, ?, ?, ?, 'queued', ?)",
         )
         .bind(id.to_string())
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(&request.agent)
         .bind(submitted_by)
         .bind(json_text(&request)?)
@@ -267,11 +267,10 @@ impl Agents {
     }
 
     /// A tenant's run, or None when the tenant has no such run.
-    pub async fn run(&self, tenant: &str, id: Uuid) -> Result<Option<AgentRun>, CorpusError> {
+    pub async fn run(&self, tenant: &TenantId, id: Uuid) -> Result<Option<AgentRun>, CorpusError> {
         let shared = self.live()?;
-        check_tenant(tenant)?;
         let row = sqlx::query("SELECT * FROM agent_runs WHERE tenant_id = ? AND id = ?")
-            .bind(tenant)
+            .bind(tenant.as_str())
             .bind(id.to_string())
             .fetch_optional(&shared.inner.pool)
             .await?;
@@ -279,9 +278,8 @@ impl Agents {
     }
 
     /// A tenant's most recent runs, newest first (limit 1..=200).
-    pub async fn runs(&self, tenant: &str, limit: u32) -> Result<Vec<RunSummary>, CorpusError> {
+    pub async fn runs(&self, tenant: &TenantId, limit: u32) -> Result<Vec<RunSummary>, CorpusError> {
         let shared = self.live()?;
-        check_tenant(tenant)?;
         if limit == 0 || limit > MAX_RUNS_LISTED {
             return Err(CorpusError::filter("limit", format!("must be between 1 and {MAX_RUNS_LISTED}")));
         }
@@ -290,7 +288,7 @@ impl Agents {
              attempts, created_at, started_at, finished_at, metered_at \
              FROM agent_runs WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
         )
-        .bind(tenant)
+        .bind(tenant.as_str())
         .bind(i64::from(limit))
         .fetch_all(&shared.inner.pool)
         .await?;
@@ -301,7 +299,7 @@ impl Agents {
     /// None when the tenant has no such run.
     pub async fn export(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         id: Uuid,
         format: &str,
     ) -> Result<Option<(&'static str, Vec<u8>)>, CorpusError> {
@@ -331,16 +329,14 @@ impl Agents {
     }
 
     /// The tenant's counsel list.
-    pub async fn counsel(&self, tenant: &str) -> Result<CounselList, CorpusError> {
+    pub async fn counsel(&self, tenant: &TenantId) -> Result<CounselList, CorpusError> {
         let shared = self.live()?;
-        check_tenant(tenant)?;
         counsel::get(&shared.inner.pool, tenant).await
     }
 
     /// Replace the tenant's counsel list; returns it as stored (trimmed, lower-cased domains).
-    pub async fn set_counsel(&self, tenant: &str, list: CounselList) -> Result<CounselList, CorpusError> {
+    pub async fn set_counsel(&self, tenant: &TenantId, list: CounselList) -> Result<CounselList, CorpusError> {
         let shared = self.live()?;
-        check_tenant(tenant)?;
         let list = list.normalized()?;
         counsel::put(&shared.inner.writer, tenant, &list).await?;
         Ok(list)
@@ -376,7 +372,7 @@ fn summary_from_row(row: &SqliteRow) -> Result<RunSummary, CorpusError> {
     let total: Option<i64> = row.try_get("documents_total")?;
     Ok(RunSummary {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        tenant_id: row.try_get("tenant_id")?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         agent: row.try_get("agent")?,
         submitted_by: row.try_get("submitted_by")?,
         status: RunState::parse(&row.try_get::<String, _>("status")?)?,
@@ -406,7 +402,7 @@ fn full_from_row(row: &SqliteRow) -> Result<AgentRun, CorpusError> {
 }
 
 /// Claim a queued run (queued → running), returning its tenant and request.
-async fn claim(pool: &SqlitePool, id: Uuid) -> Result<Option<(String, RunRequest)>, CorpusError> {
+async fn claim(pool: &SqlitePool, id: Uuid) -> Result<Option<(TenantId, RunRequest)>, CorpusError> {
     let row = sqlx::query(
         "UPDATE agent_runs SET status = 'running', attempts = attempts + 1, started_at = ?, steps = '[]', \
          documents_examined = 0 WHERE id = ? AND status = 'queued' RETURNING tenant_id, request",
@@ -416,9 +412,10 @@ async fn claim(pool: &SqlitePool, id: Uuid) -> Result<Option<(String, RunRequest
     .fetch_optional(pool)
     .await?;
     match row {
-        Some(row) => {
-            Ok(Some((row.try_get("tenant_id")?, from_json("request", &row.try_get::<String, _>("request")?)?)))
-        }
+        Some(row) => Ok(Some((
+            stored_tenant(row.try_get("tenant_id")?)?,
+            from_json("request", &row.try_get::<String, _>("request")?)?,
+        ))),
         None => Ok(None),
     }
 }
@@ -582,7 +579,7 @@ async fn read_report(pool: &SqlitePool, id: Uuid) -> Result<Option<RunReport>, C
     let finished: Option<String> = row.try_get("finished_at")?;
     Ok(Some(RunReport {
         run_id: id,
-        tenant_id: row.try_get("tenant_id")?,
+        tenant_id: stored_tenant(row.try_get("tenant_id")?)?,
         agent: row.try_get("agent")?,
         submitted_by: row.try_get("submitted_by")?,
         documents_examined: u64::try_from(row.try_get::<i64, _>("documents_examined")?).unwrap_or(0),

@@ -15,6 +15,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use docket_billing::TenantId;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
@@ -128,7 +129,7 @@ impl FactsIndex {
     /// same document are removed first.
     pub(crate) fn add(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         document_id: Uuid,
         events: &[EventFact],
         mentions: &[MentionFact],
@@ -195,12 +196,12 @@ impl FactsIndex {
     }
 
     /// The facts of `kind` of one tenant, with more conditions.
-    fn scoped(&self, tenant: &str, kind: &str, mut more: Vec<Box<dyn Query>>) -> BooleanQuery {
+    fn scoped(&self, tenant: &TenantId, kind: &str, mut more: Vec<Box<dyn Query>>) -> BooleanQuery {
         let f = self.fields;
         let term = |field: Field, value: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
         };
-        more.push(term(f.tenant, tenant));
+        more.push(term(f.tenant, tenant.as_str()));
         more.push(term(f.kind, kind));
         BooleanQuery::new(more.into_iter().map(|q| (Occur::Must, q)).collect())
     }
@@ -213,7 +214,7 @@ impl FactsIndex {
     /// with its ts.
     pub(crate) fn timeline(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         scope: &TimelineScope<'_>,
         limit: usize,
         deadline: &Deadline,
@@ -239,7 +240,7 @@ impl FactsIndex {
     /// them (summed over the ids), in document order.
     pub(crate) fn entity_documents(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         entity_ids: &[String],
         deadline: &Deadline,
     ) -> Result<Vec<(Uuid, u64)>, CorpusError> {
@@ -257,7 +258,7 @@ impl FactsIndex {
     /// For each entity mentioned by any of `documents` (of the tenant): in how many of them.
     pub(crate) fn shared_documents(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         documents: &[Uuid],
         deadline: &Deadline,
     ) -> Result<HashMap<String, u64>, CorpusError> {
@@ -489,6 +490,10 @@ pub(crate) fn top_counts<K: Ord + Clone>(counts: impl IntoIterator<Item = (K, u6
 mod tests {
     use super::*;
 
+    fn tenant(id: &str) -> TenantId {
+        TenantId::parse(id).expect("a valid tenant id")
+    }
+
     fn event(ts: i64, entities: &[&str]) -> EventFact {
         EventFact { id: Uuid::now_v7(), ts, entity_ids: entities.iter().map(|e| (*e).to_owned()).collect() }
     }
@@ -502,8 +507,8 @@ mod tests {
         let doc = Uuid::now_v7();
         let events: Vec<EventFact> =
             vec![event(30, &["person:a"]), event(10, &[]), event(20, &["person:a"]), event(20, &[]), event(-5, &[])];
-        facts.add("t1", doc, &events, &[], false).unwrap();
-        facts.add("t2", Uuid::now_v7(), &[event(15, &[])], &[], false).unwrap();
+        facts.add(&tenant("t1"), doc, &events, &[], false).unwrap();
+        facts.add(&tenant("t2"), Uuid::now_v7(), &[event(15, &[])], &[], false).unwrap();
         facts.commit().unwrap();
 
         let mut expected: Vec<(i64, Uuid)> = events.iter().map(|e| (e.ts, e.id)).collect();
@@ -512,7 +517,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut after = None;
         loop {
-            let page = facts.timeline("t1", &TimelineScope { after, ..Default::default() }, 2, &d).unwrap();
+            let page = facts.timeline(&tenant("t1"), &TimelineScope { after, ..Default::default() }, 2, &d).unwrap();
             if page.is_empty() {
                 break;
             }
@@ -523,14 +528,14 @@ mod tests {
 
         let ids = vec!["person:a".to_owned()];
         let scope = TimelineScope { from: Some(15), to: Some(30), entity_ids: Some(&ids), ..Default::default() };
-        let page = facts.timeline("t1", &scope, 10, &d).unwrap();
+        let page = facts.timeline(&tenant("t1"), &scope, 10, &d).unwrap();
         assert_eq!(page.iter().map(|k| k.0).collect::<Vec<_>>(), vec![20, 30]);
-        assert_eq!(facts.timeline("t3", &TimelineScope::default(), 10, &d).unwrap(), vec![]);
+        assert_eq!(facts.timeline(&tenant("t3"), &TimelineScope::default(), 10, &d).unwrap(), vec![]);
 
         // Replacing a document's facts leaves no duplicates.
-        facts.add("t1", doc, &events[..1], &[], true).unwrap();
+        facts.add(&tenant("t1"), doc, &events[..1], &[], true).unwrap();
         facts.commit().unwrap();
-        assert_eq!(facts.timeline("t1", &TimelineScope::default(), 10, &d).unwrap().len(), 1);
+        assert_eq!(facts.timeline(&tenant("t1"), &TimelineScope::default(), 10, &d).unwrap().len(), 1);
     }
 
     #[test]
@@ -540,20 +545,20 @@ mod tests {
         let (facts, _) = FactsIndex::open(dir.path()).unwrap();
         let m = |e: &str, n: u64| MentionFact { entity_id: e.to_owned(), mentions: n };
         let (d1, d2, d3) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        facts.add("t1", d1, &[], &[m("org:acme", 3), m("person:b", 1)], false).unwrap();
-        facts.add("t1", d2, &[], &[m("org:acme", 1), m("person:b", 2), m("person:c", 1)], false).unwrap();
-        facts.add("t2", d3, &[], &[m("org:acme", 9)], false).unwrap();
+        facts.add(&tenant("t1"), d1, &[], &[m("org:acme", 3), m("person:b", 1)], false).unwrap();
+        facts.add(&tenant("t1"), d2, &[], &[m("org:acme", 1), m("person:b", 2), m("person:c", 1)], false).unwrap();
+        facts.add(&tenant("t2"), d3, &[], &[m("org:acme", 9)], false).unwrap();
         facts.commit().unwrap();
 
-        assert_eq!(facts.entity_documents("t1", &["org:acme".into()], &d).unwrap(), vec![(d1, 3), (d2, 1)]);
+        assert_eq!(facts.entity_documents(&tenant("t1"), &["org:acme".into()], &d).unwrap(), vec![(d1, 3), (d2, 1)]);
         assert_eq!(
-            facts.entity_documents("t1", &["org:acme".into(), "person:c".into()], &d).unwrap(),
+            facts.entity_documents(&tenant("t1"), &["org:acme".into(), "person:c".into()], &d).unwrap(),
             vec![(d1, 3), (d2, 2)]
         );
-        assert_eq!(facts.entity_documents("t1", &["person:zz".into()], &d).unwrap(), vec![]);
-        let shared = facts.shared_documents("t1", &[d1, d2], &d).unwrap();
+        assert_eq!(facts.entity_documents(&tenant("t1"), &["person:zz".into()], &d).unwrap(), vec![]);
+        let shared = facts.shared_documents(&tenant("t1"), &[d1, d2], &d).unwrap();
         let top = top_counts(shared, 2);
         assert_eq!(top, vec![("org:acme".to_owned(), 2), ("person:b".to_owned(), 2)]);
-        assert_eq!(facts.shared_documents("t2", &[d1], &d).unwrap(), HashMap::new());
+        assert_eq!(facts.shared_documents(&tenant("t2"), &[d1], &d).unwrap(), HashMap::new());
     }
 }

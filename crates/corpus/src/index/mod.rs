@@ -9,6 +9,7 @@ pub(crate) mod rebuild;
 use std::path::Path;
 use std::sync::Arc;
 
+use docket_billing::TenantId;
 use tantivy::Index;
 use tantivy::schema::Schema;
 use time::OffsetDateTime;
@@ -25,7 +26,7 @@ pub(crate) use crate::extract::passages_of;
 /// What is indexed of one document.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexDoc {
-    pub tenant: String,
+    pub tenant: TenantId,
     pub document_id: Uuid,
     pub title: Option<String>,
     /// An e-mail's subject.

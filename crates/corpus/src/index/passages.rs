@@ -264,13 +264,13 @@ impl PassageIndex {
     /// passages.
     pub(crate) fn filters(
         &self,
-        tenant: &str,
+        tenant: &crate::TenantId,
         source_type: Option<SourceType>,
         documents: Option<&[Uuid]>,
     ) -> Vec<Filter> {
         let f = self.fields;
         let term = |field: Field, value: &str| Filter::term(Term::from_field_text(field, value));
-        let mut filters = vec![term(f.tenant, tenant)];
+        let mut filters = vec![term(f.tenant, tenant.as_str())];
         if let Some(st) = source_type {
             filters.push(term(f.source_type, st.as_str()));
         }
@@ -290,7 +290,7 @@ impl PassageIndex {
     /// `query` restricted by [`PassageIndex::filters`].
     pub(crate) fn scoped(
         &self,
-        tenant: &str,
+        tenant: &crate::TenantId,
         query: Box<dyn Query>,
         source_type: Option<SourceType>,
         documents: Option<&[Uuid]>,

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use docket_billing::TenantId;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use super::facts::{EventFact, MentionFact};
 use crate::context::Inner;
 use crate::error::CorpusError;
 use crate::registry;
-use crate::util::parse_rfc3339;
+use crate::util::{parse_rfc3339, stored_tenant};
 
 /// What the index needs of a registered document, read back from the registry.
 pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Result<Option<IndexDoc>, CorpusError> {
@@ -24,7 +25,7 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let tenant: String = row.try_get("tenant_id")?;
+    let tenant: TenantId = stored_tenant(row.try_get("tenant_id")?)?;
     let title: Option<String> = row.try_get("title")?;
     let subject: Option<String> = row.try_get("subject")?;
     let author: Option<String> = row.try_get("author")?;
@@ -37,7 +38,7 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
          JOIN entities e ON e.tenant_id = ed.tenant_id AND e.id = ed.entity_id \
          WHERE ed.tenant_id = ? AND ed.document_id = ?",
     )
-    .bind(&tenant)
+    .bind(tenant.as_str())
     .bind(id.to_string())
     .fetch_all(pool)
     .await?;
@@ -63,7 +64,7 @@ pub(crate) async fn index_doc_from_registry(inner: &Arc<Inner>, id: Uuid) -> Res
     let event_rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT id, ts_key, citations, entity_highlights FROM events WHERE tenant_id = ? AND document_id = ?",
     )
-    .bind(&tenant)
+    .bind(tenant.as_str())
     .bind(id.to_string())
     .fetch_all(pool)
     .await?;

@@ -80,7 +80,7 @@ pub(super) struct Ready {
 /// Read a local file (within the size limit, without following links), then [`fetch`] it.
 pub(super) async fn fetch_local(
     inner: &Arc<Inner>,
-    tenant: &str,
+    tenant: &crate::TenantId,
     job: Uuid,
     root: usize,
     rel: PathBuf,
@@ -121,7 +121,12 @@ pub(super) async fn fetch_local(
 
 /// Hash an item, look its content up in the tenant's registry and, unless another job already
 /// brought it, parse and extract it and keep its bytes in the content store.
-pub(super) async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Item) -> Result<Fetched, CorpusError> {
+pub(super) async fn fetch(
+    inner: &Arc<Inner>,
+    tenant: &crate::TenantId,
+    job: Uuid,
+    item: Item,
+) -> Result<Fetched, CorpusError> {
     let (item, sha) = tokio::task::spawn_blocking(move || {
         let sha = sha256_hex(&item.bytes);
         (item, sha)
@@ -133,7 +138,7 @@ pub(super) async fn fetch(inner: &Arc<Inner>, tenant: &str, job: Uuid, item: Ite
 /// [`fetch`] of an item whose SHA-256 is known.
 async fn fetch_hashed(
     inner: &Arc<Inner>,
-    tenant: &str,
+    tenant: &crate::TenantId,
     job: Uuid,
     item: Item,
     sha: String,

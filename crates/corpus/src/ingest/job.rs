@@ -25,7 +25,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 struct Run<'a> {
     inner: &'a Arc<Inner>,
     job: Uuid,
-    tenant: String,
+    tenant: crate::TenantId,
     counts: Counts,
     errors: Vec<JobError>,
     /// Content hashes met in this run: a second copy within one job is a duplicate...

@@ -38,7 +38,7 @@ pub(super) struct Registered {
 /// it is returned with this batch's added.
 pub(super) async fn register(
     inner: &Arc<Inner>,
-    tenant: &str,
+    tenant: &crate::TenantId,
     job: Uuid,
     batch: Vec<Pending>,
     notes: &[AttachmentNote],
@@ -85,7 +85,7 @@ pub(super) async fn register(
         );
         qb.push_values(chunk, |mut b, (item, size, id, sha, p, recipients, media_type, dates, text, text_sha256)| {
             b.push_bind(id.as_str())
-                .push_bind(tenant)
+                .push_bind(tenant.as_str())
                 .push_bind(item.source_type.as_str())
                 .push_bind(item.source.as_str())
                 .push_bind(sha.as_str())
@@ -175,7 +175,7 @@ pub(super) struct Indexed {
 /// the next files meanwhile.
 pub(super) async fn register_and_index(
     inner: &Arc<Inner>,
-    tenant: &str,
+    tenant: &crate::TenantId,
     job: Uuid,
     batch: Vec<Pending>,
     notes: Vec<AttachmentNote>,
@@ -200,7 +200,7 @@ pub(super) async fn register_and_index(
 }
 
 /// What the indexes need of an analysed document and its events.
-fn index_doc(tenant: &str, item: &Item, id: Uuid, a: Analysed, events: Vec<EventFact>) -> IndexDoc {
+fn index_doc(tenant: &crate::TenantId, item: &Item, id: Uuid, a: Analysed, events: Vec<EventFact>) -> IndexDoc {
     let p = &a.parsed;
     let mut entities: Vec<(Option<usize>, String)> = Vec::with_capacity(a.mentions.len() * 2);
     let mut mentions: BTreeMap<String, u64> = BTreeMap::new();

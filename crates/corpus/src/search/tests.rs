@@ -34,7 +34,7 @@ fn doc(tenant: &str, n: usize) -> (IndexDoc, Vec<String>) {
     }
     let id = Uuid::now_v7();
     let doc = IndexDoc {
-        tenant: tenant.into(),
+        tenant: tenant.parse().unwrap(),
         document_id: id,
         title: Some(format!("doc {n}")),
         subject: None,
@@ -96,8 +96,9 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
     ] {
         let built = prepare(index.fields, q, SearchMode::Precision).unwrap();
         assert!(built.disjunction, "{q}");
-        let filters = || index.filters("firm", None, None);
-        let query = || index.scoped("firm", built.query.box_clone(), None, None);
+        let firm: crate::TenantId = "firm".parse().unwrap();
+        let filters = || index.filters(&firm, None, None);
+        let query = || index.scoped(&firm, built.query.box_clone(), None, None);
         let fast = Matcher::new(&searcher, &built, filters(), query()).unwrap();
         assert!(matches!(fast, Matcher::Disjunction { .. }));
         let scoring = EnableScoring::enabled_from_searcher(&searcher);

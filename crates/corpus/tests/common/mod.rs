@@ -8,8 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, JobStatus, ParseLimits, Source};
+use docket_corpus::{Corpus, CorpusConfig, JobMeter, JobReport, JobStatus, ParseLimits, Source, TenantId};
 use uuid::Uuid;
+
+/// A tenant id the tests know to be valid.
+pub fn tenant_id(id: &str) -> TenantId {
+    TenantId::parse(id).expect("a valid tenant id")
+}
 
 /// A meter that keeps every report it acknowledges; it can be told to refuse.
 #[derive(Default)]
@@ -93,7 +98,7 @@ pub fn inline(name: &str, content: &str) -> Source {
 }
 
 /// Poll a job until it is finished (succeeded, partially failed or failed).
-pub async fn wait_job(corpus: &Corpus, tenant: &str, id: Uuid) -> JobStatus {
+pub async fn wait_job(corpus: &Corpus, tenant: &TenantId, id: Uuid) -> JobStatus {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let status = corpus.job(tenant, id).await.unwrap().expect("job exists");
@@ -118,7 +123,7 @@ pub async fn wait_metered(meter: &RecordingMeter, id: Uuid) -> JobReport {
 }
 
 /// Submit and wait.
-pub async fn ingest(corpus: &Corpus, tenant: &str, sources: Vec<Source>) -> JobStatus {
+pub async fn ingest(corpus: &Corpus, tenant: &TenantId, sources: Vec<Source>) -> JobStatus {
     let job = corpus.submit(tenant, "tester", sources).await.unwrap();
     wait_job(corpus, tenant, job.id).await
 }
@@ -148,7 +153,7 @@ impl docket_corpus::agents::RunMeter for RecordingRunMeter {
 /// Poll an agent run until it succeeded or failed.
 pub async fn wait_run(
     agents: &docket_corpus::agents::Agents,
-    tenant: &str,
+    tenant: &TenantId,
     id: Uuid,
 ) -> docket_corpus::agents::AgentRun {
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use docket_billing::TenantId;
 use docket_corpus::agents::{AgentRun, CounselList, RunRequest, RunSummary};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -23,7 +24,7 @@ pub async fn submit(
     ApiJson(body): ApiJson<RunRequest>,
 ) -> Result<(StatusCode, ApiJson<AgentRun>), ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    let run = state.agents.submit(tenant.as_str(), &principal.subject, body).await?;
+    let run = state.agents.submit(&tenant, &principal.subject, body).await?;
     Ok((StatusCode::ACCEPTED, ApiJson(run)))
 }
 
@@ -46,7 +47,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<RunsQuery>,
 ) -> Result<ApiJson<Vec<RunSummary>>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    Ok(ApiJson(state.agents.runs(tenant.as_str(), query.limit.unwrap_or(50)).await?))
+    Ok(ApiJson(state.agents.runs(&tenant, query.limit.unwrap_or(50)).await?))
 }
 
 fn run_id(id: &str) -> Result<Uuid, ApiError> {
@@ -69,13 +70,13 @@ pub async fn get(
 ) -> Result<ApiJson<AgentRun>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
     let id = run_id(&id)?;
-    let run = state.agents.run(tenant.as_str(), id).await?.ok_or_else(|| not_found(id))?;
+    let run = state.agents.run(&tenant, id).await?.ok_or_else(|| not_found(id))?;
     Ok(ApiJson(run))
 }
 
 async fn export_response(
     state: &AppState,
-    tenant: &str,
+    tenant: &TenantId,
     id: Uuid,
     format: &str,
     name: &str,
@@ -100,14 +101,14 @@ pub async fn privilege_log(
 ) -> Result<Response, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
     let id = run_id(&id)?;
-    let run = state.agents.run(tenant.as_str(), id).await?.ok_or_else(|| not_found(id))?;
+    let run = state.agents.run(&tenant, id).await?.ok_or_else(|| not_found(id))?;
     if run.summary.agent != "privilege_review" {
         return Err(ApiError::invalid_field(
             "run_id",
             format!("run '{id}' is a {} run, not a privilege review", run.summary.agent),
         ));
     }
-    export_response(&state, tenant.as_str(), id, "csv", "privilege-log").await
+    export_response(&state, &tenant, id, "csv", "privilege-log").await
 }
 
 /// A run's output exported as `csv` (privilege log, chronology) or `md` (chronology, case
@@ -125,8 +126,8 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
     let id = run_id(&id)?;
-    let agent = state.agents.run(tenant.as_str(), id).await?.ok_or_else(|| not_found(id))?.summary.agent;
-    export_response(&state, tenant.as_str(), id, &format, &agent.replace('_', "-")).await
+    let agent = state.agents.run(&tenant, id).await?.ok_or_else(|| not_found(id))?.summary.agent;
+    export_response(&state, &tenant, id, &format, &agent.replace('_', "-")).await
 }
 
 /// The tenant's counsel list for privilege review (scope agents:read).
@@ -137,7 +138,7 @@ pub async fn counsel(
     principal: Authorized<AgentsRead>,
 ) -> Result<ApiJson<CounselList>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    Ok(ApiJson(state.agents.counsel(tenant.as_str()).await?))
+    Ok(ApiJson(state.agents.counsel(&tenant).await?))
 }
 
 /// Replace the tenant's counsel list (scope agents:run); answers it as stored.
@@ -151,5 +152,5 @@ pub async fn set_counsel(
     ApiJson(body): ApiJson<CounselList>,
 ) -> Result<ApiJson<CounselList>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    Ok(ApiJson(state.agents.set_counsel(tenant.as_str(), body).await?))
+    Ok(ApiJson(state.agents.set_counsel(&tenant, body).await?))
 }

@@ -19,7 +19,7 @@ pub async fn list(
     ApiQuery(filter): ApiQuery<DocumentFilter>,
 ) -> Result<ApiJson<DocumentPage>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    Ok(ApiJson(state.corpus.documents(tenant.as_str(), &filter).await?))
+    Ok(ApiJson(state.corpus.documents(&tenant, &filter).await?))
 }
 
 /// One document: provenance, extracted text and attachments (scope ingest:read).
@@ -35,7 +35,7 @@ pub async fn get(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::BadRequest(format!("'{id}' is not a document id")))?;
     let doc = state
         .corpus
-        .document(tenant.as_str(), id)
+        .document(&tenant, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no document '{id}' for this tenant")))?;
     Ok(ApiJson(doc))

@@ -36,7 +36,7 @@ pub async fn entities(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::invalid_field("limit", "must be from 1 to 200"));
     }
-    Ok(ApiJson(state.corpus.entities(tenant.as_str(), &query.q, limit).await?))
+    Ok(ApiJson(state.corpus.entities(&tenant, &query.q, limit).await?))
 }
 
 /// `GET /graph/neighbor` parameters.
@@ -58,6 +58,6 @@ pub async fn neighbor(
     ApiQuery(query): ApiQuery<NeighborQuery>,
 ) -> Result<ApiJson<Neighborhood>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
-    let found = state.corpus.neighbors(tenant.as_str(), &query.id).await?;
+    let found = state.corpus.neighbors(&tenant, &query.id).await?;
     found.map(ApiJson).ok_or_else(|| ApiError::NotFound(format!("no entity '{}' for this tenant", query.id)))
 }

@@ -35,7 +35,7 @@ pub async fn submit(
     ApiJson(body): ApiJson<IngestRequest>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
     let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
-    let job = state.corpus.submit(tenant.as_str(), &principal.subject, body.sources).await?;
+    let job = state.corpus.submit(&tenant, &principal.subject, body.sources).await?;
     Ok((StatusCode::ACCEPTED, ApiJson(job)))
 }
 
@@ -83,7 +83,7 @@ pub async fn upload(
         if sources.is_empty() {
             return Err(ApiError::invalid_field("file", "no file parts in the upload"));
         }
-        let job = state.corpus.submit(tenant.as_str(), &principal.subject, sources).await?;
+        let job = state.corpus.submit(&tenant, &principal.subject, sources).await?;
         Ok((StatusCode::ACCEPTED, ApiJson(job)))
     }
     .await;
@@ -115,7 +115,7 @@ pub async fn status(
     let id = Uuid::parse_str(&job_id).map_err(|_| ApiError::BadRequest(format!("'{job_id}' is not a job id")))?;
     let job = state
         .corpus
-        .job(tenant.as_str(), id)
+        .job(&tenant, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no job '{id}' for this tenant")))?;
     let code = match job.status {
@@ -133,5 +133,5 @@ pub async fn list(
     principal: Authorized<IngestRead>,
 ) -> Result<ApiJson<Vec<JobStatus>>, ApiError> {
     let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
-    Ok(ApiJson(state.corpus.jobs(tenant.as_str(), 50).await?))
+    Ok(ApiJson(state.corpus.jobs(&tenant, 50).await?))
 }

@@ -69,14 +69,14 @@ pub async fn query(
     };
     let started = Instant::now();
     if params.stream != Some(true) {
-        let response = state.corpus.search(tenant.as_str(), &request).await?;
+        let response = state.corpus.search(&tenant, &request).await?;
         let attributes =
             serde_json::json!({ "mode": request.mode, "group": request.group, "total_hits": response.total_hits });
         state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
         return Ok(ApiJson(response).into_response());
     }
     // Executed once the matches are counted: metered then, before the first hit is sent.
-    let stream = state.corpus.search_stream(tenant.as_str(), &request).await?;
+    let stream = state.corpus.search_stream(&tenant, &request).await?;
     let attributes = serde_json::json!({ "mode": request.mode, "total_hits": stream.total_hits });
     state.meter(&tenant, &principal, EventKind::Query, started.elapsed(), attributes).await?;
     let lines = futures_util::stream::unfold(Some(stream), |open| async move {

@@ -23,7 +23,7 @@ pub async fn timeline(
 ) -> Result<ApiJson<TimelinePage>, ApiError> {
     let tenant = state.product_tenant(&principal).await?;
     let started = Instant::now();
-    let page = state.corpus.timeline(tenant.as_str(), &request).await?;
+    let page = state.corpus.timeline(&tenant, &request).await?;
     let attributes = serde_json::json!({ "events": page.events.len() });
     state.meter(&tenant, &principal, EventKind::Timeline, started.elapsed(), attributes).await?;
     Ok(ApiJson(page))
