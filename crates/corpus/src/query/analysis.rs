@@ -5,6 +5,8 @@
 //! spaces, become overlapping bigrams (`東京都` → `東京`, `京都`), so a word inside a run is found
 //! by the phrase of its own bigrams.
 
+use std::str::CharIndices;
+
 use tantivy::Index;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
@@ -56,85 +58,127 @@ fn is_cjk(c: char) -> bool {
 #[derive(Clone, Default)]
 pub(crate) struct WordTokenizer;
 
-/// The tokens of one text, computed at once.
-pub(crate) struct Words {
-    tokens: Vec<Token>,
-    next: usize,
+/// The tokens of one text, found one at a time into a single reused [`Token`] (as Tantivy's
+/// own tokenizers do): indexing runs every word of every passage through here, and a buffer
+/// per word would be an allocation per word.
+pub(crate) struct Words<'a> {
+    text: &'a str,
+    chars: CharIndices<'a>,
+    /// (start, cjk) of the current stretch of one kind within a word.
+    stretch: Option<(usize, bool)>,
+    /// The previous CJK character's start (the first half of the next bigram).
+    previous_cjk: Option<usize>,
+    /// CJK characters in the current stretch so far.
+    cjk_run: usize,
+    /// Tokens given so far (the next token's position).
+    given: usize,
+    /// The end of the text was reached (its last stretch finished).
+    ended: bool,
+    token: Token,
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = Words;
+    type TokenStream<'a> = Words<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Words {
-        Words { tokens: words(text), next: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Words<'a> {
+        Words {
+            text,
+            chars: text.char_indices(),
+            stretch: None,
+            previous_cjk: None,
+            cjk_run: 0,
+            given: 0,
+            ended: false,
+            token: Token::default(),
+        }
     }
 }
 
-impl TokenStream for Words {
+impl Words<'_> {
+    /// Make `text[from..to]`, normalised, the current token.
+    fn give(&mut self, from: usize, to: usize) {
+        let word = &self.text[from..to];
+        let token = &mut self.token;
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = self.given;
+        token.position_length = 1;
+        token.text.clear();
+        if word.is_ascii() || is_nfkc_quick(word.chars()) == IsNormalized::Yes {
+            token.text.push_str(word);
+        } else {
+            token.text.extend(word.nfkc());
+        }
+        self.given += 1;
+    }
+
+    /// End the current stretch at `end`; true when that gave a token. A lone CJK character is
+    /// its own term; longer runs were given as bigrams.
+    fn finish(&mut self, end: usize) -> bool {
+        match self.stretch.take() {
+            Some((start, cjk)) if !cjk || self.cjk_run == 1 => {
+                self.give(start, end);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl TokenStream for Words<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        // Each character gives at most one token, so the scan stops at the first one.
+        while let Some((at, c)) = self.chars.next() {
+            // Most characters continue a word of letters and digits: nothing to do.
+            if c.is_ascii_alphanumeric() && matches!(self.stretch, Some((_, false))) {
+                continue;
+            }
+            if !c.is_alphanumeric() {
+                let given = self.finish(at);
+                self.previous_cjk = None;
+                self.cjk_run = 0;
+                if given {
+                    return true;
+                }
+                continue;
+            }
+            let cjk = !c.is_ascii() && is_cjk(c);
+            let mut given = false;
+            match self.stretch {
+                Some((_, kind)) if kind == cjk => {}
+                _ => {
+                    given = self.finish(at);
+                    self.stretch = Some((at, cjk));
+                    self.previous_cjk = None;
+                    self.cjk_run = 0;
+                }
+            }
+            if cjk {
+                self.cjk_run += 1;
+                if let Some(first) = self.previous_cjk {
+                    self.give(first, at + c.len_utf8());
+                    given = true;
+                }
+                self.previous_cjk = Some(at);
+            }
+            if given {
+                return true;
+            }
+        }
+        if self.ended {
+            return false;
+        }
+        self.ended = true;
+        self.finish(self.text.len())
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
-}
-
-fn nfkc(s: &str) -> String {
-    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes { s.to_owned() } else { s.nfkc().collect() }
-}
-
-fn words(text: &str) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::new();
-    let push = |from: usize, to: usize, out: &mut Vec<Token>| {
-        let position = out.len();
-        out.push(Token { offset_from: from, offset_to: to, position, text: nfkc(&text[from..to]), position_length: 1 });
-    };
-    // (start, cjk) of the current stretch of one kind within a word, and the previous CJK
-    // character's start (the first half of the next bigram).
-    let mut stretch: Option<(usize, bool)> = None;
-    let mut previous_cjk: Option<usize> = None;
-    let mut cjk_run = 0usize;
-    let finish = |stretch: Option<(usize, bool)>, end: usize, cjk_run: usize, out: &mut Vec<Token>| {
-        // A lone CJK character is its own term; longer runs were emitted as bigrams.
-        if let Some((start, cjk)) = stretch
-            && (!cjk || cjk_run == 1)
-        {
-            push(start, end, out);
-        }
-    };
-    for (at, c) in text.char_indices() {
-        if !c.is_alphanumeric() {
-            finish(stretch.take(), at, cjk_run, &mut out);
-            previous_cjk = None;
-            cjk_run = 0;
-            continue;
-        }
-        let cjk = is_cjk(c);
-        match stretch {
-            Some((_, kind)) if kind == cjk => {}
-            _ => {
-                finish(stretch.take(), at, cjk_run, &mut out);
-                stretch = Some((at, cjk));
-                previous_cjk = None;
-                cjk_run = 0;
-            }
-        }
-        if cjk {
-            cjk_run += 1;
-            if let Some(first) = previous_cjk {
-                push(first, at + c.len_utf8(), &mut out);
-            }
-            previous_cjk = Some(at);
-        }
-    }
-    finish(stretch, text.len(), cjk_run, &mut out);
-    out
 }
 
 #[cfg(test)]
@@ -179,5 +223,62 @@ mod tests {
             spans.push(&text[t.offset_from..t.offset_to]);
         }
         assert_eq!(spans, ["a", "conﬁguration", "東京", "京都"]);
+    }
+
+    /// The tokens the module's documentation describes, by another route: each run of letters
+    /// and digits is cut where it passes between CJK and other characters; a CJK piece of two
+    /// characters or more gives its overlapping bigrams, any other piece itself.
+    fn described(text: &str) -> Vec<(usize, usize, usize, String)> {
+        let mut spans = Vec::new();
+        let mut piece: Vec<(usize, char)> = Vec::new();
+        let close = |piece: &mut Vec<(usize, char)>, spans: &mut Vec<(usize, usize)>| {
+            let end = |(at, c): (usize, char)| at + c.len_utf8();
+            match piece.as_slice() {
+                [] => {}
+                [(_, c), _, ..] if is_cjk(*c) => spans.extend(piece.windows(2).map(|w| (w[0].0, end(w[1])))),
+                [first, ..] => spans.push((first.0, end(piece[piece.len() - 1]))),
+            }
+            piece.clear();
+        };
+        for (at, c) in text.char_indices() {
+            let kind_changes = piece.last().is_some_and(|&(_, last)| is_cjk(last) != is_cjk(c));
+            if !c.is_alphanumeric() || kind_changes {
+                close(&mut piece, &mut spans);
+            }
+            if c.is_alphanumeric() {
+                piece.push((at, c));
+            }
+        }
+        close(&mut piece, &mut spans);
+        spans.into_iter().enumerate().map(|(n, (from, to))| (from, to, n, text[from..to].nfkc().collect())).collect()
+    }
+
+    fn streamed(text: &str) -> Vec<(usize, usize, usize, String)> {
+        let mut tokenizer = WordTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.offset_from, t.offset_to, t.position, t.text.clone()));
+        }
+        // Once ended, the stream stays ended.
+        assert!(!stream.advance());
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_stream_gives_the_described_tokens(
+            mixed in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'Z', '7', ' ', '\'', '-', '.', 'ö', 'ß', 'ﬁ', 'Ａ', '１', '東', '京', '々', 'カ', 'ｶ', '회',
+                '의', '\u{301}', '\n', '𠀀',
+            ]), 0..40),
+            any_text in "\\PC{0,40}",
+        ) {
+            let mixed: String = mixed.into_iter().collect();
+            for text in [mixed.as_str(), any_text.as_str()] {
+                proptest::prop_assert_eq!(streamed(text), described(text));
+            }
+        }
     }
 }
