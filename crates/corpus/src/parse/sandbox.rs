@@ -352,6 +352,11 @@ pub fn serve_worker() -> i32 {
                 eprintln!("parse-worker: the request ended before its {} bytes", header.len);
                 return 2;
             }
+            // Worded as the allocator words an abort, so that the parent names the cause.
+            Err(e) if e.kind() == std::io::ErrorKind::OutOfMemory => {
+                eprintln!("parse-worker: memory allocation of {} bytes failed", header.len);
+                return 2;
+            }
             Err(e) => {
                 eprintln!("parse-worker: reading the file failed: {e}");
                 return 2;
