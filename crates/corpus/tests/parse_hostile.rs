@@ -90,13 +90,13 @@ fn shell(script: &str) -> ParserSandbox {
 
 #[test]
 fn a_parser_killed_by_a_signal_fails_the_file_with_the_signal() {
-    let result = shell("cat >/dev/null; kill -ABRT $$").parse("a.pdf", None, b"%PDF-1.4", &ParseLimits::default());
+    let result = shell("read -r h; kill -ABRT $$").parse("a.pdf", None, b"%PDF-1.4", &ParseLimits::default());
     assert_eq!(result.map(|_| ()).map_err(|e| e.to_string()), Err("crashed the parser: signal 6".to_owned()));
 }
 
 #[test]
 fn a_parser_out_of_memory_is_named() {
-    let result = shell("cat >/dev/null; echo 'memory allocation of 4096 bytes failed' >&2; kill -ABRT $$").parse(
+    let result = shell("read -r h; echo 'memory allocation of 4096 bytes failed' >&2; kill -ABRT $$").parse(
         "a.pdf",
         None,
         b"%PDF-1.4",
@@ -122,19 +122,19 @@ fn a_hanging_parser_is_killed_at_the_time_limit() {
 
 #[test]
 fn a_parser_answering_nonsense_or_failing_is_reported() {
-    let garbage = shell("cat >/dev/null; echo not json").parse("a.pdf", None, b"x", &ParseLimits::default());
+    let garbage = shell("read -r h; echo not json").parse("a.pdf", None, b"x", &ParseLimits::default());
     assert!(
         matches!(&garbage, Err(ParseError::Crashed(m)) if m.starts_with("the parser's answer is unreadable")),
         "{garbage:?}"
     );
-    let exit = shell("cat >/dev/null; exit 3").parse("a.pdf", None, b"x", &ParseLimits::default());
+    let exit = shell("read -r h; exit 3").parse("a.pdf", None, b"x", &ParseLimits::default());
     assert_eq!(exit, Err(ParseError::Crashed("exit status 3".into())));
     let missing = ParserSandbox::new("/nonexistent/parser", &[]).parse("a.pdf", None, b"x", &ParseLimits::default());
     assert!(
         matches!(&missing, Err(ParseError::Crashed(m)) if m.starts_with("the parser could not be started")),
         "{missing:?}"
     );
-    let reported = shell(r#"cat >/dev/null; printf '{"err":"corrupt pdf file: no trailer"}'"#).parse(
+    let reported = shell(r#"read -r h; printf '{"err":"corrupt pdf file: no trailer"}'"#).parse(
         "a.pdf",
         None,
         b"x",

@@ -324,3 +324,52 @@ fn without_poppler_a_pdf_fails_naming_the_package() {
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(answer["text"].as_str().unwrap().contains("Meridian Shipping Corp."), "{answer}");
 }
+
+/// The server's parse workers (its children started as `docket parse-worker`) still running.
+fn parse_workers_of(server: u32) -> Vec<u32> {
+    let entries = std::fs::read_dir("/proc").unwrap().flatten();
+    entries
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            cmdline.split(|b| *b == 0).any(|arg| arg == b"parse-worker")
+                && stat_fields(*pid).is_some_and(|(state, parent)| state != "Z" && parent == server)
+        })
+        .collect()
+}
+
+/// A process's state and parent from /proc (None once it is gone).
+fn stat_fields(pid: u32) -> Option<(String, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
+    Some((rest.next()?.to_owned(), rest.next()?.parse().ok()?))
+}
+
+fn running(pid: u32) -> bool {
+    stat_fields(pid).is_some_and(|(state, _)| state != "Z")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parse_workers_stay_warm_between_files_and_die_with_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = setup(dir.path());
+    let mut server = start(dir.path()).await;
+    let sources: Vec<Value> = (0..40)
+        .map(|i| inline(&format!("memo-{i:02}.pdf"), &pdf(&format!("Memo {i} of the matter, filed 6 May 2021."), "")))
+        .collect();
+    let job = submit(&server, &token, sources).await;
+    let status = finished(&server, &token, &job).await;
+    assert_eq!(status["ingested"], 40, "{status}");
+    // Workers wait for the next file instead of exiting after one, fewer than the files.
+    let workers = parse_workers_of(server.child.id());
+    assert!(!workers.is_empty() && workers.len() <= 16, "idle workers after 40 PDFs: {workers:?}");
+
+    // The server dies without a chance to close them: their stdin ends, and so do they.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while workers.iter().any(|pid| running(*pid)) {
+        assert!(Instant::now() < deadline, "parse workers outlived the server: {workers:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

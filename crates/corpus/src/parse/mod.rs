@@ -8,6 +8,7 @@ mod html;
 mod mime;
 mod pdf;
 mod pdf_scan;
+mod pool;
 pub mod sandbox;
 mod text;
 
