@@ -7,9 +7,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 use uuid::Uuid;
 
 use crate::error::CorpusError;
@@ -227,11 +226,23 @@ struct DocumentMatch {
     best: Score,
     /// How many of its passages match.
     count: u64,
-    /// The segment holding its passages.
-    segment: u32,
+    /// Its best passages so far, best first: the first `shown` of these.
+    top: [Candidate; MAX_PASSAGES_PER_DOCUMENT],
+    shown: usize,
 }
 
 impl DocumentMatch {
+    fn new(id: Uuid, first: Candidate) -> DocumentMatch {
+        DocumentMatch {
+            id,
+            mask: first.mask,
+            best: first.score,
+            count: 1,
+            top: [first; MAX_PASSAGES_PER_DOCUMENT],
+            shown: 1,
+        }
+    }
+
     /// Better first: more clauses held, then a higher best passage, then the id (stable pages).
     fn rank(&self, other: &DocumentMatch) -> Ordering {
         other
@@ -242,11 +253,26 @@ impl DocumentMatch {
             .then_with(|| self.id.cmp(&other.id))
     }
 
-    /// Count one more matching passage.
-    fn add(&mut self, mask: u64, score: Score) {
-        self.mask |= mask;
-        self.best = self.best.max(score);
+    /// Count one more matching passage, kept among its best when it is one (ties: the earlier
+    /// passage first).
+    fn add(&mut self, passage: Candidate) {
+        self.mask |= passage.mask;
+        self.best = self.best.max(passage.score);
         self.count += 1;
+        let mut at = self.shown;
+        while at > 0 && passage.rank(&self.top[at - 1]) == Ordering::Less {
+            at -= 1;
+        }
+        if at < MAX_PASSAGES_PER_DOCUMENT {
+            self.shown = (self.shown + 1).min(MAX_PASSAGES_PER_DOCUMENT);
+            self.top.copy_within(at..self.shown - 1, at + 1);
+            self.top[at] = passage;
+        }
+    }
+
+    /// Its best passages, best first.
+    fn passages(&self) -> &[Candidate] {
+        &self.top[..self.shown]
     }
 }
 
@@ -417,35 +443,12 @@ impl SegmentMatches {
             },
         }
     }
-
-    /// Whether `doc` matches, and if so which clauses it holds and its score (as [`next`]
-    /// gives them); `doc`s must come in increasing order.
-    fn at(&mut self, doc: DocId) -> Option<(u64, Score)> {
-        match self {
-            SegmentMatches::General { main, clauses } => {
-                holds(main.as_mut(), doc).then(|| (held(clauses, doc), main.score()))
-            }
-            SegmentMatches::Disjunction { clauses, excluded, filters } => {
-                let (mut mask, mut score) = (0u64, 0.0);
-                for (i, clause) in clauses.iter_mut().enumerate() {
-                    if holds(clause.as_mut(), doc) {
-                        mask |= 1 << i;
-                        score += clause.score();
-                    }
-                }
-                let kept = mask != 0
-                    && filters.iter_mut().all(|f| holds(f.as_mut(), doc))
-                    && !excluded.iter_mut().any(|e| holds(e.as_mut(), doc));
-                kept.then_some((mask, score))
-            }
-        }
-    }
 }
 
 /// Read every match, with which clauses each holds, and rank them: documents (or passages)
 /// holding more clauses first, then by BM25. Only the best `wanted` are sorted; grouping keeps
-/// per document only what ranks it (its passages are read for the page alone). A document's
-/// passages are all in one segment (the index's layout), so documents are grouped per segment.
+/// per document what ranks it and its best passages. A document's passages are all in one
+/// segment (the index's layout), so documents are grouped per segment.
 fn collect(
     index: &PassageIndex,
     searcher: &Searcher,
@@ -473,9 +476,9 @@ fn collect(
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
-            let addr = DocAddress::new(segment as u32, doc);
+            let passage = Candidate { score, mask, addr: DocAddress::new(segment as u32, doc) };
             match group {
-                SearchGroup::Passage => passages.push(Candidate { score, mask, addr }),
+                SearchGroup::Passage => passages.push(passage),
                 SearchGroup::Document => {
                     let Some(&place) = segment_documents.of_passage.get(doc as usize) else { continue };
                     let (Some(slot), Some(&id)) =
@@ -484,24 +487,14 @@ fn collect(
                         continue;
                     };
                     match (*slot as usize).checked_sub(1) {
-                        Some(i) => documents[i].add(mask, score),
+                        Some(i) => documents[i].add(passage),
                         None => {
-                            documents.push(DocumentMatch {
-                                id,
-                                mask,
-                                best: score,
-                                count: 1,
-                                segment: addr.segment_ord,
-                            });
+                            documents.push(DocumentMatch::new(id, passage));
                             *slot = documents.len() as u32;
                         }
                     }
                 }
             }
-        }
-        // Slots index into `documents` from where this segment's began.
-        if group == SearchGroup::Document {
-            let _ = &slot_of;
         }
     }
     Ok(match group {
@@ -529,57 +522,6 @@ fn held(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u64 {
         }
     }
     mask
-}
-
-/// The best passages (up to [`MAX_PASSAGES_PER_DOCUMENT`], best first) of each document of
-/// a page. Its passages are found through the document id's postings in its segment, and
-/// scored by the search's matcher sought to each of them (so that a passage scores as it
-/// ranked).
-fn page_passages(
-    searcher: &Searcher,
-    fields: &Fields,
-    matcher: &Matcher,
-    page: &[DocumentMatch],
-    deadline: &Deadline,
-) -> Result<Vec<Vec<Candidate>>, CorpusError> {
-    let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); page.len()];
-    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let segment = segment as u32;
-        let inverted = reader.inverted_index(fields.document_id)?;
-        // The page's passages in this segment, in index order, with their document's place.
-        let mut wanted: Vec<(DocId, usize)> = Vec::new();
-        for (i, d) in page.iter().enumerate().filter(|(_, d)| d.segment == segment) {
-            let term = Term::from_field_text(fields.document_id, &d.id.to_string());
-            if let Some(mut postings) =
-                inverted.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
-            {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    wanted.push((doc, i));
-                    doc = postings.advance();
-                }
-            }
-        }
-        if wanted.is_empty() {
-            continue;
-        }
-        deadline.check()?;
-        wanted.sort_unstable();
-        let alive = reader.alive_bitset();
-        let mut matches = matcher.segment(reader)?;
-        for (doc, i) in wanted {
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
-                continue;
-            }
-            if let Some((mask, score)) = matches.at(doc) {
-                out[i].push(Candidate { score, mask, addr: DocAddress::new(segment, doc) });
-            }
-        }
-    }
-    for passages in &mut out {
-        *passages = best(passages, MAX_PASSAGES_PER_DOCUMENT, Candidate::rank);
-    }
-    Ok(out)
 }
 
 /// What a running search has produced so far, as it produces it.
@@ -670,9 +612,7 @@ pub(crate) fn run(
     let (total, entries): (usize, Vec<(Vec<Candidate>, u64, u64)>) =
         match collect(index, &searcher, &matcher, req.group, wanted, deadline)? {
             Collected::Documents { total, best } => {
-                let page: Vec<DocumentMatch> = best.into_iter().skip(offset).collect();
-                let passages = page_passages(&searcher, &index.fields, &matcher, &page, deadline)?;
-                (total, passages.into_iter().zip(&page).map(|(top, d)| (top, d.count, d.mask)).collect())
+                (total, best.iter().skip(offset).map(|d| (d.passages().to_vec(), d.count, d.mask)).collect())
             }
             Collected::Passages { total, best } => {
                 (total, best.into_iter().skip(offset).map(|c| (vec![c], 1, c.mask)).collect())

@@ -172,3 +172,16 @@ fn an_index_of_the_previous_layout_is_rebuilt_and_the_current_one_kept() {
     assert!(created, "an index of the previous layout is rebuilt");
     assert_eq!(index.num_passages(), 0);
 }
+
+#[test]
+fn a_document_keeps_its_three_best_passages_best_first_and_counts_them_all() {
+    let c = |doc: u32, mask: u64, score: Score| Candidate { score, mask, addr: DocAddress::new(0, doc) };
+    let mut d = DocumentMatch::new(Uuid::nil(), c(0, 1, 1.0));
+    for (doc, mask, score) in [(1, 1, 3.0), (2, 3, 0.5), (3, 1, 3.0), (4, 1, 0.1), (5, 1, 2.0)] {
+        d.add(c(doc, mask, score));
+    }
+    let kept: Vec<u32> = d.passages().iter().map(|p| p.addr.doc_id).collect();
+    // More clauses first (passage 2), then the higher score, the earlier passage on a tie.
+    assert_eq!(kept, [2, 1, 3]);
+    assert_eq!((d.count, d.mask, d.best), (6, 3, 3.0));
+}
