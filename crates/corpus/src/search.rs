@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::schema::Field as IndexField;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 use uuid::Uuid;
@@ -158,7 +159,7 @@ fn invalid(reason: impl Into<String>) -> CorpusError {
 
 /// Check, parse and build `q`: limits first (nothing longer or deeper reaches the parser),
 /// then the forgiving parse, then the Tantivy query over the passage fields.
-fn prepare(fields: Fields, q: &str, mode: SearchMode) -> Result<Built, CorpusError> {
+fn prepare(fields: Fields, empty: &[IndexField], q: &str, mode: SearchMode) -> Result<Built, CorpusError> {
     if q.trim().is_empty() {
         return Err(invalid("the query is empty"));
     }
@@ -166,7 +167,7 @@ fn prepare(fields: Fields, q: &str, mode: SearchMode) -> Result<Built, CorpusErr
     let clauses =
         parse::parse(q).map_err(|e| CorpusError::InvalidQuery { reason: e.to_string(), position: Some(e.position) })?;
     let mut analyzer = analysis::analyzer();
-    build::build(&clauses, fields, &mut analyzer, mode == SearchMode::Recall).ok_or_else(|| {
+    build::build(&clauses, fields, empty, &mut analyzer, mode == SearchMode::Recall).ok_or_else(|| {
         if clauses.iter().any(|c| c.occur == Occur::MustNot) {
             invalid("the query only excludes terms; add a term to search for")
         } else {
@@ -175,11 +176,27 @@ fn prepare(fields: Fields, q: &str, mode: SearchMode) -> Result<Built, CorpusErr
     })
 }
 
+/// The searchable fields without a single term in any segment (no document has a subject,
+/// say): searching them costs term lookups in every segment and finds nothing.
+fn empty_fields(searcher: &Searcher, fields: &Fields) -> Result<Vec<IndexField>, CorpusError> {
+    let mut empty = Vec::new();
+    for field in [fields.title, fields.subject, fields.author, fields.recipients] {
+        let mut any = false;
+        for reader in searcher.segment_readers() {
+            any |= reader.inverted_index(field)?.terms().num_terms() > 0;
+        }
+        if !any {
+            empty.push(field);
+        }
+    }
+    Ok(empty)
+}
+
 /// Check and parse `q` as [`run`] does, without an index of documents.
 pub(crate) fn parse_only(q: &str, mode: SearchMode) -> Result<QueryShape, CorpusError> {
     static FIELDS: OnceLock<Fields> = OnceLock::new();
     let fields = *FIELDS.get_or_init(|| passages::schema().1);
-    prepare(fields, q, mode)?;
+    prepare(fields, &[], q, mode)?;
     limits::check(q, &QueryLimits::default()).map_err(CorpusError::QueryTooComplex)
 }
 
@@ -467,6 +484,7 @@ fn collect(
         // A slot per document of the segment (its index in `documents` plus one; zero, a zeroed
         // allocation, for none yet), so that grouping a match is an array access.
         let mut slot_of = vec![0u32; if group == SearchGroup::Document { segment_documents.ids.len() } else { 0 }];
+        documents.reserve(slot_of.len());
         let mut read = 0u32;
         while let Some((doc, mask, score)) = matches.next() {
             read += 1;
@@ -601,10 +619,10 @@ pub(crate) fn run(
         Some(s) => Some(s.parse::<SourceType>().map_err(|reason| CorpusError::filter("source", reason))?),
         None => None,
     };
-    let built = prepare(index.fields, &req.q, req.mode)?;
+    let searcher: Searcher = index.searcher();
+    let built = prepare(index.fields, &empty_fields(&searcher, &index.fields)?, &req.q, req.mode)?;
     deadline.check()?;
     let query = index.scoped(tenant, built.query.box_clone(), source_type, documents);
-    let searcher: Searcher = index.searcher();
     let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents), query)?;
     let offset = ((page - 1) * page_size) as usize;
     let wanted = offset + page_size as usize;

@@ -70,14 +70,23 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, us
 
 struct Builder<'a> {
     fields: Fields,
+    empty: &'a [IndexField],
     analyzer: &'a mut TextAnalyzer,
     recall: bool,
     terms: Terms,
 }
 
 /// Build the query of `clauses`; None when no clause holds anything to search for.
-pub(crate) fn build(clauses: &[Clause], fields: Fields, analyzer: &mut TextAnalyzer, recall: bool) -> Option<Built> {
-    let mut b = Builder { fields, analyzer, recall, terms: Terms::default() };
+/// `empty` fields hold no term in the index: a word searched in every field skips them (a
+/// named field is searched whatever it holds).
+pub(crate) fn build(
+    clauses: &[Clause],
+    fields: Fields,
+    empty: &[IndexField],
+    analyzer: &mut TextAnalyzer,
+    recall: bool,
+) -> Option<Built> {
+    let mut b = Builder { fields, empty, analyzer, recall, terms: Terms::default() };
     let mut all: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
     let mut positive: Vec<(String, Box<dyn Query>)> = Vec::new();
     let mut excluded: Vec<Box<dyn Query>> = Vec::new();
@@ -114,7 +123,11 @@ impl Builder<'_> {
             Some(Field::Subject) => vec![(f.subject, 1.0)],
             Some(Field::Author) => vec![(f.author, 1.0)],
             Some(Field::Recipients) => vec![(f.recipients, 1.0)],
-            None => vec![(f.text, 1.0), (f.title, 2.0), (f.subject, 1.5), (f.author, 1.0), (f.recipients, 1.0)],
+            None => {
+                let all = [(f.text, 1.0), (f.title, 2.0), (f.subject, 1.5), (f.author, 1.0), (f.recipients, 1.0)];
+                // The text field stays, so that a word over an empty index is still a query.
+                all.into_iter().filter(|(field, _)| *field == f.text || !self.empty.contains(field)).collect()
+            }
         }
     }
 

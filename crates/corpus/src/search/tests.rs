@@ -94,7 +94,7 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
         "alpha -beta",
         "gamma NOT zeta",
     ] {
-        let built = prepare(index.fields, q, SearchMode::Precision).unwrap();
+        let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
         assert!(built.disjunction, "{q}");
         let firm: crate::TenantId = "firm".parse().unwrap();
         let filters = || index.filters(&firm, None, None);
