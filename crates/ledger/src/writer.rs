@@ -340,17 +340,19 @@ async fn existing_events(
 ) -> Result<HashSet<EventKey>, LedgerError> {
     let mut found = HashSet::new();
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let tenants = distinct(chunk, |e| e.tenant_id.as_str().to_owned());
-        let ids = distinct(chunk, |e| e.event_id.clone());
-        // Both lists probe the (tenant_id, event_id) primary key; pairs are matched below.
-        let sql = format!(
-            "SELECT tenant_id, event_id FROM usage_events WHERE tenant_id IN ({}) AND event_id IN ({})",
-            placeholders(backend, 0, tenants.len()),
-            placeholders(backend, tenants.len(), ids.len())
-        );
+        // One probe of the (tenant_id, event_id) primary key per event: `tenant_id IN (...) AND
+        // event_id IN (...)` would probe every tenant with every id of the chunk (SQLite plans
+        // the ORs as one index search each, PostgreSQL as a bitmap OR).
+        let pairs: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let (tenant, id) = (placeholders(backend, 2 * i, 1), placeholders(backend, 2 * i + 1, 1));
+                format!("(tenant_id = {tenant} AND event_id = {id})")
+            })
+            .collect();
+        let sql = format!("SELECT tenant_id, event_id FROM usage_events WHERE {}", pairs.join(" OR "));
         let mut q = sqlx::query::<Any>(&sql);
-        for v in tenants.into_iter().chain(ids) {
-            q = q.bind(v);
+        for e in chunk {
+            q = q.bind(e.tenant_id.as_str()).bind(e.event_id.as_str());
         }
         for row in q.fetch_all(&mut *conn).await? {
             found.insert((row.try_get(0)?, row.try_get(1)?));
