@@ -114,7 +114,7 @@ impl FactsIndex {
     /// it was (re)created empty, in which case every registered document must be indexed again.
     pub(crate) fn open(dir: &Path) -> Result<(FactsIndex, bool), CorpusError> {
         let (schema, fields) = schema();
-        let (index, created) = super::open_or_create(dir, schema, None, tantivy::IndexSettings::default())?;
+        let (index, created) = super::open_or_create(dir, schema, None)?;
         // One indexing thread: facts are small documents, a few dozen per ingested document.
         let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use docket_billing::TenantId;
+use tantivy::Index;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexSettings};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -69,14 +69,9 @@ pub(crate) struct CorpusIndex {
 
 /// Open the Tantivy index in `dir` when it has `schema` (and, when given, was last committed
 /// with `layout` as its payload: how documents are laid out in it), else (absent, or of an
-/// older schema or layout) create it empty with `settings`; returns whether it was created. An index of an
+/// older schema or layout) create it empty; returns whether it was created. An index of an
 /// older schema or layout is rebuilt from the registry, which keeps everything indexed.
-pub(crate) fn open_or_create(
-    dir: &Path,
-    schema: Schema,
-    layout: Option<&str>,
-    settings: IndexSettings,
-) -> Result<(Index, bool), CorpusError> {
+pub(crate) fn open_or_create(dir: &Path, schema: Schema, layout: Option<&str>) -> Result<(Index, bool), CorpusError> {
     std::fs::create_dir_all(dir).map_err(|e| CorpusError::storage(&format!("creating {}", dir.display()), e))?;
     if dir.join("meta.json").is_file() {
         let existing = Index::open_in_dir(dir)?;
@@ -93,7 +88,7 @@ pub(crate) fn open_or_create(
             .and_then(|()| std::fs::create_dir_all(dir))
             .map_err(|e| CorpusError::storage("clearing the old index", e))?;
     }
-    Ok((Index::builder().schema(schema).settings(settings).create_in_dir(dir)?, true))
+    Ok((Index::create_in_dir(dir, schema)?, true))
 }
 
 impl CorpusIndex {

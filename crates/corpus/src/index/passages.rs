@@ -11,9 +11,7 @@ use tantivy::schema::{
     DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{
-    DateTime, DocAddress, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, SegmentReader, Term,
-};
+use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, Term};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -56,15 +54,9 @@ pub(crate) const DOCUMENT_LO: &str = "document_id_lo";
 
 /// How passages are laid out in the index, kept as the payload of each commit: an index laid
 /// out otherwise is rebuilt at open. Version 2: all passages of a document are added as one
-/// batch, so they sit in one segment (merges keep segments whole), and a search groups passages
-/// by document within each segment, never across segments; stored passages are compressed in
-/// blocks of [`STORE_BLOCK_BYTES`].
-const LAYOUT: &str = "docket passages 2: each document's passages in one segment, 4 KiB store blocks";
-
-/// Stored passages are compressed in blocks of this size: a search reads about 30 passages
-/// (the three best of each document of a page) scattered over the index, and each costs the
-/// decompression of its whole block (Tantivy's default is 16 KiB).
-const STORE_BLOCK_BYTES: usize = 4096;
+/// batch, so they sit in one segment (merges keep segments whole); a search groups passages by
+/// document within each segment and never across segments.
+const LAYOUT: &str = "docket passages 2: each document's passages in one segment";
 
 /// The passage schema. Every searchable text field goes through [`analysis::analyzer`]; a
 /// change of analysis changes the schema (the analyzer's name), which rebuilds older indexes
@@ -142,12 +134,7 @@ impl PassageIndex {
     /// (re)created empty.
     pub(crate) fn open(dir: &Path) -> Result<(PassageIndex, bool), CorpusError> {
         let (schema, fields) = schema();
-        let (index, created) = open_or_create(
-            dir,
-            schema,
-            Some(LAYOUT),
-            IndexSettings { docstore_blocksize: STORE_BLOCK_BYTES, ..IndexSettings::default() },
-        )?;
+        let (index, created) = open_or_create(dir, schema, Some(LAYOUT))?;
         analysis::register(&index);
         let mut writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         if created {
