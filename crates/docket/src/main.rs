@@ -38,7 +38,7 @@ enum Command {
     Tenants {
         /// Billing period YYYY-MM (default: the current one).
         #[arg(long)]
-        period: Option<String>,
+        period: Option<BillingPeriod>,
     },
     /// Daily triage: tenants with health < 0.75 or usage ratio > 0.95, riskiest first, with
     /// the reasons in words.
@@ -181,7 +181,11 @@ enum TenantCommand {
         organization: String,
     },
     /// Move a tenant to another plan (recorded as DOCKET_OPERATOR, else the OS user).
-    SetPlan { tenant: String, plan: String },
+    SetPlan {
+        #[arg(value_parser = TenantId::parse)]
+        tenant: TenantId,
+        plan: PlanId,
+    },
 }
 
 /// The hidden subcommand that parses one file for the server's parser sandbox (see
@@ -234,7 +238,7 @@ async fn run(cli: Cli) -> Result<()> {
             print_plans();
             Ok(())
         }
-        Command::Tenants { period } => tenants(&config, period.as_deref()).await,
+        Command::Tenants { period } => tenants(&config, period).await,
         Command::Triage { period, format } => reports::triage(&config, period, format).await,
         Command::Report(cmd) => reports::report(&config, cmd).await,
         Command::Export(cmd) => exports::run(&config, cmd).await,
@@ -317,13 +321,10 @@ fn print_plans() {
     println!("alerts: soft at 80 % of a quota, hard at 95 %");
 }
 
-async fn tenants(config: &Config, period: Option<&str>) -> Result<()> {
+async fn tenants(config: &Config, period: Option<BillingPeriod>) -> Result<()> {
     let ledger = docket_server::open_ledger(config).await?;
     let now = OffsetDateTime::now_utc();
-    let period = match period {
-        Some(p) => p.parse::<BillingPeriod>()?,
-        None => BillingPeriod::containing(now),
-    };
+    let period = period.unwrap_or_else(|| BillingPeriod::containing(now));
     let snaps = ledger.snapshots(period, now, None).await?;
     println!("period {period}");
     println!(
@@ -362,10 +363,8 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
             })
         }
         TenantCommand::SetPlan { tenant, plan } => {
-            let id = TenantId::parse(&tenant)?;
-            let plan: PlanId = plan.parse()?;
             let who = reconcile::operator(None);
-            ledger.set_plan(&id, plan, &who).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
+            ledger.set_plan(&tenant, plan, &who).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
         }
     };
     ledger.close().await;

@@ -624,3 +624,20 @@ fn the_server_only_warns_of_override_differences_and_set_plan_records_who() {
     // Only a warning: the registry is as it was.
     assert_eq!(ledger_rows(dir.path(), "SELECT plan_id FROM tenants"), [["professional"]]);
 }
+
+#[test]
+fn tenant_ids_plans_and_periods_are_refused_by_the_argument_parser() {
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let dir = tempfile::tempdir().unwrap();
+    for (args, names) in [
+        (&["tenant", "set-plan", "Acme_Corp", "community"][..], "invalid tenant id 'Acme_Corp'"),
+        (&["tenant", "set-plan", "acme-corp", "platinum"][..], "platinum"),
+        (&["tenants", "--period", "2026-13"][..], "2026-13"),
+    ] {
+        let out = docket(dir.path(), args);
+        // Exit 2 is clap's usage error: refused before the ledger is opened.
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(names), "{args:?}: {}", stderr(&out));
+    }
+    assert!(!dir.path().join("billing").exists(), "nothing was opened for a refused argument");
+}
