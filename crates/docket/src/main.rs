@@ -364,7 +364,10 @@ async fn tenant(config: &Config, cmd: TenantCommand) -> Result<()> {
         }
         TenantCommand::SetPlan { tenant, plan } => {
             let who = reconcile::operator(None);
-            ledger.set_plan(&tenant, plan, &who).await.map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
+            ledger
+                .set_plan(&tenant, plan, &who)
+                .await
+                .map(|t| println!("tenant {} is now on {}", t.tenant_id, t.plan_id))
         }
     };
     ledger.close().await;
