@@ -352,12 +352,7 @@ enum Matcher {
 }
 
 impl Matcher {
-    fn new(
-        searcher: &Searcher,
-        built: &Built,
-        filters: Vec<Filter>,
-        main: Box<dyn Query>,
-    ) -> Result<Matcher, CorpusError> {
+    fn new(searcher: &Searcher, built: &Built, filters: Vec<Filter>) -> Result<Matcher, CorpusError> {
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         let unscored = EnableScoring::disabled_from_searcher(searcher);
         if built.disjunction && built.clauses.len() <= MAX_COUNTED_CLAUSES {
@@ -374,7 +369,7 @@ impl Matcher {
             });
         }
         Ok(Matcher::General {
-            main: main.weight(scoring)?,
+            main: passages::scoped(built.query.box_clone(), &filters).weight(scoring)?,
             clauses: built
                 .clauses
                 .iter()
@@ -622,8 +617,7 @@ pub(crate) fn run(
     let searcher: Searcher = index.searcher();
     let built = prepare(index.fields, &empty_fields(&searcher, &index.fields)?, &req.q, req.mode)?;
     deadline.check()?;
-    let query = index.scoped(tenant, built.query.box_clone(), source_type, documents);
-    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents), query)?;
+    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents))?;
     let offset = ((page - 1) * page_size) as usize;
     let wanted = offset + page_size as usize;
     // Each page entry: the passages to show (best first), how many match, the clauses held.

@@ -287,21 +287,6 @@ impl PassageIndex {
         filters
     }
 
-    /// `query` restricted by [`PassageIndex::filters`].
-    pub(crate) fn scoped(
-        &self,
-        tenant: &crate::TenantId,
-        query: Box<dyn Query>,
-        source_type: Option<SourceType>,
-        documents: Option<&[Uuid]>,
-    ) -> Box<dyn Query> {
-        // Filters must not change the ranking, only the candidate set.
-        let filters = self.filters(tenant, source_type, documents).into_iter();
-        let filters =
-            filters.map(|f| -> (Occur, Box<dyn Query>) { (Occur::Must, Box::new(ConstScoreQuery::new(f.query, 0.0))) });
-        Box::new(BooleanQuery::new(std::iter::once((Occur::Must, query)).chain(filters).collect()))
-    }
-
     /// Read a stored passage.
     pub(crate) fn passage(&self, searcher: &Searcher, addr: DocAddress) -> Result<StoredPassage, CorpusError> {
         let f = self.fields;
@@ -340,6 +325,15 @@ impl Filter {
         let freq = reader.inverted_index(term.field())?.doc_freq(term).map_err(tantivy::TantivyError::from)?;
         Ok(freq == reader.max_doc())
     }
+}
+
+/// `query` restricted by `filters` (see [`PassageIndex::filters`]); the filters change the
+/// candidate set, never the ranking.
+pub(crate) fn scoped(query: Box<dyn Query>, filters: &[Filter]) -> Box<dyn Query> {
+    let filters = filters.iter().map(|f| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(f.query.box_clone(), 0.0)))
+    });
+    Box::new(BooleanQuery::new(std::iter::once((Occur::Must, query)).chain(filters).collect()))
 }
 
 /// Commit `writer` with the index's [`LAYOUT`] as the commit's payload.

@@ -98,12 +98,11 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
         assert!(built.disjunction, "{q}");
         let firm: crate::TenantId = "firm".parse().unwrap();
         let filters = || index.filters(&firm, None, None);
-        let query = || index.scoped(&firm, built.query.box_clone(), None, None);
-        let fast = Matcher::new(&searcher, &built, filters(), query()).unwrap();
+        let fast = Matcher::new(&searcher, &built, filters()).unwrap();
         assert!(matches!(fast, Matcher::Disjunction { .. }));
         let scoring = EnableScoring::enabled_from_searcher(&searcher);
         let general = Matcher::General {
-            main: query().weight(scoring).unwrap(),
+            main: passages::scoped(built.query.box_clone(), &filters()).weight(scoring).unwrap(),
             clauses: built
                 .clauses
                 .iter()
