@@ -26,6 +26,13 @@ pub(crate) struct Finished {
     pub timed_out: bool,
 }
 
+/// Kill the process group led by `pid` (a child started with `process_group(0)`).
+pub(super) fn kill_group(pid: u32) {
+    if let Some(group) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+}
+
 /// Run `command` with `input` on its stdin (then closed), in a process group of its own when
 /// `own_group` (a kill then reaches whatever it started too; a child left in the caller's
 /// group dies with it when the caller is killed as a group). Fails only when the child cannot
@@ -50,9 +57,8 @@ pub(crate) fn run(
     let child = Mutex::new(child);
     let kill = || {
         if let Ok(mut c) = child.lock() {
-            let group = i32::try_from(c.id()).ok().and_then(rustix::process::Pid::from_raw);
-            if let Some(group) = group.filter(|_| own_group) {
-                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            if own_group {
+                kill_group(c.id());
             }
             let _ = c.kill();
         }

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use super::child::STDERR_KEPT;
+use super::child::{STDERR_KEPT, kill_group};
 
 /// How long the exit of a worker that closed its stdout may take to show on its stderr.
 const STDERR_GRACE: Duration = Duration::from_secs(1);
@@ -50,12 +50,6 @@ pub(super) struct Exchange {
     pub timed_out: bool,
     /// The worker's exit, when it ended.
     pub status: Option<ExitStatus>,
-}
-
-fn kill_group(pid: u32) {
-    if let Some(group) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
-        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-    }
 }
 
 impl Worker {
