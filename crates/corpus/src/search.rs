@@ -348,15 +348,30 @@ enum Matcher {
         clauses: Vec<Box<dyn Weight>>,
         excluded: Vec<Box<dyn Weight>>,
         filters: Vec<(Filter, Box<dyn Weight>)>,
+        /// When every clause is one word and results are documents: what finds the best
+        /// documents without scoring every match ([`top`]).
+        pruning: Option<top::Pruning>,
     },
 }
 
 impl Matcher {
-    fn new(searcher: &Searcher, built: &Built, filters: Vec<Filter>) -> Result<Matcher, CorpusError> {
+    fn new(
+        searcher: &Searcher,
+        built: &Built,
+        filters: Vec<Filter>,
+        group: SearchGroup,
+    ) -> Result<Matcher, CorpusError> {
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         let unscored = EnableScoring::disabled_from_searcher(searcher);
         if built.disjunction && built.clauses.len() <= MAX_COUNTED_CLAUSES {
+            let pruning = match &built.words {
+                Some(words) if group == SearchGroup::Document => {
+                    Some(top::Pruning::new(searcher, &built.clauses, words)?)
+                }
+                _ => None,
+            };
             return Ok(Matcher::Disjunction {
+                pruning,
                 clauses: built.clauses.iter().map(|(_, q)| q.weight(scoring)).collect::<tantivy::Result<_>>()?,
                 excluded: built.excluded.iter().map(|q| q.weight(unscored)).collect::<tantivy::Result<_>>()?,
                 filters: filters
@@ -390,7 +405,7 @@ impl Matcher {
                 // One clause: every match holds it.
                 clauses: if clauses.len() <= 1 { Vec::new() } else { scorers(clauses)? },
             },
-            Matcher::Disjunction { clauses, excluded, filters } => {
+            Matcher::Disjunction { clauses, excluded, filters, .. } => {
                 let mut checked = Vec::new();
                 for (filter, weight) in filters {
                     if !filter.keeps_all(reader)? {
@@ -413,7 +428,7 @@ enum SegmentMatches {
     Disjunction { clauses: Vec<Box<dyn Scorer>>, excluded: Vec<Box<dyn Scorer>>, filters: Vec<Box<dyn Scorer>> },
 }
 
-/// Move `scorer` to `doc` or past it; whether it holds `doc`.
+/// Move `scorer` to `doc` or past it when it is before; whether it holds `doc`.
 fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
     if scorer.doc() < doc {
         scorer.seek(doc);
@@ -422,6 +437,24 @@ fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
 }
 
 impl SegmentMatches {
+    /// Move to the first match at or after `target` (never back).
+    fn skip_to(&mut self, target: DocId) {
+        match self {
+            SegmentMatches::General { main, .. } => {
+                if main.doc() < target {
+                    main.seek(target);
+                }
+            }
+            SegmentMatches::Disjunction { clauses, .. } => {
+                for clause in clauses {
+                    if clause.doc() < target {
+                        clause.seek(target);
+                    }
+                }
+            }
+        }
+    }
+
     /// The next match: the passage, which clauses it holds (clause i sets bit i), its score.
     fn next(&mut self) -> Option<(DocId, u64, Score)> {
         match self {
@@ -469,6 +502,12 @@ fn collect(
     wanted: usize,
     deadline: &Deadline,
 ) -> Result<Collected, CorpusError> {
+    if let Matcher::Disjunction { pruning: Some(pruning), .. } = matcher
+        && group == SearchGroup::Document
+        && let Some(found) = top::documents(index, searcher, matcher, pruning, wanted, deadline)?
+    {
+        return Ok(found);
+    }
     let mut documents: Vec<DocumentMatch> = Vec::new();
     let mut passages: Vec<Candidate> = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
@@ -617,7 +656,7 @@ pub(crate) fn run(
     let searcher: Searcher = index.searcher();
     let built = prepare(index.fields, &empty_fields(&searcher, &index.fields)?, &req.q, req.mode)?;
     deadline.check()?;
-    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents))?;
+    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents), req.group)?;
     let offset = ((page - 1) * page_size) as usize;
     let wanted = offset + page_size as usize;
     // Each page entry: the passages to show (best first), how many match, the clauses held.
@@ -723,6 +762,8 @@ fn answer(results: &[SearchHit]) -> Vec<AnswerSentence> {
     let mut seen = HashSet::new();
     candidates.into_iter().filter(|(_, _, a)| seen.insert(a.sentence.clone())).take(3).map(|(_, _, a)| a).collect()
 }
+
+mod top;
 
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,9 @@ use tantivy::schema::{
     DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, Term};
+use tantivy::{
+    DateTime, DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, TERMINATED, Term,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -106,6 +108,11 @@ pub(crate) struct SegmentDocuments {
     pub of_passage: Vec<u32>,
     /// Per place: the document's id.
     pub ids: Vec<Uuid>,
+    /// Per place: the document's first passage.
+    pub first: Vec<DocId>,
+    /// Whether each document's passages follow one another (a document's passages are added
+    /// as one batch; a document replaced before its segment was written is the exception).
+    pub contiguous: bool,
 }
 
 impl SegmentDocuments {
@@ -116,6 +123,9 @@ impl SegmentDocuments {
         let (his, los) = (fast.u64(DOCUMENT_HI)?, fast.u64(DOCUMENT_LO)?);
         let mut ids = vec![Uuid::nil(); ords.dictionary().num_terms()];
         let mut of_passage = vec![u32::MAX; reader.max_doc() as usize];
+        let mut first = vec![TERMINATED; ids.len()];
+        let mut contiguous = true;
+        let mut previous = u32::MAX;
         for (doc, place) in (0..reader.max_doc()).zip(of_passage.iter_mut()) {
             let Some(ord) = ords.ords().first(doc) else { continue };
             let Some(id) = ids.get_mut(ord as usize) else { continue };
@@ -124,8 +134,15 @@ impl SegmentDocuments {
                 *id = Uuid::from_u64_pair(hi, lo);
             }
             *place = ord as u32;
+            if *place != previous {
+                match first.get_mut(ord as usize) {
+                    Some(at) if *at == TERMINATED => *at = doc,
+                    _ => contiguous = false,
+                }
+                previous = *place;
+            }
         }
-        Ok(SegmentDocuments { of_passage, ids })
+        Ok(SegmentDocuments { of_passage, ids, first, contiguous })
     }
 }
 

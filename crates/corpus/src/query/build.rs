@@ -1,8 +1,6 @@
 //! From parsed clauses to Tantivy queries over the passage fields, through the same analyzer
 //! the index uses.
 
-use std::collections::HashSet;
-
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
@@ -28,6 +26,11 @@ pub(crate) struct Built {
     pub disjunction: bool,
     /// Each negative top-level clause's query.
     pub excluded: Vec<Box<dyn Query>>,
+    /// When every positive clause is one word (no phrase, prefix, group or typo tolerance):
+    /// all their terms, each over one field with its boost. A passage's score is then the sum
+    /// of the scores of the terms it holds, so that one disjunction of these terms scores
+    /// passages as the clauses together do.
+    pub words: Option<Vec<(Term, Score)>>,
     /// The words to highlight.
     pub terms: Terms,
 }
@@ -35,7 +38,8 @@ pub(crate) struct Built {
 /// The words of a query's positive clauses over the text, to highlight in passages.
 #[derive(Debug, Default)]
 pub(crate) struct Terms {
-    exact: HashSet<String>,
+    /// Few (a query's words): a list is faster to search than a hash set.
+    exact: Vec<String>,
     prefixes: Vec<String>,
     fuzzy: Vec<String>,
 }
@@ -43,7 +47,7 @@ pub(crate) struct Terms {
 impl Terms {
     /// Whether an analysed token of a passage matches one of the words.
     pub(crate) fn matches(&self, token: &str) -> bool {
-        self.exact.contains(token)
+        self.exact.iter().any(|e| e == token)
             || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
             || self.fuzzy.iter().any(|f| within_one_edit(f, token))
     }
@@ -74,6 +78,8 @@ struct Builder<'a> {
     analyzer: &'a mut TextAnalyzer,
     recall: bool,
     terms: Terms,
+    /// The terms of the last leaf built, when it was one word.
+    word: Option<Vec<(Term, Score)>>,
 }
 
 /// Build the query of `clauses`; None when no clause holds anything to search for.
@@ -86,15 +92,23 @@ pub(crate) fn build(
     analyzer: &mut TextAnalyzer,
     recall: bool,
 ) -> Option<Built> {
-    let mut b = Builder { fields, empty, analyzer, recall, terms: Terms::default() };
+    let mut b = Builder { fields, empty, analyzer, recall, terms: Terms::default(), word: None };
     let mut all: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
     let mut positive: Vec<(String, Box<dyn Query>)> = Vec::new();
     let mut excluded: Vec<Box<dyn Query>> = Vec::new();
+    let mut words = Some(Vec::new());
     for clause in clauses {
+        b.word = None;
         let Some(query) = b.node(&clause.node, clause.occur == Occur::MustNot) else { continue };
         match clause.occur {
             Occur::MustNot => excluded.push(query.box_clone()),
-            _ => positive.push((clause.typed.clone(), query.box_clone())),
+            _ => {
+                positive.push((clause.typed.clone(), query.box_clone()));
+                match (&clause.node, b.word.take(), words.as_mut()) {
+                    (Node::Word { .. }, Some(terms), Some(words)) => words.extend(terms),
+                    _ => words = None,
+                }
+            }
         }
         all.push((occur(clause.occur), query));
     }
@@ -102,7 +116,14 @@ pub(crate) fn build(
         return None;
     }
     let disjunction = all.iter().all(|(o, _)| *o != TantivyOccur::Must);
-    Some(Built { query: Box::new(BooleanQuery::new(all)), clauses: positive, disjunction, excluded, terms: b.terms })
+    Some(Built {
+        query: Box::new(BooleanQuery::new(all)),
+        clauses: positive,
+        disjunction,
+        excluded,
+        words,
+        terms: b.terms,
+    })
 }
 
 fn occur(o: Occur) -> TantivyOccur {
@@ -175,7 +196,9 @@ impl Builder<'_> {
                 if prefix && i == last {
                     self.terms.prefixes.push(t.clone());
                 } else {
-                    self.terms.exact.insert(t.clone());
+                    if !self.terms.exact.contains(t) {
+                        self.terms.exact.push(t.clone());
+                    }
                 }
             }
             if fuzzy {
@@ -183,6 +206,12 @@ impl Builder<'_> {
             }
         }
         let mut alternatives: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        let one_word = word && !prefix && !fuzzy && toks.len() == 1;
+        if one_word {
+            let terms =
+                self.targets(field).into_iter().map(|(target, boost)| (Term::from_field_text(target, &toks[0]), boost));
+            self.word = Some(terms.collect());
+        }
         for (target, boost) in self.targets(field) {
             let terms: Vec<Term> = toks.iter().map(|t| Term::from_field_text(target, t)).collect();
             let query: Box<dyn Query> = match (terms.len(), prefix) {

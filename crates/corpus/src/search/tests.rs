@@ -98,7 +98,7 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
         assert!(built.disjunction, "{q}");
         let firm: crate::TenantId = "firm".parse().unwrap();
         let filters = || index.filters(&firm, None, None);
-        let fast = Matcher::new(&searcher, &built, filters()).unwrap();
+        let fast = Matcher::new(&searcher, &built, filters(), SearchGroup::Passage).unwrap();
         assert!(matches!(fast, Matcher::Disjunction { .. }));
         let scoring = EnableScoring::enabled_from_searcher(&searcher);
         let general = Matcher::General {
@@ -183,4 +183,104 @@ fn a_document_keeps_its_three_best_passages_best_first_and_counts_them_all() {
     // More clauses first (passage 2), then the higher score, the earlier passage on a tie.
     assert_eq!(kept, [2, 1, 3]);
     assert_eq!((d.count, d.mask, d.best), (6, 3, 3.0));
+}
+
+/// A document of a page: its id, clauses held, best score, matching passages, passages shown.
+type Entry = (Uuid, u64, Score, u64, Vec<DocAddress>);
+
+/// What a search's best documents come to, entry by entry.
+fn page(collected: Collected) -> (usize, Vec<Entry>) {
+    let Collected::Documents { total, best } = collected else { panic!("documents expected") };
+    (
+        total,
+        best.iter().map(|d| (d.id, d.mask, d.best, d.count, d.passages().iter().map(|p| p.addr).collect())).collect(),
+    )
+}
+
+#[test]
+fn the_pruned_search_finds_the_documents_scoring_every_match_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = PassageIndex::open(dir.path()).unwrap();
+    // Two tenants in the same segments, then one tenant alone; documents of the same text
+    // (tied scores); documents replaced after their commit (deleted passages).
+    let mut replaced = Vec::new();
+    for n in 0..240 {
+        let (d, _) = doc(if n % 4 == 0 { "other" } else { "firm" }, n % 200);
+        if n % 17 == 0 {
+            replaced.push(d.clone());
+        }
+        index.add(&d, false).unwrap();
+        if n % 80 == 79 {
+            index.commit().unwrap();
+        }
+    }
+    for d in &replaced {
+        index.add(d, true).unwrap();
+    }
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    assert!(searcher.segment_readers().len() >= 3, "the test needs several segments");
+    assert!(searcher.segment_readers().iter().all(|r| index.segment_documents(r).unwrap().contiguous));
+    let firm: crate::TenantId = "firm".parse().unwrap();
+    let (deadline, _searching) = Deadline::start(Duration::from_secs(60));
+    let mut pruned_searches = 0;
+    for q in [
+        "alpha",
+        "zeta",
+        "alpha beta",
+        "beta gamma delta",
+        "alpha beta gamma delta epsilon zeta",
+        "alpha -beta",
+        "gamma NOT zeta delta",
+    ] {
+        let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
+        assert!(built.words.is_some(), "{q}: every clause is a word");
+        let pruned = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Document).unwrap();
+        let every = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Passage).unwrap();
+        assert!(matches!(pruned, Matcher::Disjunction { pruning: Some(_), .. }), "{q}");
+        assert!(matches!(every, Matcher::Disjunction { pruning: None, .. }), "{q}");
+        for wanted in [1, 2, 3, 10, 25, 100, 1_000] {
+            let a = page(collect(&index, &searcher, &pruned, SearchGroup::Document, wanted, &deadline).unwrap());
+            let b = page(collect(&index, &searcher, &every, SearchGroup::Document, wanted, &deadline).unwrap());
+            assert_eq!(a, b, "{q}, best {wanted}");
+            assert!(!a.1.is_empty(), "{q}");
+            pruned_searches += 1;
+        }
+    }
+    assert_eq!(pruned_searches, 49);
+}
+
+#[test]
+fn a_document_replaced_before_its_segment_is_written_is_still_found_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = PassageIndex::open(dir.path()).unwrap();
+    let docs: Vec<IndexDoc> = (0..30).map(|n| doc("firm", n).0).collect();
+    for d in &docs {
+        index.add(d, false).unwrap();
+    }
+    // Replaced before a commit, several times: a segment holds two copies of it, the first one
+    // deleted, so that its passages no longer follow one another there.
+    for _ in 0..8 {
+        index.add(&docs[3], true).unwrap();
+        index.add(&docs[4], true).unwrap();
+    }
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    let contiguous: Vec<bool> =
+        searcher.segment_readers().iter().map(|r| index.segment_documents(r).unwrap().contiguous).collect();
+    assert!(contiguous.contains(&false), "{contiguous:?}");
+    let firm: crate::TenantId = "firm".parse().unwrap();
+    let (deadline, _searching) = Deadline::start(Duration::from_secs(60));
+    for q in ["alpha", "alpha beta gamma"] {
+        let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
+        let pruned = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Document).unwrap();
+        let every = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Passage).unwrap();
+        for wanted in [1, 5, 100] {
+            let a = page(collect(&index, &searcher, &pruned, SearchGroup::Document, wanted, &deadline).unwrap());
+            let b = page(collect(&index, &searcher, &every, SearchGroup::Document, wanted, &deadline).unwrap());
+            assert_eq!(a, b, "{q}, best {wanted}");
+            let ids: HashSet<Uuid> = a.1.iter().map(|e| e.0).collect();
+            assert_eq!(ids.len(), a.1.len(), "{q}: a document twice");
+        }
+    }
 }
