@@ -248,6 +248,18 @@ async fn run(target_passages: u64, queries: usize) {
         }
     }
     let ingest_secs = started.elapsed().as_secs_f64();
+    // The index settles first (its segments' merges, which run after the jobs end, finish), so
+    // that the queries measure themselves and not the merges: until the process spends under a
+    // tenth of a core over half a second, for at most a minute.
+    let settling = Instant::now();
+    while settling.elapsed() < Duration::from_secs(60) {
+        let before = cpu_time();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if cpu_time() - before < Duration::from_millis(50) {
+            break;
+        }
+    }
+    eprintln!("settled in {:.1} s", settling.elapsed().as_secs_f64());
     let health: Value = client.get(format!("{base}/health")).send().await.expect("health").json().await.expect("json");
     let indexed = health["indexed_passages"].as_u64().unwrap_or(0);
 

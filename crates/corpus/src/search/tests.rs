@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::index::IndexDoc;
+use tantivy::query::BooleanQuery;
 
 /// Words of the test documents: each document holds a few, so queries of several words
 /// match documents holding one, some or all of them.
@@ -227,6 +228,9 @@ fn the_pruned_search_finds_the_documents_scoring_every_match_finds() {
     for q in [
         "alpha",
         "zeta",
+        // In titles only (boosted), then with a word of the text.
+        "doc",
+        "doc zeta",
         "alpha beta",
         "beta gamma delta",
         "alpha beta gamma delta epsilon zeta",
@@ -247,7 +251,7 @@ fn the_pruned_search_finds_the_documents_scoring_every_match_finds() {
             pruned_searches += 1;
         }
     }
-    assert_eq!(pruned_searches, 49);
+    assert_eq!(pruned_searches, 63);
 }
 
 #[test]
@@ -281,6 +285,50 @@ fn a_document_replaced_before_its_segment_is_written_is_still_found_once() {
             assert_eq!(a, b, "{q}, best {wanted}");
             let ids: HashSet<Uuid> = a.1.iter().map(|e| e.0).collect();
             assert_eq!(ids.len(), a.1.len(), "{q}: a document twice");
+        }
+    }
+}
+
+#[test]
+fn the_pruned_walk_scores_each_passage_as_the_disjunction_of_the_words_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = PassageIndex::open(dir.path()).unwrap();
+    for n in 0..40 {
+        let (mut d, _) = doc("firm", n);
+        // Titles of one to three words "doc": a boosted title term with scores that differ.
+        d.title = Some(format!("{} {n}", vec!["doc"; 1 + n % 3].join(" ")));
+        index.add(&d, false).unwrap();
+    }
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    for q in ["doc", "alpha", "doc alpha", "alpha beta"] {
+        let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
+        let pruning = top::Pruning::new(&searcher, &built.clauses, built.words.as_deref().unwrap()).unwrap();
+        let all = BooleanQuery::new(
+            built.clauses.iter().map(|(_, c)| (tantivy::query::Occur::Should, c.box_clone())).collect(),
+        )
+        .weight(EnableScoring::enabled_from_searcher(&searcher))
+        .unwrap();
+        for reader in searcher.segment_readers() {
+            let mut walked = Vec::new();
+            pruning
+                .walk(reader, Score::MIN, &mut |doc, score| {
+                    walked.push((doc, score));
+                    Score::MIN
+                })
+                .unwrap();
+            let mut expected = Vec::new();
+            let mut scorer = all.scorer(reader, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                expected.push((scorer.doc(), scorer.score()));
+                scorer.advance();
+            }
+            assert!(!expected.is_empty(), "{q}");
+            assert_eq!(walked.len(), expected.len(), "{q}");
+            for ((d, s), (e, t)) in walked.iter().zip(&expected) {
+                assert_eq!(d, e, "{q}");
+                assert!((s - t).abs() <= 1e-5 * t.abs(), "{q}: passage {d} scored {s}, the disjunction {t}");
+            }
         }
     }
 }

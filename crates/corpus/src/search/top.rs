@@ -39,6 +39,9 @@ pub(super) struct Pruning {
     /// All the words' terms as one disjunction, scored: a passage's score is the sum of its
     /// terms' scores, as with the clauses.
     terms: Box<dyn Weight>,
+    /// Each term alone, scored without its boost, with its boost: for a segment where only one
+    /// of the terms occurs (a disjunction of one scorer is not pruned).
+    each: Vec<(Term, Score, Box<dyn Weight>)>,
 }
 
 impl Pruning {
@@ -52,16 +55,42 @@ impl Pruning {
             let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
             if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(query, *boost)) } else { query }
         };
-        // One term: its own weight, whose pruning Tantivy specialises; several: a disjunction
-        // of term scorers, which Tantivy walks with block-max WAND.
-        let terms: Box<dyn Query> = match words {
-            [one] => query(one),
-            _ => Box::new(BooleanQuery::new(words.iter().map(|w| (Occur::Should, query(w))).collect())),
-        };
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let terms = BooleanQuery::new(words.iter().map(|w| (Occur::Should, query(w))).collect());
+        let mut each = Vec::with_capacity(words.len());
+        for (term, boost) in words {
+            let weight = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs).weight(scoring)?;
+            each.push((term.clone(), *boost, weight));
+        }
         Ok(Pruning {
             clauses: clauses.iter().map(|(_, q)| q.weight(unscored)).collect::<tantivy::Result<_>>()?,
-            terms: terms.weight(EnableScoring::enabled_from_searcher(searcher))?,
+            terms: terms.weight(scoring)?,
+            each,
         })
+    }
+
+    /// Walk the passages of `reader`'s segment scoring above `threshold` with block-max WAND,
+    /// `callback` giving each one's score and answering the new threshold.
+    pub(super) fn walk(
+        &self,
+        reader: &SegmentReader,
+        threshold: Score,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> Result<(), CorpusError> {
+        let mut present = Vec::new();
+        for (term, boost, weight) in &self.each {
+            if reader.inverted_index(term.field())?.doc_freq(term).map_err(tantivy::TantivyError::from)? > 0 {
+                present.push((*boost, weight));
+            }
+        }
+        match present[..] {
+            [] => {}
+            // One term's scores are its unboosted scores times its boost.
+            [(boost, weight)] => weight
+                .for_each_pruning(threshold / boost, reader, &mut |doc, score| callback(doc, score * boost) / boost)?,
+            _ => self.terms.for_each_pruning(threshold, reader, callback)?,
+        }
+        Ok(())
     }
 }
 
@@ -266,7 +295,7 @@ fn prune(
     let mut read = 0u32;
     let mut expired = false;
     let reader = segment.reader;
-    pruning.terms.for_each_pruning(threshold, reader, &mut |doc, score| {
+    pruning.walk(reader, threshold, &mut |doc, score| {
         read += 1;
         if expired || (read.is_multiple_of(CHECK_EVERY) && deadline.check().is_err()) {
             // Nothing passes this threshold: the walk ends.
