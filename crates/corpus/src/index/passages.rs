@@ -108,10 +108,11 @@ pub(crate) struct SegmentDocuments {
     pub of_passage: Vec<u32>,
     /// Per place: the document's id.
     pub ids: Vec<Uuid>,
-    /// Per place: the document's first passage.
+    /// Per place: the document's first passage (deleted or not).
     pub first: Vec<DocId>,
-    /// Whether each document's passages follow one another (a document's passages are added
-    /// as one batch; a document replaced before its segment was written is the exception).
+    /// Whether each document's passages follow one another. They are added as one batch; a
+    /// document replaced before its segment was written, with other documents added between
+    /// the two copies, is the exception.
     pub contiguous: bool,
 }
 

@@ -332,3 +332,66 @@ fn the_pruned_walk_scores_each_passage_as_the_disjunction_of_the_words_does() {
         }
     }
 }
+
+#[test]
+fn the_pruned_walk_misses_no_passage_when_segments_differ_in_field_lengths() {
+    // Tantivy stores each block's best (field length, term frequency) pair as scored under its
+    // segment's average length, and searches score with the average over all segments. Here
+    // the first segments' titles average about 10 words and the last ones' 250, so that a
+    // one-word title ("zulu") scores best in its segment and a 30-word title holding the word
+    // three times scores best in the index.
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = PassageIndex::open(dir.path()).unwrap();
+    let words = |n: usize, tag: &str| (0..n).map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ");
+    let add = |n: usize, title: String| {
+        let (mut d, _) = doc("firm", n);
+        d.title = Some(title);
+        index.add(&d, false).unwrap();
+    };
+    for n in 0..630 {
+        match n % 21 {
+            0..=4 => add(n, "zulu".into()),
+            5..=9 => add(n, format!("zulu zulu zulu {}", words(27, "w"))),
+            _ => add(n, words(5, "f")),
+        }
+    }
+    index.commit().unwrap();
+    for n in 630..1010 {
+        add(n, words(250, "l"));
+    }
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    for q in ["zulu", "zulu filler"] {
+        let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
+        let pruning = top::Pruning::new(&searcher, &built.clauses, built.words.as_deref().unwrap()).unwrap();
+        let all = BooleanQuery::new(
+            built.clauses.iter().map(|(_, c)| (tantivy::query::Occur::Should, c.box_clone())).collect(),
+        )
+        .weight(EnableScoring::enabled_from_searcher(&searcher))
+        .unwrap();
+        let mut checked = 0;
+        for reader in searcher.segment_readers() {
+            let mut scores = Vec::new();
+            let mut scorer = all.scorer(reader, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                scores.push((scorer.doc(), scorer.score()));
+                scorer.advance();
+            }
+            let Some(best) = scores.iter().map(|s| s.1).reduce(Score::max) else { continue };
+            // Above every one-word title's score, below the 30-word titles'.
+            let threshold = best * 0.95;
+            let mut walked = HashSet::new();
+            pruning
+                .walk(reader, threshold, &mut |doc, _| {
+                    walked.insert(doc);
+                    threshold
+                })
+                .unwrap();
+            for (doc, score) in scores.iter().filter(|s| s.1 > threshold) {
+                assert!(walked.contains(doc), "{q}: passage {doc} scoring {score} > {threshold} was skipped");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 100, "{q}: {checked} passages checked");
+    }
+}

@@ -28,8 +28,9 @@ use crate::index::passages::{PassageIndex, SegmentDocuments};
 use crate::query::deadline::Deadline;
 
 /// How much below the page's weakest score a passage may be and still be read: the
-/// disjunction sums a passage's term scores in another order than the clauses do, which may
-/// move a score by a few units in the last place.
+/// disjunction sums a passage's term scores in another order than the clauses do, and a lone
+/// term's score is its unboosted score times its boost, which may move a score by a few units
+/// in the last place. (Tantivy's block maxima may be further off: see [`Pruning::walk`].)
 const SLACK: Score = 1e-4;
 
 /// What finds a plain query's best documents, built once per search.
@@ -39,9 +40,20 @@ pub(super) struct Pruning {
     /// All the words' terms as one disjunction, scored: a passage's score is the sum of its
     /// terms' scores, as with the clauses.
     terms: Box<dyn Weight>,
-    /// Each term alone, scored without its boost, with its boost: for a segment where only one
-    /// of the terms occurs (a disjunction of one scorer is not pruned).
-    each: Vec<(Term, Score, Box<dyn Weight>)>,
+    /// Each term alone, scored without its boost, with its boost (for a segment where only one
+    /// of the terms occurs: a disjunction of one scorer is not pruned), and its field's average
+    /// length over all segments.
+    each: Vec<Word>,
+}
+
+/// One term of the words, alone.
+struct Word {
+    term: Term,
+    boost: Score,
+    /// Scored, without the boost.
+    weight: Box<dyn Weight>,
+    /// Its field's average length over all segments.
+    average: Option<f64>,
 }
 
 impl Pruning {
@@ -60,7 +72,12 @@ impl Pruning {
         let mut each = Vec::with_capacity(words.len());
         for (term, boost) in words {
             let weight = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs).weight(scoring)?;
-            each.push((term.clone(), *boost, weight));
+            let (mut tokens, mut docs) = (0u64, 0u64);
+            for reader in searcher.segment_readers() {
+                tokens += reader.inverted_index(term.field())?.total_num_tokens();
+                docs += u64::from(reader.max_doc());
+            }
+            each.push(Word { term: term.clone(), boost: *boost, weight, average: average(tokens, docs) });
         }
         Ok(Pruning {
             clauses: clauses.iter().map(|(_, q)| q.weight(unscored)).collect::<tantivy::Result<_>>()?,
@@ -69,8 +86,9 @@ impl Pruning {
         })
     }
 
-    /// Walk the passages of `reader`'s segment scoring above `threshold` with block-max WAND,
-    /// `callback` giving each one's score and answering the new threshold.
+    /// Walk the passages of `reader`'s segment scoring above `threshold` with block-max WAND
+    /// (and possibly some below it), `callback` giving each one's score and answering the new
+    /// threshold.
     pub(super) fn walk(
         &self,
         reader: &SegmentReader,
@@ -78,20 +96,42 @@ impl Pruning {
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> Result<(), CorpusError> {
         let mut present = Vec::new();
-        for (term, boost, weight) in &self.each {
-            if reader.inverted_index(term.field())?.doc_freq(term).map_err(tantivy::TantivyError::from)? > 0 {
+        let mut margin: Score = 1.0;
+        for Word { term, boost, weight, average: all } in &self.each {
+            let postings = reader.inverted_index(term.field())?;
+            if postings.doc_freq(term).map_err(tantivy::TantivyError::from)? > 0 {
+                debug_assert!(*boost > 0.0, "boosts are positive");
                 present.push((*boost, weight));
+                // A block's best score is stored as the (field length, term frequency) pair
+                // that scores best under the segment's own average field length; searches
+                // score with the average over all segments. With the two a factor r apart, a
+                // pair's length part moves by at most that factor either way, so a block's
+                // best is at most max(r, 1/r) times the stored pair's score: the threshold the
+                // walk prunes with is divided by that (1 with one segment or alike segments).
+                if let (Some(segment), Some(all)) =
+                    (average(postings.total_num_tokens(), u64::from(reader.max_doc())), *all)
+                {
+                    margin = margin.max((segment / all).max(all / segment) as Score);
+                }
             }
         }
         match present[..] {
             [] => {}
             // One term's scores are its unboosted scores times its boost.
-            [(boost, weight)] => weight
-                .for_each_pruning(threshold / boost, reader, &mut |doc, score| callback(doc, score * boost) / boost)?,
-            _ => self.terms.for_each_pruning(threshold, reader, callback)?,
+            [(boost, weight)] => weight.for_each_pruning(threshold / boost / margin, reader, &mut |doc, score| {
+                callback(doc, score * boost) / boost / margin
+            })?,
+            _ => self
+                .terms
+                .for_each_pruning(threshold / margin, reader, &mut |doc, score| callback(doc, score) / margin)?,
         }
         Ok(())
     }
+}
+
+/// The average length of a field over `docs` passages holding `tokens` words in it.
+fn average(tokens: u64, docs: u64) -> Option<f64> {
+    (docs > 0 && tokens > 0).then(|| tokens as f64 / docs as f64)
 }
 
 /// One segment's documents as the passes find them.
@@ -296,6 +336,8 @@ fn prune(
     let mut expired = false;
     let reader = segment.reader;
     pruning.walk(reader, threshold, &mut |doc, score| {
+        // The clock is read every CHECK_EVERY passages given here; the walk between them is
+        // bounded by the postings the first pass already read within the deadline.
         read += 1;
         if expired || (read.is_multiple_of(CHECK_EVERY) && deadline.check().is_err()) {
             // Nothing passes this threshold: the walk ends.
