@@ -405,27 +405,52 @@ impl Matcher {
                 // One clause: every match holds it.
                 clauses: if clauses.len() <= 1 { Vec::new() } else { scorers(clauses)? },
             },
-            Matcher::Disjunction { clauses, excluded, filters, .. } => {
-                let mut checked = Vec::new();
-                for (filter, weight) in filters {
-                    if !filter.keeps_all(reader)? {
-                        checked.push(weight.scorer(reader, 1.0)?);
-                    }
-                }
-                SegmentMatches::Disjunction {
-                    clauses: scorers(clauses)?,
-                    excluded: scorers(excluded)?,
-                    filters: checked,
-                }
+            Matcher::Disjunction { clauses, .. } => {
+                SegmentMatches::Disjunction { clauses: scorers(clauses)?, checks: self.checks(reader)? }
             }
         })
+    }
+
+    /// What a plain query's matches in `reader`'s segment are checked against besides their
+    /// clauses, fresh; nothing for any other query, whose whole weight holds its filters and
+    /// exclusions.
+    fn checks(&self, reader: &SegmentReader) -> Result<Checks, CorpusError> {
+        let mut checks = Checks { filters: Vec::new(), excluded: Vec::new() };
+        if let Matcher::Disjunction { excluded, filters, .. } = self {
+            for (filter, weight) in filters {
+                if !filter.keeps_all(reader)? {
+                    checks.filters.push(weight.scorer(reader, 1.0)?);
+                }
+            }
+            for weight in excluded {
+                checks.excluded.push(weight.scorer(reader, 1.0)?);
+            }
+        }
+        Ok(checks)
+    }
+}
+
+/// What a plain query's matches in one segment are checked against besides their clauses: the
+/// filters that do not keep the whole segment (a filter on the tenant of a one-tenant segment
+/// is left out) and the excluded clauses, as scorers moving forward.
+struct Checks {
+    filters: Vec<Box<dyn Scorer>>,
+    excluded: Vec<Box<dyn Scorer>>,
+}
+
+impl Checks {
+    /// Whether passage `doc` (asked in increasing order) is kept by the filters and holds no
+    /// excluded clause.
+    fn keep(&mut self, doc: DocId) -> bool {
+        self.filters.iter_mut().all(|f| holds(f.as_mut(), doc))
+            && !self.excluded.iter_mut().any(|e| holds(e.as_mut(), doc))
     }
 }
 
 /// The matches of a search in one segment, read in increasing passage order.
 enum SegmentMatches {
     General { main: Box<dyn Scorer>, clauses: Vec<Box<dyn Scorer>> },
-    Disjunction { clauses: Vec<Box<dyn Scorer>>, excluded: Vec<Box<dyn Scorer>>, filters: Vec<Box<dyn Scorer>> },
+    Disjunction { clauses: Vec<Box<dyn Scorer>>, checks: Checks },
 }
 
 /// Move `scorer` to `doc` or past it when it is before; whether it holds `doc`.
@@ -467,7 +492,7 @@ impl SegmentMatches {
                 main.advance();
                 Some(found)
             }
-            SegmentMatches::Disjunction { clauses, excluded, filters } => loop {
+            SegmentMatches::Disjunction { clauses, checks } => loop {
                 let doc = clauses.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
                 if doc == TERMINATED {
                     return None;
@@ -480,9 +505,7 @@ impl SegmentMatches {
                         clause.advance();
                     }
                 }
-                if filters.iter_mut().all(|f| holds(f.as_mut(), doc))
-                    && !excluded.iter_mut().any(|e| holds(e.as_mut(), doc))
-                {
+                if checks.keep(doc) {
                     return Some((doc, mask, score));
                 }
             },

@@ -195,10 +195,8 @@ impl Builder<'_> {
             for (i, t) in toks.iter().enumerate() {
                 if prefix && i == last {
                     self.terms.prefixes.push(t.clone());
-                } else {
-                    if !self.terms.exact.contains(t) {
-                        self.terms.exact.push(t.clone());
-                    }
+                } else if !self.terms.exact.contains(t) {
+                    self.terms.exact.push(t.clone());
                 }
             }
             if fuzzy {
@@ -206,14 +204,12 @@ impl Builder<'_> {
             }
         }
         let mut alternatives: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        let one_word = word && !prefix && !fuzzy && toks.len() == 1;
-        if one_word {
-            let terms =
-                self.targets(field).into_iter().map(|(target, boost)| (Term::from_field_text(target, &toks[0]), boost));
-            self.word = Some(terms.collect());
-        }
+        let mut one_word = (word && !prefix && !fuzzy && toks.len() == 1).then(Vec::new);
         for (target, boost) in self.targets(field) {
             let terms: Vec<Term> = toks.iter().map(|t| Term::from_field_text(target, t)).collect();
+            if let Some(word) = one_word.as_mut() {
+                word.push((terms[0].clone(), boost));
+            }
             let query: Box<dyn Query> = match (terms.len(), prefix) {
                 (1, false) => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
                 (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
@@ -231,6 +227,7 @@ impl Builder<'_> {
                 alternatives.push((TantivyOccur::Should, Box::new(FuzzyTermQuery::new(term, 1, true))));
             }
         }
+        self.word = one_word;
         if alternatives.len() == 1 {
             return alternatives.pop().map(|(_, q)| q);
         }

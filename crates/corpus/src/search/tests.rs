@@ -289,6 +289,20 @@ fn a_document_replaced_before_its_segment_is_written_is_still_found_once() {
     }
 }
 
+/// Every passage of `reader`'s segment matching one of `built`'s clauses, with the score the
+/// disjunction of the clauses gives it.
+fn disjunction_scores(searcher: &Searcher, built: &Built, reader: &SegmentReader) -> Vec<(DocId, Score)> {
+    let clauses = built.clauses.iter().map(|(_, c)| (tantivy::query::Occur::Should, c.box_clone())).collect();
+    let weight = BooleanQuery::new(clauses).weight(EnableScoring::enabled_from_searcher(searcher)).unwrap();
+    let mut scorer = weight.scorer(reader, 1.0).unwrap();
+    let mut scores = Vec::new();
+    while scorer.doc() != TERMINATED {
+        scores.push((scorer.doc(), scorer.score()));
+        scorer.advance();
+    }
+    scores
+}
+
 #[test]
 fn the_pruned_walk_scores_each_passage_as_the_disjunction_of_the_words_does() {
     let dir = tempfile::tempdir().unwrap();
@@ -304,11 +318,6 @@ fn the_pruned_walk_scores_each_passage_as_the_disjunction_of_the_words_does() {
     for q in ["doc", "alpha", "doc alpha", "alpha beta"] {
         let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
         let pruning = top::Pruning::new(&searcher, &built.clauses, built.words.as_deref().unwrap()).unwrap();
-        let all = BooleanQuery::new(
-            built.clauses.iter().map(|(_, c)| (tantivy::query::Occur::Should, c.box_clone())).collect(),
-        )
-        .weight(EnableScoring::enabled_from_searcher(&searcher))
-        .unwrap();
         for reader in searcher.segment_readers() {
             let mut walked = Vec::new();
             pruning
@@ -317,12 +326,7 @@ fn the_pruned_walk_scores_each_passage_as_the_disjunction_of_the_words_does() {
                     Score::MIN
                 })
                 .unwrap();
-            let mut expected = Vec::new();
-            let mut scorer = all.scorer(reader, 1.0).unwrap();
-            while scorer.doc() != TERMINATED {
-                expected.push((scorer.doc(), scorer.score()));
-                scorer.advance();
-            }
+            let expected = disjunction_scores(&searcher, &built, reader);
             assert!(!expected.is_empty(), "{q}");
             assert_eq!(walked.len(), expected.len(), "{q}");
             for ((d, s), (e, t)) in walked.iter().zip(&expected) {
@@ -364,19 +368,9 @@ fn the_pruned_walk_misses_no_passage_when_segments_differ_in_field_lengths() {
     for q in ["zulu", "zulu filler"] {
         let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
         let pruning = top::Pruning::new(&searcher, &built.clauses, built.words.as_deref().unwrap()).unwrap();
-        let all = BooleanQuery::new(
-            built.clauses.iter().map(|(_, c)| (tantivy::query::Occur::Should, c.box_clone())).collect(),
-        )
-        .weight(EnableScoring::enabled_from_searcher(&searcher))
-        .unwrap();
         let mut checked = 0;
         for reader in searcher.segment_readers() {
-            let mut scores = Vec::new();
-            let mut scorer = all.scorer(reader, 1.0).unwrap();
-            while scorer.doc() != TERMINATED {
-                scores.push((scorer.doc(), scorer.score()));
-                scorer.advance();
-            }
+            let scores = disjunction_scores(&searcher, &built, reader);
             let Some(best) = scores.iter().map(|s| s.1).reduce(Score::max) else { continue };
             // Above every one-word title's score, below the 30-word titles'.
             let threshold = best * 0.95;

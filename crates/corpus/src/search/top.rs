@@ -18,11 +18,11 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term};
 
-use super::{CHECK_EVERY, Candidate, Collected, DocumentMatch, Matcher, best, holds};
+use super::{CHECK_EVERY, Candidate, Checks, Collected, DocumentMatch, Matcher, best};
 use crate::error::CorpusError;
 use crate::index::passages::{PassageIndex, SegmentDocuments};
 use crate::query::deadline::Deadline;
@@ -248,36 +248,10 @@ pub(super) fn documents(
     Ok(Some(Collected::Documents { total, best: best(&found, wanted, DocumentMatch::rank) }))
 }
 
-/// What a passage of one segment is checked against besides its clauses: the filters that do
-/// not keep the whole segment and the excluded clauses, as scorers moving forward.
-struct Checks<'a> {
-    reader: &'a SegmentReader,
-    filters: Vec<Box<dyn Scorer>>,
-    excluded: Vec<Box<dyn Scorer>>,
-}
-
-impl<'a> Checks<'a> {
-    fn new(matcher: &Matcher, reader: &'a SegmentReader) -> Result<Checks<'a>, CorpusError> {
-        let Matcher::Disjunction { excluded, filters, .. } = matcher else {
-            return Err(CorpusError::Index("pruning needs the disjunction matcher".into()));
-        };
-        let mut checked = Vec::new();
-        for (filter, weight) in filters {
-            if !filter.keeps_all(reader)? {
-                checked.push(weight.scorer(reader, 1.0)?);
-            }
-        }
-        let excluded = excluded.iter().map(|w| w.scorer(reader, 1.0)).collect::<tantivy::Result<_>>()?;
-        Ok(Checks { reader, filters: checked, excluded })
-    }
-
-    /// Whether passage `doc` (asked in increasing order) is a match: alive, kept by the
-    /// filters, holding no excluded clause.
-    fn keep(&mut self, doc: DocId) -> bool {
-        !self.reader.alive_bitset().is_some_and(|a| a.is_deleted(doc))
-            && self.filters.iter_mut().all(|f| holds(f.as_mut(), doc))
-            && !self.excluded.iter_mut().any(|e| holds(e.as_mut(), doc))
-    }
+/// Whether passage `doc` of `reader`'s segment (asked in increasing order) is a match of a
+/// clause's postings: alive, and kept by `checks`.
+fn kept(reader: &SegmentReader, checks: &mut Checks, doc: DocId) -> bool {
+    !reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) && checks.keep(doc)
 }
 
 /// First pass over one segment: each clause's postings, unscored, in blocks.
@@ -290,12 +264,12 @@ fn hold(
     let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
     let mut read = 0u32;
     for (i, clause) in pruning.clauses.iter().enumerate() {
-        let mut checks = Checks::new(matcher, segment.reader)?;
+        let mut checks = matcher.checks(segment.reader)?;
         let mut postings = clause.scorer(segment.reader, 1.0)?;
         loop {
             let n = postings.fill_buffer(&mut buffer);
             for &doc in &buffer[..n] {
-                if checks.keep(doc)
+                if kept(segment.reader, &mut checks, doc)
                     && let Some(place) = segment.place(doc)
                 {
                     segment.held[place] |= 1 << i;
@@ -328,10 +302,10 @@ fn prune(
     threshold: Score,
     deadline: &Deadline,
 ) -> Result<Score, CorpusError> {
-    let mut checks = Checks::new(matcher, segment.reader)?;
+    let mut checks = matcher.checks(segment.reader)?;
     let mut threshold = threshold;
-    // The document being read (its passages follow one another) and its best score so far.
-    let mut current: Option<(usize, Score)> = None;
+    // The document being read: its passages follow one another.
+    let mut current: Option<usize> = None;
     let mut read = 0u32;
     let mut expired = false;
     let reader = segment.reader;
@@ -345,32 +319,28 @@ fn prune(
             return Score::MAX;
         }
         let Some(place) = segment.place(doc) else { return threshold };
-        if segment.held[place].count_ones() as usize != level || !checks.keep(doc) {
+        if segment.held[place].count_ones() as usize != level || !kept(reader, &mut checks, doc) {
             return threshold;
         }
-        segment.best[place] = segment.best[place].max(score);
-        match &mut current {
-            Some((p, best)) if *p == place => *best = best.max(score),
-            _ => {
-                segment.read.push(place);
-                if let Some(t) = finish(current.replace((place, score)), page, needed) {
-                    threshold = threshold.max(t);
-                }
+        if current != Some(place) {
+            segment.read.push(place);
+            if let Some(t) = current.replace(place).and_then(|p| finish(segment.best[p], page, needed)) {
+                threshold = threshold.max(t);
             }
         }
+        segment.best[place] = segment.best[place].max(score);
         threshold
     })?;
     deadline.check()?;
-    if let Some(t) = finish(current, page, needed) {
+    if let Some(t) = current.and_then(|p| finish(segment.best[p], page, needed)) {
         threshold = threshold.max(t);
     }
     Ok(threshold)
 }
 
-/// Put a finished document's score on the page when it belongs there; once the page is full,
-/// the threshold: its weakest score less the slack.
-fn finish(document: Option<(usize, Score)>, page: &mut BinaryHeap<Reverse<Ranked>>, needed: usize) -> Option<Score> {
-    let (_, score) = document?;
+/// Put a finished document's best score on the page when it belongs there; once the page is
+/// full, the threshold: its weakest score less the slack.
+fn finish(score: Score, page: &mut BinaryHeap<Reverse<Ranked>>, needed: usize) -> Option<Score> {
     if page.len() < needed {
         page.push(Reverse(Ranked(score)));
     } else if let Some(mut weakest) = page.peek_mut()
