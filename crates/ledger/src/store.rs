@@ -1,7 +1,8 @@
 //! The ledger: one type over SQLite (embedded default) and PostgreSQL, through sqlx's `Any`
 //! driver, so that both backends run the same SQL and the same tests.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use docket_billing::{BillingPeriod, PlanId, SupportTier, TenantId, UsageTotals, assess};
@@ -47,6 +48,9 @@ struct Inner {
     view: UsageView,
     /// Where quota alerts are queued for delivery (see `outbox.rs`).
     targets: Targets,
+    /// Tenants known to be registered. A tenant is never unregistered, so an id once found
+    /// stays true and every metered request after the first skips the lookup.
+    registered: RwLock<HashSet<TenantId>>,
 }
 
 /// The connection pool on the database `options` names, read-only or not.
@@ -118,6 +122,7 @@ impl Ledger {
                 writer: Mutex::new(Some(writer)),
                 view,
                 targets,
+                registered: RwLock::default(),
             }),
         })
     }
@@ -137,6 +142,7 @@ impl Ledger {
                 writer: Mutex::new(None),
                 view: UsageView::default(),
                 targets: Targets::default(),
+                registered: RwLock::default(),
             }),
         })
     }
@@ -414,6 +420,22 @@ impl Ledger {
         .fetch_optional(&self.inner.pool)
         .await?;
         row.map(|r| tenant_from_row(&r)).transpose()
+    }
+
+    /// Whether `tenant` is registered. Answers from memory once a tenant has been seen.
+    pub async fn is_registered(&self, tenant: &TenantId) -> Result<bool, LedgerError> {
+        if self.inner.registered.read().unwrap_or_else(PoisonError::into_inner).contains(tenant) {
+            return Ok(true);
+        }
+        let found = sqlx::query::<Any>("SELECT 1 FROM tenants WHERE tenant_id = $1")
+            .bind(tenant.as_str().to_owned())
+            .fetch_optional(&self.inner.pool)
+            .await?
+            .is_some();
+        if found {
+            self.inner.registered.write().unwrap_or_else(PoisonError::into_inner).insert(tenant.clone());
+        }
+        Ok(found)
     }
 
     /// Every tenant, by id.

@@ -198,6 +198,13 @@ async fn registry_operations(ledger: Ledger) {
     let ids: Vec<_> = ledger.tenants().await.unwrap().into_iter().map(|t| t.tenant_id.to_string()).collect();
     assert_eq!(ids, vec!["alpha", "beta"]);
     assert!(ledger.tenant(&tenant("nobody")).await.unwrap().is_none());
+    // Registration is remembered once seen, an unknown id is asked again each time.
+    let g = tenant("gamma");
+    assert!(ledger.is_registered(&a).await.unwrap());
+    assert!(ledger.is_registered(&a).await.unwrap());
+    assert!(!ledger.is_registered(&g).await.unwrap());
+    ledger.create_tenant(&g, "Gamma", PlanId::Community).await.unwrap();
+    assert!(ledger.is_registered(&g).await.unwrap());
 }
 
 async fn usage_file_round_trips_and_survives_corruption(ledger: Ledger) {

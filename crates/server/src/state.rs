@@ -51,17 +51,17 @@ impl AppState {
 
     /// The caller's tenant, which must be registered (onboarded or created by an operator).
     pub async fn registered_tenant(&self, tenant: &TenantId) -> Result<Tenant, ApiError> {
-        self.ledger.tenant(tenant).await?.ok_or_else(|| {
-            ApiError::Forbidden(format!("tenant '{tenant}' is not registered: complete onboarding first"))
-        })
+        self.ledger.tenant(tenant).await?.ok_or_else(|| unregistered(tenant))
     }
 
     /// For the product endpoints: the (already authorized) token must name a registered
     /// tenant (403 otherwise). Returns that tenant.
     pub async fn product_tenant(&self, principal: &Principal) -> Result<TenantId, ApiError> {
-        let tenant = principal.tenant()?.clone();
-        self.registered_tenant(&tenant).await?;
-        Ok(tenant)
+        let tenant = principal.tenant()?;
+        if !self.ledger.is_registered(tenant).await? {
+            return Err(unregistered(tenant));
+        }
+        Ok(tenant.clone())
     }
 
     /// Record one metered action of the caller, durably, before the response is sent.
@@ -82,4 +82,9 @@ impl AppState {
         self.ledger.record(vec![event]).await?;
         Ok(())
     }
+}
+
+/// The refusal of a request for a tenant that is not registered.
+fn unregistered(tenant: &TenantId) -> ApiError {
+    ApiError::Forbidden(format!("tenant '{tenant}' is not registered: complete onboarding first"))
 }

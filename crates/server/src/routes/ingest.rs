@@ -34,7 +34,7 @@ pub async fn submit(
     principal: Authorized<IngestWrite>,
     ApiJson(body): ApiJson<IngestRequest>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
-    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
+    let tenant = state.product_tenant(&principal).await?;
     let job = state.corpus.submit(&tenant, &principal.subject, body.sources).await?;
     Ok((StatusCode::ACCEPTED, ApiJson(job)))
 }
@@ -52,7 +52,7 @@ pub async fn upload(
     // axum answers a body that is not multipart in plain text: say it in our JSON instead.
     let mut multipart =
         multipart.map_err(|r| ApiError::BadRequest(format!("malformed multipart body: {}", r.body_text())))?;
-    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
+    let tenant = state.product_tenant(&principal).await?;
     let staging = state.corpus.upload_dir().to_path_buf();
     tokio::fs::create_dir_all(&staging).await.map_err(|e| ApiError::Internal(format!("upload folder: {e}")))?;
     let mut staged = Vec::new();
@@ -111,7 +111,7 @@ pub async fn status(
     principal: Authorized<IngestRead>,
     Path(job_id): Path<String>,
 ) -> Result<(StatusCode, ApiJson<JobStatus>), ApiError> {
-    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
+    let tenant = state.product_tenant(&principal).await?;
     let id = Uuid::parse_str(&job_id).map_err(|_| ApiError::BadRequest(format!("'{job_id}' is not a job id")))?;
     let job = state
         .corpus
@@ -132,6 +132,6 @@ pub async fn list(
     State(state): State<AppState>,
     principal: Authorized<IngestRead>,
 ) -> Result<ApiJson<Vec<JobStatus>>, ApiError> {
-    let tenant = state.registered_tenant(principal.tenant()?).await?.tenant_id;
+    let tenant = state.product_tenant(&principal).await?;
     Ok(ApiJson(state.corpus.jobs(&tenant, 50).await?))
 }
