@@ -67,6 +67,12 @@ pub(crate) struct CorpusIndex {
     pub facts: Arc<FactsIndex>,
 }
 
+/// Bytes of stored documents compressed together in one doc-store block. Showing a hit
+/// decompresses its whole block, so half Tantivy's default of 16 KiB halves that work for
+/// about 5 % more index on disk (4 KiB cost 16 %). An index keeps the size it was created
+/// with until it is rebuilt.
+const DOC_STORE_BLOCK_BYTES: usize = 8 * 1024;
+
 /// Open the Tantivy index in `dir` when it has `schema` (and, when given, was last committed
 /// with `layout` as its payload: how documents are laid out in it), else (absent, or of an
 /// older schema or layout) create it empty; returns whether it was created. An index of an
@@ -88,7 +94,8 @@ pub(crate) fn open_or_create(dir: &Path, schema: Schema, layout: Option<&str>) -
             .and_then(|()| std::fs::create_dir_all(dir))
             .map_err(|e| CorpusError::storage("clearing the old index", e))?;
     }
-    Ok((Index::create_in_dir(dir, schema)?, true))
+    let settings = tantivy::IndexSettings { docstore_blocksize: DOC_STORE_BLOCK_BYTES, ..Default::default() };
+    Ok((Index::builder().schema(schema).settings(settings).create_in_dir(dir)?, true))
 }
 
 impl CorpusIndex {
