@@ -25,23 +25,27 @@ fn doc(tenant: &str, n: usize) -> (IndexDoc, Vec<String>) {
         }
         passages_text.push(format!("{}.", words.join(" ")));
     }
+    (document(tenant, Some(format!("doc {n}")), &passages_text), passages_text)
+}
+
+/// A document of `tenant` whose text is `passages`, one passage each.
+fn document(tenant: &str, title: Option<String>, passages: &[String]) -> IndexDoc {
     let mut text = String::new();
     let mut ranges = Vec::new();
-    for p in &passages_text {
+    for p in passages {
         let start = text.len();
         text.push_str(p);
         ranges.push((start, text.len()));
         text.push('\n');
     }
-    let id = Uuid::now_v7();
-    let doc = IndexDoc {
+    IndexDoc {
         tenant: tenant.parse().unwrap(),
-        document_id: id,
-        title: Some(format!("doc {n}")),
+        document_id: Uuid::now_v7(),
+        title,
         subject: None,
         author: None,
         recipients: Vec::new(),
-        source: format!("doc-{n}.txt"),
+        source: String::from("source.txt"),
         source_type: SourceType::Inline,
         text,
         passages: ranges,
@@ -49,8 +53,7 @@ fn doc(tenant: &str, n: usize) -> (IndexDoc, Vec<String>) {
         dates: Vec::new(),
         events: Vec::new(),
         mentions: Vec::new(),
-    };
-    (doc, passages_text)
+    }
 }
 
 /// A document's ranking under both matchers: its id, clauses held, best score, passages.
@@ -387,5 +390,119 @@ fn the_pruned_walk_misses_no_passage_when_segments_differ_in_field_lengths() {
             }
         }
         assert!(checked >= 100, "{q}: {checked} passages checked");
+    }
+}
+
+/// A random document of the property below: whose it is, its title and passages (indexes into
+/// [`VOCABULARY`]), and whether it is added again (replacing itself) and a commit follows it.
+#[derive(Debug, Clone)]
+struct RandomDocument {
+    firm: bool,
+    title: Vec<usize>,
+    passages: Vec<Vec<usize>>,
+    replaced: bool,
+    commit: bool,
+}
+
+/// Words of the random documents, the first ones more frequent (common words, where the pruned
+/// walk skips most, and rare ones).
+const VOCABULARY: [&str; 8] = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
+
+fn random_word() -> impl proptest::strategy::Strategy<Value = usize> {
+    use proptest::prelude::*;
+    prop_oneof![6 => 0..2usize, 3 => 2..5usize, 1 => 5..8usize]
+}
+
+fn random_document() -> impl proptest::strategy::Strategy<Value = RandomDocument> {
+    use proptest::prelude::*;
+    let passage = proptest::collection::vec(random_word(), 1..30);
+    (
+        any::<bool>(),
+        proptest::collection::vec(random_word(), 0..4),
+        proptest::collection::vec(passage, 1..7),
+        proptest::bool::weighted(0.1),
+        proptest::bool::weighted(0.05),
+    )
+        .prop_map(|(firm, title, passages, replaced, commit)| RandomDocument {
+            firm,
+            title,
+            passages,
+            replaced,
+            commit,
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+
+    /// On random documents (two tenants, random segments, replaced documents, common and rare
+    /// words in titles and text) and random plain queries (with an excluded word, a filter on a
+    /// set of documents), the pruned search gives the page the one-pass search gives, at every
+    /// depth, and counts the documents the words say.
+    #[test]
+    fn the_pruned_search_gives_the_one_pass_page_on_random_documents(
+        documents in proptest::collection::vec(random_document(), 1..90),
+        queries in proptest::collection::vec(
+            (proptest::collection::vec(random_word(), 1..5), proptest::option::of(random_word()), proptest::option::of(proptest::prelude::any::<u64>())),
+            1..6,
+        ),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = PassageIndex::open(dir.path()).unwrap();
+        let words = |w: &[usize]| w.iter().map(|&i| VOCABULARY[i]).collect::<Vec<_>>().join(" ");
+        let mut added: Vec<(Uuid, &RandomDocument)> = Vec::new();
+        for d in &documents {
+            let title = (!d.title.is_empty()).then(|| words(&d.title));
+            let passages: Vec<String> = d.passages.iter().map(|p| format!("{}.", words(p))).collect();
+            let indexed = document(if d.firm { "firm" } else { "other" }, title, &passages);
+            index.add(&indexed, false).unwrap();
+            if d.replaced {
+                index.add(&indexed, true).unwrap();
+            }
+            if d.commit {
+                index.commit().unwrap();
+            }
+            added.push((indexed.document_id, d));
+        }
+        index.commit().unwrap();
+        let searcher = index.searcher();
+        let firm: crate::TenantId = "firm".parse().unwrap();
+        let (deadline, _searching) = Deadline::start(Duration::from_secs(60));
+        for (positive, excluded, subset) in &queries {
+            let excluded = excluded.filter(|e| !positive.contains(e));
+            let q = match excluded {
+                Some(e) => format!("{} -{}", words(positive), VOCABULARY[e]),
+                None => words(positive),
+            };
+            // A filter on a set of documents (as an entity filter is): those whose bit is set.
+            let kept: Option<Vec<Uuid>> = subset.map(|bits| {
+                added.iter().enumerate().filter(|(i, _)| bits & (1 << (i % 64)) != 0).map(|(_, d)| d.0).collect()
+            });
+            let built = prepare(index.fields, &[], &q, SearchMode::Precision).unwrap();
+            let filters = || index.filters(&firm, None, kept.as_deref());
+            let pruned = Matcher::new(&searcher, &built, filters(), SearchGroup::Document).unwrap();
+            let every = Matcher::new(&searcher, &built, filters(), SearchGroup::Passage).unwrap();
+            proptest::prop_assert!(matches!(pruned, Matcher::Disjunction { pruning: Some(_), .. }), "{}", q);
+            for wanted in [1, 2, 5, 10, 1_000] {
+                let a = page(collect(&index, &searcher, &pruned, SearchGroup::Document, wanted, &deadline).unwrap());
+                let b = page(collect(&index, &searcher, &every, SearchGroup::Document, wanted, &deadline).unwrap());
+                proptest::prop_assert_eq!(&a, &b, "{}, best {}", q, wanted);
+            }
+            // What the words say: the firm's kept documents with a passage that holds (in its
+            // text or its document's title) a positive word and not the excluded one.
+            let expected = added
+                .iter()
+                .filter(|(id, d)| {
+                    d.firm
+                        && kept.as_ref().is_none_or(|k| k.contains(id))
+                        && d.passages.iter().any(|p| {
+                            let holds = |w: usize| p.contains(&w) || d.title.contains(&w);
+                            positive.iter().any(|&w| holds(w)) && excluded.is_none_or(|e| !holds(e))
+                        })
+                })
+                .count();
+            let total = page(collect(&index, &searcher, &pruned, SearchGroup::Document, 10, &deadline).unwrap()).0;
+            proptest::prop_assert_eq!(total, expected, "{}", q);
+        }
     }
 }
