@@ -413,7 +413,7 @@ async fn main() {
     println!(
         "Timeline of that tenant, pages of 50 (ms, p50 / p99): first 100 pages in turn {:.2} / {:.2}; \
          100 pages from a random date {:.2} / {:.2}; 100 pages of one of the 5 most documented entities {:.2} / {:.2}. \
-         Neighbourhoods of those entities {:.2} / {:.2}",
+         Neighbourhoods of those entities {:.2} / {:.2}; searches of two legal words filtered by one of them {:.2} / {:.2}",
         timeline[0].0,
         timeline[0].1,
         timeline[1].0,
@@ -421,7 +421,9 @@ async fn main() {
         timeline[2].0,
         timeline[2].1,
         timeline[3].0,
-        timeline[3].1
+        timeline[3].1,
+        timeline[4].0,
+        timeline[4].1
     );
     println!();
     println!("Facts index (events and mentions, after the matter load): {facts_mb_per_gb:.0} MB per GB ingested");
@@ -534,7 +536,8 @@ async fn measure_matter(corpus: &Corpus, root: &Path, rng: &mut Rng, vocab: &[St
 }
 
 /// Time timeline pages (p50 and p99 in ms): the first 100 in turn, 100 from random dates, and
-/// 100 filtered by one of the most documented entities; then 100 neighbourhoods of those.
+/// 100 filtered by one of the most documented entities; then 100 neighbourhoods of those, and
+/// 100 searches of two legal words filtered by one of those entities.
 async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
     let page = |cursor: Option<String>, from_ts: Option<String>, entity: Option<String>| TimelineRequest {
         cursor,
@@ -578,6 +581,17 @@ async fn measure_timeline(corpus: &Corpus, rng: &mut Rng) -> Vec<(f64, f64)> {
         let Some(entity) = top.get(i % top.len().max(1)) else { break };
         let t = Instant::now();
         corpus.neighbors(&bench_tenant(), &entity.id).await.expect("neighbors");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    out.push((percentile(&times, 0.5), percentile(&times, 0.99)));
+    times.clear();
+    for i in 0..100 {
+        let Some(entity) = top.get(i % top.len().max(1)) else { break };
+        let q = format!("{} {}", LEGAL[rng.below(LEGAL.len())], LEGAL[rng.below(LEGAL.len())]);
+        let req = SearchRequest { q, entity: Some(entity.id.clone()), ..Default::default() };
+        let t = Instant::now();
+        corpus.search(&bench_tenant(), &req).await.expect("search");
         times.push(t.elapsed());
     }
     times.sort();

@@ -2,10 +2,11 @@
 //! result holds, grouping by document, highlights, answers.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
-use std::sync::OnceLock;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
+use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::Field as IndexField;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -13,7 +14,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINA
 use uuid::Uuid;
 
 use crate::error::CorpusError;
-use crate::index::passages::{self, Fields, Filter, PassageIndex, StoredPassage};
+use crate::index::passages::{self, Fields, Filter, PassageIndex, SegmentDocuments, StoredPassage};
 use crate::query::analysis;
 use crate::query::build::{self, Built, Terms};
 use crate::query::deadline::Deadline;
@@ -339,7 +340,7 @@ enum Collected {
 enum Matcher {
     /// Any query: the search's own weight, with the clauses a match holds found by seeking
     /// their scorers to it.
-    General { main: Box<dyn Weight>, clauses: Vec<Box<dyn Weight>> },
+    General { main: Box<dyn Weight>, clauses: Vec<Box<dyn Weight>>, documents: Option<DocumentSet> },
     /// A query whose results need only one of its clauses: the clauses' own scorers walked
     /// together, a match's score the sum of the clauses it holds (as in the whole query); the
     /// excluded clauses and the filters are sought to each match, and a filter keeping every
@@ -348,6 +349,7 @@ enum Matcher {
         clauses: Vec<Box<dyn Weight>>,
         excluded: Vec<Box<dyn Weight>>,
         filters: Vec<(Filter, Box<dyn Weight>)>,
+        documents: Option<DocumentSet>,
         /// When every clause is one word and results are documents: what finds the best
         /// documents without scoring every match ([`top`]).
         pruning: Option<top::Pruning>,
@@ -355,10 +357,12 @@ enum Matcher {
 }
 
 impl Matcher {
+    /// The matcher of `built` restricted by `filters` and, when given, to a set of documents.
     fn new(
         searcher: &Searcher,
         built: &Built,
         filters: Vec<Filter>,
+        documents: Option<DocumentSet>,
         group: SearchGroup,
     ) -> Result<Matcher, CorpusError> {
         let scoring = EnableScoring::enabled_from_searcher(searcher);
@@ -372,6 +376,7 @@ impl Matcher {
             };
             return Ok(Matcher::Disjunction {
                 pruning,
+                documents,
                 clauses: built.clauses.iter().map(|(_, q)| q.weight(scoring)).collect::<tantivy::Result<_>>()?,
                 excluded: built.excluded.iter().map(|q| q.weight(unscored)).collect::<tantivy::Result<_>>()?,
                 filters: filters
@@ -391,32 +396,46 @@ impl Matcher {
                 .take(MAX_COUNTED_CLAUSES)
                 .map(|(_, q)| q.weight(unscored))
                 .collect::<tantivy::Result<_>>()?,
+            documents,
         })
     }
 
-    /// The matches in one segment.
-    fn segment(&self, reader: &SegmentReader) -> Result<SegmentMatches, CorpusError> {
+    /// The passages of `reader`'s segment (whose documents are `documents`) the search's set of
+    /// documents keeps; None without a set.
+    fn places(&self, reader: &SegmentReader, documents: &Arc<SegmentDocuments>) -> Result<Option<Places>, CorpusError> {
+        let (Matcher::General { documents: set, .. } | Matcher::Disjunction { documents: set, .. }) = self;
+        set.as_ref().map(|set| set.places(reader, documents)).transpose()
+    }
+
+    /// The matches in one segment (whose documents are `documents`).
+    fn segment(
+        &self,
+        reader: &SegmentReader,
+        documents: &Arc<SegmentDocuments>,
+    ) -> Result<SegmentMatches, CorpusError> {
         let scorers = |weights: &[Box<dyn Weight>]| -> tantivy::Result<Vec<Box<dyn Scorer>>> {
             weights.iter().map(|w| w.scorer(reader, 1.0)).collect()
         };
         Ok(match self {
-            Matcher::General { main, clauses } => SegmentMatches::General {
+            Matcher::General { main, clauses, .. } => SegmentMatches::General {
                 main: main.scorer(reader, 1.0)?,
                 // One clause: every match holds it.
                 clauses: if clauses.len() <= 1 { Vec::new() } else { scorers(clauses)? },
+                places: self.places(reader, documents)?,
             },
             Matcher::Disjunction { clauses, .. } => {
-                SegmentMatches::Disjunction { clauses: scorers(clauses)?, checks: self.checks(reader)? }
+                SegmentMatches::Disjunction { clauses: scorers(clauses)?, checks: self.checks(reader, documents)? }
             }
         })
     }
 
-    /// What a plain query's matches in `reader`'s segment are checked against besides their
-    /// clauses, fresh; nothing for any other query, whose whole weight holds its filters and
-    /// exclusions.
-    fn checks(&self, reader: &SegmentReader) -> Result<Checks, CorpusError> {
-        let mut checks = Checks { filters: Vec::new(), excluded: Vec::new() };
+    /// What a plain query's matches in `reader`'s segment (whose documents are `documents`)
+    /// are checked against besides their clauses, fresh; nothing for any other query, whose
+    /// whole weight holds its filters and exclusions.
+    fn checks(&self, reader: &SegmentReader, documents: &Arc<SegmentDocuments>) -> Result<Checks, CorpusError> {
+        let mut checks = Checks { places: None, filters: Vec::new(), excluded: Vec::new() };
         if let Matcher::Disjunction { excluded, filters, .. } = self {
+            checks.places = self.places(reader, documents)?;
             for (filter, weight) in filters {
                 if !filter.keeps_all(reader)? {
                     checks.filters.push(weight.scorer(reader, 1.0)?);
@@ -431,9 +450,11 @@ impl Matcher {
 }
 
 /// What a plain query's matches in one segment are checked against besides their clauses: the
-/// filters that do not keep the whole segment (a filter on the tenant of a one-tenant segment
-/// is left out) and the excluded clauses, as scorers moving forward.
+/// passages of the search's set of documents, the filters that do not keep the whole segment (a
+/// filter on the tenant of a one-tenant segment is left out) and the excluded clauses, as
+/// scorers moving forward.
 struct Checks {
+    places: Option<Places>,
     filters: Vec<Box<dyn Scorer>>,
     excluded: Vec<Box<dyn Scorer>>,
 }
@@ -442,14 +463,61 @@ impl Checks {
     /// Whether passage `doc` (asked in increasing order) is kept by the filters and holds no
     /// excluded clause.
     fn keep(&mut self, doc: DocId) -> bool {
-        self.filters.iter_mut().all(|f| holds(f.as_mut(), doc))
+        self.places.as_ref().is_none_or(|p| p.keep(doc))
+            && self.filters.iter_mut().all(|f| holds(f.as_mut(), doc))
             && !self.excluded.iter_mut().any(|e| holds(e.as_mut(), doc))
+    }
+}
+
+/// The documents a search keeps to (those of an entity filter, often thousands), checked per
+/// passage through its segment's documents ([`SegmentDocuments`]): which of a segment's
+/// documents are in the set is read once per search. (A Tantivy term set would build an FST
+/// of the ids and walk every segment's term dictionary with it, which cost more than the
+/// search itself.)
+struct DocumentSet {
+    ids: HashSet<Uuid>,
+    /// Per segment: per place, whether its document is in the set.
+    kept: Mutex<HashMap<SegmentId, Arc<[bool]>>>,
+}
+
+impl DocumentSet {
+    /// How a search keeps to `documents`: one document (an entity named in one) is a term
+    /// filter the search seeks to, more are a set.
+    fn restriction(documents: Option<&[Uuid]>) -> (Option<Uuid>, Option<DocumentSet>) {
+        match documents {
+            Some([one]) => (Some(*one), None),
+            Some(many) => (None, Some(DocumentSet { ids: many.iter().copied().collect(), kept: Mutex::default() })),
+            None => (None, None),
+        }
+    }
+
+    /// The passages of `reader`'s segment (whose documents are `documents`) in the set.
+    fn places(&self, reader: &SegmentReader, documents: &Arc<SegmentDocuments>) -> Result<Places, CorpusError> {
+        let mut kept = self.kept.lock().map_err(|_| CorpusError::Index("document set lock poisoned".into()))?;
+        let kept = kept
+            .entry(reader.segment_id())
+            .or_insert_with(|| documents.ids.iter().map(|id| self.ids.contains(id)).collect())
+            .clone();
+        Ok(Places { documents: documents.clone(), kept })
+    }
+}
+
+/// The passages of one segment a set of documents keeps.
+struct Places {
+    documents: Arc<SegmentDocuments>,
+    /// Per place: whether its document is in the set.
+    kept: Arc<[bool]>,
+}
+
+impl Places {
+    fn keep(&self, doc: DocId) -> bool {
+        self.documents.of_passage.get(doc as usize).and_then(|&place| self.kept.get(place as usize)) == Some(&true)
     }
 }
 
 /// The matches of a search in one segment, read in increasing passage order.
 enum SegmentMatches {
-    General { main: Box<dyn Scorer>, clauses: Vec<Box<dyn Scorer>> },
+    General { main: Box<dyn Scorer>, clauses: Vec<Box<dyn Scorer>>, places: Option<Places> },
     Disjunction { clauses: Vec<Box<dyn Scorer>>, checks: Checks },
 }
 
@@ -483,15 +551,19 @@ impl SegmentMatches {
     /// The next match: the passage, which clauses it holds (clause i sets bit i), its score.
     fn next(&mut self) -> Option<(DocId, u64, Score)> {
         match self {
-            SegmentMatches::General { main, clauses } => {
+            SegmentMatches::General { main, clauses, places } => loop {
                 let doc = main.doc();
                 if doc == TERMINATED {
                     return None;
                 }
+                if places.as_ref().is_some_and(|p| !p.keep(doc)) {
+                    main.advance();
+                    continue;
+                }
                 let found = (doc, held(clauses, doc), main.score());
                 main.advance();
-                Some(found)
-            }
+                return Some(found);
+            },
             SegmentMatches::Disjunction { clauses, checks } => loop {
                 let doc = clauses.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
                 if doc == TERMINATED {
@@ -535,8 +607,8 @@ fn collect(
     let mut passages: Vec<Candidate> = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         deadline.check()?;
-        let mut matches = matcher.segment(reader)?;
         let segment_documents = index.segment_documents(reader)?;
+        let mut matches = matcher.segment(reader, &segment_documents)?;
         let alive = reader.alive_bitset();
         // A slot per document of the segment (its index in `documents` plus one; zero, a zeroed
         // allocation, for none yet), so that grouping a match is an array access.
@@ -679,7 +751,8 @@ pub(crate) fn run(
     let searcher: Searcher = index.searcher();
     let built = prepare(index.fields, &empty_fields(&searcher, &index.fields)?, &req.q, req.mode)?;
     deadline.check()?;
-    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, documents), req.group)?;
+    let (document, set) = DocumentSet::restriction(documents);
+    let matcher = Matcher::new(&searcher, &built, index.filters(tenant, source_type, document), set, req.group)?;
     let offset = ((page - 1) * page_size) as usize;
     let wanted = offset + page_size as usize;
     // Each page entry: the passages to show (best first), how many match, the clauses held.

@@ -206,30 +206,40 @@ async fn entity_filter_keeps_every_passage_of_documents_that_mention_it() {
     let filler = "The parties exchanged routine drafts about the schedule. ".repeat(30);
     let named = format!("Harbor Freight Lines LLC signed the charter. {filler} The escrow account was opened last.");
     let unnamed = "The escrow account of the other deal was closed.";
-    let job =
-        ingest(&corpus, &tenant_id("firm"), vec![inline("named.txt", &named), inline("unnamed.txt", unnamed)]).await;
-    assert_eq!(job.ingested, 2, "{job:?}");
+    let also = "Harbor Freight Lines LLC asked where the escrow account stands.";
+    let job = ingest(
+        &corpus,
+        &tenant_id("firm"),
+        vec![inline("named.txt", &named), inline("unnamed.txt", unnamed), inline("also.txt", also)],
+    )
+    .await;
+    assert_eq!(job.ingested, 3, "{job:?}");
     let other = ingest(&corpus, &tenant_id("rival"), vec![inline("rival.txt", &named)]).await;
     assert_eq!(other.ingested, 1, "{other:?}");
 
     let all = corpus.search(&tenant_id("firm"), &req("escrow", SearchMode::Precision)).await.unwrap();
-    assert_eq!(all.total_hits, 2, "{all:?}");
+    assert_eq!(all.total_hits, 3, "{all:?}");
     let org = corpus.entities(&tenant_id("firm"), "harbor", 10).await.unwrap();
     assert_eq!(org.len(), 1, "{org:?}");
-    // By id and by normalised form (any case): only the naming document, and its passage
-    // that does not itself name the entity.
+    // By id and by normalised form (any case): only the naming documents, with the passage of
+    // the first that does not itself name the entity; a plain word and a phrase (two ways of
+    // matching) alike.
     for reference in [org[0].id.clone(), org[0].normalized.to_uppercase()] {
-        let filtered = corpus
-            .search(
-                &tenant_id("firm"),
-                &SearchRequest { q: "escrow".into(), entity: Some(reference.clone()), ..Default::default() },
-            )
-            .await
-            .unwrap();
-        assert_eq!(filtered.total_hits, 1, "{reference}: {filtered:?}");
-        let hit = &filtered.results[0];
-        assert_eq!(hit.source, "named.txt");
-        assert!(!hit.passage.text.contains("Harbor"), "{hit:?}");
+        for q in ["escrow", "\"escrow account\""] {
+            let filtered = corpus
+                .search(
+                    &tenant_id("firm"),
+                    &SearchRequest { q: q.into(), entity: Some(reference.clone()), ..Default::default() },
+                )
+                .await
+                .unwrap();
+            assert_eq!(filtered.total_hits, 2, "{reference} {q}: {filtered:?}");
+            let mut sources: Vec<&str> = filtered.results.iter().map(|h| h.source.as_str()).collect();
+            sources.sort_unstable();
+            assert_eq!(sources, ["also.txt", "named.txt"], "{reference} {q}");
+            let hit = filtered.results.iter().find(|h| h.source == "named.txt").unwrap();
+            assert!(!hit.passage.text.contains("Harbor"), "{hit:?}");
+        }
     }
     let nobody = corpus
         .search(

@@ -10,7 +10,7 @@
 //! registry like it.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -83,6 +83,10 @@ struct Fields {
     uuid_lo: Field,
 }
 
+/// The fast columns of the halves of a fact's UUID.
+const UUID_HI: &str = "uuid_hi";
+const UUID_LO: &str = "uuid_lo";
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
@@ -96,8 +100,8 @@ fn schema() -> (Schema, Fields) {
         ts: b.add_i64_field("ts", FAST),
         // The halves of a UUID, in the order of its bytes: the event's id for an event, the
         // document's id for its mentions.
-        uuid_hi: b.add_u64_field("uuid_hi", FAST),
-        uuid_lo: b.add_u64_field("uuid_lo", FAST),
+        uuid_hi: b.add_u64_field(UUID_HI, FAST),
+        uuid_lo: b.add_u64_field(UUID_LO, FAST),
     };
     (b.build(), fields)
 }
@@ -265,11 +269,12 @@ impl FactsIndex {
         if documents.is_empty() {
             return Ok(HashMap::new());
         }
-        let f = self.fields;
-        let in_documents =
-            TermSetQuery::new(documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string())));
-        let query = self.scoped(tenant, KIND_MENTIONS, vec![Box::new(in_documents)]);
-        let collector = WithDeadline::new(EntityCounts, deadline);
+        // The tenant's mentions are read and those of other documents skipped by their id:
+        // a term set of thousands of ids would cost an FST and a walk of each segment's term
+        // dictionary, more than reading one id per document of the tenant.
+        let query = self.scoped(tenant, KIND_MENTIONS, Vec::new());
+        let documents = Arc::new(documents.iter().map(|d| d.as_u128()).collect());
+        let collector = WithDeadline::new(EntityCounts { documents }, deadline);
         self.reader.searcher().search(&query, &collector).map_err(|e| deadline.explain(e))
     }
 }
@@ -298,8 +303,8 @@ impl Collector for FirstEvents {
         let fast = segment.fast_fields();
         Ok(FirstEventsInSegment {
             ts: fast.i64("ts")?,
-            hi: fast.u64("uuid_hi")?,
-            lo: fast.u64("uuid_lo")?,
+            hi: fast.u64(UUID_HI)?,
+            lo: fast.u64(UUID_LO)?,
             after: self.after,
             limit: self.limit,
             heap: BinaryHeap::with_capacity(self.limit + 1),
@@ -372,8 +377,8 @@ impl Collector for MentionsByDocument<'_> {
             }
         }
         Ok(MentionsByDocumentInSegment {
-            hi: fast.u64("uuid_hi")?,
-            lo: fast.u64("uuid_lo")?,
+            hi: fast.u64(UUID_HI)?,
+            lo: fast.u64(UUID_LO)?,
             entity,
             wanted,
             found: HashMap::new(),
@@ -405,10 +410,15 @@ impl SegmentCollector for MentionsByDocumentInSegment {
     }
 }
 
-/// For each entity id: how many of the matching documents mention it.
-struct EntityCounts;
+/// For each entity id: how many of the matching mentions of `documents` mention it.
+struct EntityCounts {
+    documents: Arc<HashSet<u128>>,
+}
 
 struct EntityCountsInSegment {
+    documents: Arc<HashSet<u128>>,
+    hi: Column<u64>,
+    lo: Column<u64>,
     entity: Option<StrColumn>,
     /// Count per term ordinal of the segment's entity dictionary.
     by_ordinal: Vec<u64>,
@@ -421,9 +431,17 @@ impl Collector for EntityCounts {
     type Child = EntityCountsInSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let entity = segment.fast_fields().str("entity")?;
+        let fast = segment.fast_fields();
+        let entity = fast.str("entity")?;
         let terms = entity.as_ref().map_or(0, |column| column.dictionary().num_terms());
-        Ok(EntityCountsInSegment { entity, by_ordinal: vec![0; terms], ordinals: Vec::new() })
+        Ok(EntityCountsInSegment {
+            documents: self.documents.clone(),
+            hi: fast.u64(UUID_HI)?,
+            lo: fast.u64(UUID_LO)?,
+            entity,
+            by_ordinal: vec![0; terms],
+            ordinals: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -439,7 +457,12 @@ impl SegmentCollector for EntityCountsInSegment {
     type Fruit = std::io::Result<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let Some(column) = &self.entity else { return };
+        let (Some(column), Some(hi), Some(lo)) = (&self.entity, self.hi.first(doc), self.lo.first(doc)) else {
+            return;
+        };
+        if !self.documents.contains(&((u128::from(hi) << 64) | u128::from(lo))) {
+            return;
+        }
         self.ordinals.clear();
         self.ordinals.extend(column.term_ords(doc));
         self.ordinals.sort_unstable();
@@ -560,5 +583,15 @@ mod tests {
         let top = top_counts(shared, 2);
         assert_eq!(top, vec![("org:acme".to_owned(), 2), ("person:b".to_owned(), 2)]);
         assert_eq!(facts.shared_documents(&tenant("t2"), &[d1], &d).unwrap(), HashMap::new());
+        // Only the documents asked for count.
+        let only = |pairs: &[(&str, u64)]| pairs.iter().map(|(e, n)| ((*e).to_owned(), *n)).collect::<HashMap<_, _>>();
+        assert_eq!(
+            facts.shared_documents(&tenant("t1"), &[d1], &d).unwrap(),
+            only(&[("org:acme", 1), ("person:b", 1)])
+        );
+        assert_eq!(
+            facts.shared_documents(&tenant("t1"), &[d2, d3], &d).unwrap(),
+            only(&[("org:acme", 1), ("person:b", 1), ("person:c", 1)])
+        );
     }
 }

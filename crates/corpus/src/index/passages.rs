@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::indexer::UserOperation;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
@@ -277,14 +277,15 @@ impl PassageIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// What restricts a search to one tenant (and optionally to a source type and to a set of
-    /// documents): every search goes through these, so no query can reach another tenant's
-    /// passages.
+    /// What restricts a search to one tenant (and optionally to a source type and to one
+    /// document): every search goes through these, so no query can reach another tenant's
+    /// passages. A set of documents is checked by the search itself, through each segment's
+    /// [`SegmentDocuments`].
     pub(crate) fn filters(
         &self,
         tenant: &crate::TenantId,
         source_type: Option<SourceType>,
-        documents: Option<&[Uuid]>,
+        document: Option<Uuid>,
     ) -> Vec<Filter> {
         let f = self.fields;
         let term = |field: Field, value: &str| Filter::term(Term::from_field_text(field, value));
@@ -292,15 +293,8 @@ impl PassageIndex {
         if let Some(st) = source_type {
             filters.push(term(f.source_type, st.as_str()));
         }
-        match documents {
-            // One document (a search's page, read again for its passages): a term, where a set
-            // would build an automaton per segment.
-            Some([one]) => filters.push(term(f.document_id, &one.to_string())),
-            Some(documents) => {
-                let terms = documents.iter().map(|d| Term::from_field_text(f.document_id, &d.to_string()));
-                filters.push(Filter { query: Box::new(TermSetQuery::new(terms)), term: None });
-            }
-            None => {}
+        if let Some(document) = document {
+            filters.push(term(f.document_id, &document.to_string()));
         }
         filters
     }
@@ -325,21 +319,21 @@ impl PassageIndex {
     }
 }
 
-/// A filter of a search: the query of the passages it keeps, and its term when it is one.
+/// A filter of a search: the query of the passages holding its term.
 pub(crate) struct Filter {
     pub query: Box<dyn Query>,
-    pub term: Option<Term>,
+    term: Term,
 }
 
 impl Filter {
     fn term(term: Term) -> Filter {
-        Filter { query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)), term: Some(term) }
+        Filter { query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)), term }
     }
 
     /// Whether the filter keeps every passage of `reader`'s segment (one tenant's segment):
     /// then it need not be checked there.
     pub(crate) fn keeps_all(&self, reader: &tantivy::SegmentReader) -> Result<bool, CorpusError> {
-        let Some(term) = &self.term else { return Ok(false) };
+        let term = &self.term;
         let freq = reader.inverted_index(term.field())?.doc_freq(term).map_err(tantivy::TantivyError::from)?;
         Ok(freq == reader.max_doc())
     }

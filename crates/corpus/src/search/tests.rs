@@ -102,7 +102,7 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
         assert!(built.disjunction, "{q}");
         let firm: crate::TenantId = "firm".parse().unwrap();
         let filters = || index.filters(&firm, None, None);
-        let fast = Matcher::new(&searcher, &built, filters(), SearchGroup::Passage).unwrap();
+        let fast = Matcher::new(&searcher, &built, filters(), None, SearchGroup::Passage).unwrap();
         assert!(matches!(fast, Matcher::Disjunction { .. }));
         let scoring = EnableScoring::enabled_from_searcher(&searcher);
         let general = Matcher::General {
@@ -112,6 +112,7 @@ fn a_disjunction_matches_ranks_and_scores_as_the_whole_query_and_keeps_to_its_te
                 .iter()
                 .map(|(_, c)| c.weight(EnableScoring::disabled_from_searcher(&searcher)).unwrap())
                 .collect(),
+            documents: None,
         };
         let (a, b) = (ranked(&index, &searcher, &fast), ranked(&index, &searcher, &general));
         // The same documents with the same clauses, passages and scores (up to the order in
@@ -242,8 +243,10 @@ fn the_pruned_search_finds_the_documents_scoring_every_match_finds() {
     ] {
         let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
         assert!(built.words.is_some(), "{q}: every clause is a word");
-        let pruned = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Document).unwrap();
-        let every = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Passage).unwrap();
+        let pruned =
+            Matcher::new(&searcher, &built, index.filters(&firm, None, None), None, SearchGroup::Document).unwrap();
+        let every =
+            Matcher::new(&searcher, &built, index.filters(&firm, None, None), None, SearchGroup::Passage).unwrap();
         assert!(matches!(pruned, Matcher::Disjunction { pruning: Some(_), .. }), "{q}");
         assert!(matches!(every, Matcher::Disjunction { pruning: None, .. }), "{q}");
         for wanted in [1, 2, 3, 10, 25, 100, 1_000] {
@@ -280,8 +283,10 @@ fn a_document_replaced_before_its_segment_is_written_is_still_found_once() {
     let (deadline, _searching) = Deadline::start(Duration::from_secs(60));
     for q in ["alpha", "alpha beta gamma"] {
         let built = prepare(index.fields, &[], q, SearchMode::Precision).unwrap();
-        let pruned = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Document).unwrap();
-        let every = Matcher::new(&searcher, &built, index.filters(&firm, None, None), SearchGroup::Passage).unwrap();
+        let pruned =
+            Matcher::new(&searcher, &built, index.filters(&firm, None, None), None, SearchGroup::Document).unwrap();
+        let every =
+            Matcher::new(&searcher, &built, index.filters(&firm, None, None), None, SearchGroup::Passage).unwrap();
         for wanted in [1, 5, 100] {
             let a = page(collect(&index, &searcher, &pruned, SearchGroup::Document, wanted, &deadline).unwrap());
             let b = page(collect(&index, &searcher, &every, SearchGroup::Document, wanted, &deadline).unwrap());
@@ -479,9 +484,11 @@ proptest::proptest! {
                 added.iter().enumerate().filter(|(i, _)| bits & (1 << (i % 64)) != 0).map(|(_, d)| d.0).collect()
             });
             let built = prepare(index.fields, &[], &q, SearchMode::Precision).unwrap();
-            let filters = || index.filters(&firm, None, kept.as_deref());
-            let pruned = Matcher::new(&searcher, &built, filters(), SearchGroup::Document).unwrap();
-            let every = Matcher::new(&searcher, &built, filters(), SearchGroup::Passage).unwrap();
+            let matcher = |group| {
+                let (document, set) = DocumentSet::restriction(kept.as_deref());
+                Matcher::new(&searcher, &built, index.filters(&firm, None, document), set, group).unwrap()
+            };
+            let (pruned, every) = (matcher(SearchGroup::Document), matcher(SearchGroup::Passage));
             proptest::prop_assert!(matches!(pruned, Matcher::Disjunction { pruning: Some(_), .. }), "{}", q);
             for wanted in [1, 2, 5, 10, 1_000] {
                 let a = page(collect(&index, &searcher, &pruned, SearchGroup::Document, wanted, &deadline).unwrap());

@@ -264,7 +264,7 @@ fn hold(
     let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
     let mut read = 0u32;
     for (i, clause) in pruning.clauses.iter().enumerate() {
-        let mut checks = matcher.checks(segment.reader)?;
+        let mut checks = matcher.checks(segment.reader, &segment.documents)?;
         let mut postings = clause.scorer(segment.reader, 1.0)?;
         loop {
             let n = postings.fill_buffer(&mut buffer);
@@ -302,7 +302,7 @@ fn prune(
     threshold: Score,
     deadline: &Deadline,
 ) -> Result<Score, CorpusError> {
-    let mut checks = matcher.checks(segment.reader)?;
+    let mut checks = matcher.checks(segment.reader, &segment.documents)?;
     let mut threshold = threshold;
     // The document being read: its passages follow one another.
     let mut current: Option<usize> = None;
@@ -361,7 +361,7 @@ fn score(
     found: &mut Vec<DocumentMatch>,
     deadline: &Deadline,
 ) -> Result<(), CorpusError> {
-    let mut matches = matcher.segment(segment.reader)?;
+    let mut matches = matcher.segment(segment.reader, &segment.documents)?;
     let alive = segment.reader.alive_bitset();
     // A match read past the end of the previous candidate's passages.
     let mut pending: Option<(DocId, u64, Score)> = None;
