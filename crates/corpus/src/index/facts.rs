@@ -594,4 +594,50 @@ mod tests {
             only(&[("org:acme", 1), ("person:b", 1), ("person:c", 1)])
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+
+        /// Over random mentions in several segments, beside another tenant's, the entities
+        /// shared by random documents are counted as a plain count of their mentions gives.
+        #[test]
+        fn shared_documents_are_a_plain_count(
+            documents in proptest::collection::vec(
+                (proptest::collection::vec(0..40usize, 0..12), proptest::bool::weighted(0.15)),
+                1..60,
+            ),
+            asked in proptest::prelude::any::<u64>(),
+        ) {
+            let (d, _searching) = Deadline::start(std::time::Duration::from_secs(60));
+            let dir = tempfile::tempdir().unwrap();
+            let (facts, _) = FactsIndex::open(dir.path()).unwrap();
+            // Entities drawn with a skew (entity n about as often as n is small), mentioned
+            // once or several times by a document.
+            let name = |n: usize| format!("org:e{:02}", n * n / 40);
+            let mut ids = Vec::new();
+            for (entities, commit) in &documents {
+                let id = Uuid::now_v7();
+                let mentions: Vec<MentionFact> =
+                    entities.iter().map(|&n| MentionFact { entity_id: name(n), mentions: 1 }).collect();
+                facts.add(&tenant("t1"), id, &[], &mentions, false).unwrap();
+                // Another tenant's document with the same entities.
+                facts.add(&tenant("t2"), Uuid::now_v7(), &[], &mentions, false).unwrap();
+                if *commit {
+                    facts.commit().unwrap();
+                }
+                ids.push((id, entities));
+            }
+            facts.commit().unwrap();
+            let chosen: Vec<usize> = (0..ids.len()).filter(|i| asked & (1 << (i % 64)) != 0).collect();
+            let mut plain: HashMap<String, u64> = HashMap::new();
+            for &i in &chosen {
+                let distinct: HashSet<String> = ids[i].1.iter().map(|&n| name(n)).collect();
+                for entity in distinct {
+                    *plain.entry(entity).or_default() += 1;
+                }
+            }
+            let documents: Vec<Uuid> = chosen.iter().map(|&i| ids[i].0).collect();
+            proptest::prop_assert_eq!(facts.shared_documents(&tenant("t1"), &documents, &d).unwrap(), plain);
+        }
+    }
 }
