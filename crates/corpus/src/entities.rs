@@ -331,7 +331,7 @@ pub(crate) async fn neighbors(
 
     let (owned_tenant, searching) = (tenant.to_owned(), deadline.clone());
     let mut shared = facts.blocking(move |facts| facts.shared_documents(&owned_tenant, &ids, &searching)).await?;
-    shared.remove(entity_id);
+    shared.retain(|(id, _)| id != entity_id);
     let top = top_counts(shared, NEIGHBOR_LIMIT);
     let mut co_occurring = Vec::with_capacity(top.len());
     if !top.is_empty() {
