@@ -344,7 +344,8 @@ enum Matcher {
     /// A query whose results need only one of its clauses: the clauses' own scorers walked
     /// together, a match's score the sum of the clauses it holds (as in the whole query); the
     /// excluded clauses and the filters are sought to each match, and a filter keeping every
-    /// passage of a segment is not checked there.
+    /// passage of a segment is not checked there. Either kind keeps to its set of documents,
+    /// when given, through [`Places`].
     Disjunction {
         clauses: Vec<Box<dyn Weight>>,
         excluded: Vec<Box<dyn Weight>>,

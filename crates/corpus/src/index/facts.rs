@@ -523,10 +523,7 @@ fn merge_sorted<K: Ord>(a: Vec<(K, u64)>, b: Vec<(K, u64)>) -> Vec<(K, u64)> {
             (Some(x), Some(y)) => match x.0.cmp(&y.0) {
                 Ordering::Less => a.next(),
                 Ordering::Greater => b.next(),
-                Ordering::Equal => {
-                    let (Some((key, m)), Some((_, n))) = (a.next(), b.next()) else { break };
-                    Some((key, m + n))
-                }
+                Ordering::Equal => a.next().zip(b.next()).map(|((key, m), (_, n))| (key, m + n)),
             },
             (Some(_), None) => a.next(),
             (None, Some(_)) => b.next(),
